@@ -1,0 +1,95 @@
+// The gate's verdict as text: a fixed-width table for the terminal and the same table in Markdown
+// (for a CI job summary). Both come from the same rows, so they never disagree.
+import type { Machine } from './report-schema.js';
+import type { GateBaseline } from './gate-baseline.js';
+import { pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './gate.js';
+
+const VERDICT_TEXT: Record<MetricVerdict, string> = {
+  ok: 'ok',
+  better: 'better',
+  'within-noise': 'ok (within noise)',
+  regression: 'REGRESSION',
+  'not-measured': 'not measured',
+  new: 'new (no baseline)',
+};
+
+export interface GateSummary {
+  outcome: GateOutcome;
+  baseline: GateBaseline | null;
+  machine: Machine;
+  thresholds: GateThresholds;
+  elapsedMs: number;
+  /** Set when this run rewrote the baseline. */
+  baselineWritten?: string;
+}
+
+function figure(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3);
+}
+
+function signed(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return `${v >= 0 ? '+' : '−'}${pct(Math.abs(v))}`;
+}
+
+function band(r: MetricRow): string {
+  return Number.isNaN(r.band) ? '-' : `±${pct(r.band)}`;
+}
+
+function cells(r: MetricRow): string[] {
+  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), VERDICT_TEXT[r.verdict] + (r.undecided ? ' (too noisy to tell)' : '')];
+}
+
+const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 'verdict'];
+
+/** Lines above/below the table: which machine, which tolerance, what it means. */
+export function contextLines(s: GateSummary): string[] {
+  const lines: string[] = [];
+  const t = s.thresholds;
+  lines.push(`Tolerance ${pct(t.tolerance)}; a metric fails only when it is worse by more than the tolerance and by more than its noise band (the spread across this run's rounds). Figures are normalised to the floor server measured in the same run.`);
+  if (s.baseline) {
+    if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
+      lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
+    } else {
+      lines.push(`Baseline from this machine (fingerprint ${s.machine.fingerprint}), recorded ${s.baseline.createdAt}.`);
+    }
+  }
+  if (s.outcome.extensions.length > 0) {
+    lines.push(`The run was noisy: ${s.outcome.extensions.map((e) => `+${e.rounds} round(s) of ${e.workloads.join(', ')}`).join(', then ')} measured before deciding.`);
+  }
+  for (const w of s.outcome.warnings) lines.push(`Warning: ${w}`);
+  return lines;
+}
+
+export function verdictLine(s: GateSummary): string {
+  const secs = (s.elapsedMs / 1000).toFixed(0);
+  if (s.baselineWritten) return `Baseline written to ${s.baselineWritten} (${s.outcome.rows.length} metrics, ${secs} s). Commit it.`;
+  const failed = s.outcome.rows.filter((r) => r.verdict === 'regression');
+  if (failed.length === 0) return `PASS: no regression beyond ${pct(s.thresholds.tolerance)} and the noise (${secs} s).`;
+  return `FAIL: ${failed.length} regression(s): ${failed.map((r) => `${r.id} ${signed(r.change)}`).join('; ')} (${secs} s).`;
+}
+
+export function renderGateTable(s: GateSummary): string {
+  const rows = [HEADER, ...s.outcome.rows.map(cells)];
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+  return [...out, '', ...contextLines(s), verdictLine(s), ''].join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function renderGateMarkdown(s: GateSummary): string {
+  const out = ['## mkvss-lab performance gate', '', `**${verdictLine(s)}**`, ''];
+  out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of s.outcome.rows) {
+    const c = cells(r).map(escapeCell);
+    if (r.verdict === 'regression') c[6] = `**${c[6]}**`;
+    out.push(`| ${c.join(' | ')} |`);
+  }
+  out.push('', ...contextLines(s).map((l) => `- ${l}`), '');
+  return out.join('\n');
+}

@@ -1,0 +1,209 @@
+// The gate's decision, free of I/O: given the baseline's normalised figures and this run's
+// per-round figures, which metrics regressed, and does the run need more rounds first?
+//
+// The rule. A metric regresses when it got worse by more than the tolerance (15% by default)
+// AND by more than the noise band: the spread of its per-round values in this very run, an A/A
+// check (the same server measured several times should agree; how much it does not is how much a
+// difference can be pure chance). A noisy run therefore widens the band instead of failing.
+// When a throughput band is too wide to see the drop we care about (25% by default, the
+// "resolution"), the gate asks for more rounds, up to a cap, before it decides; if the band is
+// still too wide at the cap it passes and says it could not tell.
+import type { Report, WorkloadName } from './report-schema.js';
+import { extractMetrics, higherIsBetter, mergeMetrics, type MetricKey, type MetricSamples } from './gate-metrics.js';
+import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './gate-baseline.js';
+import { BASELINE_SCHEMA, BASELINE_VERSION } from './gate-baseline.js';
+
+export interface GateThresholds {
+  /** Worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
+  tolerance: number;
+  /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
+  resolution: number;
+}
+
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, resolution: 0.25 };
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds
+ * on, the single highest and lowest are set aside first (the median ignores them too), so extra
+ * rounds can narrow a band that one disturbed round had blown open; with fewer rounds every round
+ * counts. One round has no spread to see: its band is infinite (the gate cannot tell noise from
+ * change with one sample, so it never fails on it).
+ */
+export function noiseBand(values: readonly number[]): number {
+  if (values.length < 2) return Number.POSITIVE_INFINITY;
+  const s = [...values].sort((a, b) => a - b);
+  const kept = s.length >= 5 ? s.slice(1, -1) : s;
+  const mid = median(s);
+  if (!(mid > 0)) return Number.POSITIVE_INFINITY;
+  return (kept[kept.length - 1]! - kept[0]!) / mid;
+}
+
+export type MetricVerdict =
+  | 'ok' // within the tolerance, or better
+  | 'better' // improved beyond tolerance and noise (a hint to refresh the baseline)
+  | 'within-noise' // worse beyond the tolerance but inside this run's noise band: passes
+  | 'regression' // worse beyond both: fails the gate
+  | 'not-measured' // in the baseline, not in this run
+  | 'new'; // in this run, not in the baseline
+
+export interface MetricRow extends MetricKey {
+  id: string;
+  baseline: number | null;
+  now: number | null;
+  /** now / baseline - 1 (signed; for p99 a positive change is worse). */
+  change: number | null;
+  /** How much worse, as a fraction: positive = worse, in the metric's own direction. */
+  worsening: number | null;
+  band: number;
+  rounds: number;
+  verdict: MetricVerdict;
+  /** True when the band is too wide to see a drop of `resolution` and nothing is decided yet. */
+  undecided: boolean;
+}
+
+function judge(worsening: number, band: number, t: GateThresholds): MetricVerdict {
+  if (worsening > t.tolerance) return worsening > band ? 'regression' : 'within-noise';
+  if (-worsening > t.tolerance && -worsening > band) return 'better';
+  return 'ok';
+}
+
+/** Whether more rounds could change the answer for this metric. Only throughput metrics ask for
+ *  them: p99 ratios are noisy by nature (one stall moves them), and chasing a tight p99 band would
+ *  spend the whole time budget; they still fail the gate when they clear their band. */
+function isUndecided(measure: MetricKey['measure'], band: number, verdict: MetricVerdict, t: GateThresholds): boolean {
+  return higherIsBetter(measure) && band > t.resolution && verdict !== 'regression';
+}
+
+/** Compares this run's metrics with a baseline (or, with none, just summarises them). */
+export function compareMetrics(current: MetricSamples[], baseline: GateBaseline | null, t: GateThresholds): MetricRow[] {
+  const base = new Map((baseline?.metrics ?? []).map((m) => [m.id, m]));
+  const rows: MetricRow[] = [];
+  for (const m of current) {
+    const now = median(m.values);
+    const band = noiseBand(m.values);
+    const b = base.get(m.id);
+    const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
+    if (!b) {
+      const verdict: MetricVerdict = baseline ? 'new' : 'ok';
+      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
+      continue;
+    }
+    const change = now / b.median - 1;
+    const worsening = higherIsBetter(m.measure) ? -change : change;
+    const verdict = judge(worsening, band, t);
+    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
+  }
+  const measured = new Set(current.map((m) => m.id));
+  for (const b of baseline?.metrics ?? []) {
+    if (measured.has(b.id)) continue;
+    const key: MetricKey = { workload: b.workload, concurrency: b.concurrency, subject: b.subject, measure: b.measure };
+    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, rounds: 0, verdict: 'not-measured', undecided: false });
+  }
+  return rows;
+}
+
+/** What a "measure more" step asks for: these workloads, this many more interleaved rounds. */
+export interface MeasureRequest {
+  workloads: WorkloadName[];
+  rounds: number;
+}
+
+export type Measure = (request: MeasureRequest) => Promise<Report>;
+
+export interface GateLoopOptions {
+  baseline: GateBaseline | null;
+  thresholds: GateThresholds;
+  workloads: WorkloadName[];
+  /** Rounds of the first measurement. */
+  rounds: number;
+  /** Most rounds any workload gets, extensions included. */
+  maxRounds: number;
+  /** Rounds added per extension (capped by maxRounds). */
+  extraRounds: number;
+  measure: Measure;
+  /** Told about every extension before it runs (for progress output). */
+  onExtend?: (request: MeasureRequest, undecided: MetricRow[]) => void;
+}
+
+export interface GateOutcome {
+  rows: MetricRow[];
+  metrics: MetricSamples[];
+  /** Every Report measured, first one first. */
+  reports: Report[];
+  extensions: MeasureRequest[];
+  /** True when a metric regressed. */
+  failed: boolean;
+  warnings: string[];
+}
+
+/** Rounds a workload has so far: the most any of its metrics has (they all come from the same rounds). */
+function roundsOf(metrics: MetricSamples[], workload: WorkloadName): number {
+  return Math.max(0, ...metrics.filter((m) => m.workload === workload).map((m) => m.values.length));
+}
+
+/**
+ * Measures, extends while a throughput band is too wide to see a `resolution` drop and the cap
+ * allows, then decides. The only side effects are the `measure` calls.
+ */
+export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
+  if (o.rounds < 1 || o.maxRounds < o.rounds || o.extraRounds < 1) {
+    throw new RangeError(`rounds must be >= 1, max rounds >= rounds and extra rounds >= 1 (got ${o.rounds}, ${o.maxRounds}, ${o.extraRounds})`);
+  }
+  const reports: Report[] = [];
+  const extensions: MeasureRequest[] = [];
+  const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
+  reports.push(first);
+  let metrics = extractMetrics(first);
+  let rows = compareMetrics(metrics, o.baseline, o.thresholds);
+  for (;;) {
+    const undecided = rows.filter((r) => r.undecided);
+    const workloads = [...new Set(undecided.map((r) => r.workload))].filter((w) => roundsOf(metrics, w) < o.maxRounds);
+    if (workloads.length === 0) break;
+    const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
+    const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
+    o.onExtend?.(request, undecided);
+    extensions.push(request);
+    const more = await o.measure(request);
+    reports.push(more);
+    metrics = mergeMetrics(metrics, extractMetrics(more));
+    rows = compareMetrics(metrics, o.baseline, o.thresholds);
+  }
+  const warnings: string[] = [];
+  for (const r of rows.filter((x) => x.undecided)) {
+    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} after ${r.rounds} rounds, too wide to see a ${pct(o.thresholds.resolution)} drop; passed without a verdict on it.`);
+  }
+  const missing = rows.filter((r) => r.verdict === 'not-measured');
+  if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
+  return { rows, metrics, reports, extensions, failed: rows.some((r) => r.verdict === 'regression'), warnings };
+}
+
+export function pct(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '∞';
+  return `${(fraction * 100).toFixed(fraction !== 0 && Math.abs(fraction) < 0.1 ? 1 : 0)}%`;
+}
+
+/** A baseline file from a run's metrics. */
+export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>, settings: GateMeasureSettings, createdAt: string): GateBaseline {
+  const machine = outcome.reports[0]!.setup.machine;
+  const metrics: BaselineMetric[] = outcome.metrics.map((m) => {
+    const band = noiseBand(m.values);
+    return {
+      id: m.id,
+      workload: m.workload,
+      concurrency: m.concurrency,
+      subject: m.subject,
+      measure: m.measure,
+      median: median(m.values),
+      band: Number.isFinite(band) ? band : null,
+      values: m.values,
+    };
+  });
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { buildBaseline, compareMetrics, DEFAULT_THRESHOLDS, noiseBand, runGateLoop, type MeasureRequest } from '../../harness/gate.js';
+import { extractMetrics } from '../../harness/gate-metrics.js';
+import type { GateBaseline } from '../../harness/gate-baseline.js';
+import type { Report } from '../../harness/report-schema.js';
+import { steady, syntheticReport, type Rounds } from './synthetic-report.js';
+
+const SETTINGS = { workloads: ['get' as const], concurrency: 32, durationMs: 2000, warmupMs: 500 };
+const FLOOR = 40_000;
+const SYNC = 10_000;
+const ASYNC = 20_000;
+// The baseline run: a realistic ±2% wobble between rounds.
+const calm = [1, 0.98, 1.02];
+
+function baselineFrom(report: Report): GateBaseline {
+  return buildBaseline({ metrics: extractMetrics(report), reports: [report] }, SETTINGS, '2026-01-01T00:00:00.000Z');
+}
+
+const BASELINE = baselineFrom(
+  syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm) } }),
+);
+
+function rowsFor(get: Rounds) {
+  return compareMetrics(extractMetrics(syntheticReport({ get })), BASELINE, DEFAULT_THRESHOLDS);
+}
+
+function verdictOf(rows: ReturnType<typeof rowsFor>, id: string) {
+  const row = rows.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id}; rows: ${rows.map((r) => r.id).join(', ')}`);
+  return row.verdict;
+}
+
+describe('gate decision on synthetic reports', () => {
+  it('fails a 30% throughput drop of one server and names its metrics', () => {
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC * 0.7, 2000, calm) });
+    expect(verdictOf(rows, 'get c32 async req/s ÷ floor')).toBe('regression');
+    expect(verdictOf(rows, 'get c32 async ÷ sync req/s')).toBe('regression');
+    expect(verdictOf(rows, 'get c32 sync req/s ÷ floor')).toBe('ok');
+    const drop = rows.find((r) => r.id === 'get c32 async req/s ÷ floor')!;
+    expect(drop.change).toBeCloseTo(-0.3, 1);
+  });
+
+  it('passes a 5% wobble', () => {
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 1.05, 4000, [1.02, 1, 0.97]), async: steady(ASYNC * 0.95, 2000, [0.99, 1.03, 1]) });
+    expect(rows.every((r) => r.verdict === 'ok')).toBe(true);
+  });
+
+  it('passes a drop beyond the tolerance that stays inside the run\'s own spread (A/A noise)', () => {
+    // async's rounds disagree by ~55% among themselves: a 20% lower median is not evidence.
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, [0.55, 0.8, 1.0]) });
+    const row = rows.find((r) => r.id === 'get c32 async req/s ÷ floor')!;
+    expect(row.worsening).toBeGreaterThan(DEFAULT_THRESHOLDS.tolerance);
+    expect(row.band).toBeGreaterThan(row.worsening!);
+    expect(row.verdict).toBe('within-noise');
+    expect(rows.some((r) => r.verdict === 'regression')).toBe(false);
+  });
+
+  it('normalises per round: a round where the whole machine slowed down costs no noise', () => {
+    // Round 2 runs at half speed for every server (a neighbour woke up): ratios are unchanged.
+    const dip = [1, 0.5, 1];
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, dip), sync: steady(SYNC, 4000, dip), async: steady(ASYNC, 2000, dip) });
+    for (const r of rows) {
+      expect(r.band).toBeCloseTo(0, 6);
+      expect(r.verdict).toBe('ok');
+    }
+  });
+
+  it('fails a p99 that rose 40% with a tight band, even when throughput held', () => {
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm).map((r) => ({ ...r, p99Us: r.p99Us * 1.4 })) });
+    expect(verdictOf(rows, 'get c32 async p99 ÷ floor p99')).toBe('regression');
+    expect(verdictOf(rows, 'get c32 async req/s ÷ floor')).toBe('ok');
+  });
+
+  it('reports an improvement beyond tolerance and noise as better, never as a failure', () => {
+    const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 1.5, 4000, calm), async: steady(ASYNC, 2000, calm) });
+    expect(verdictOf(rows, 'get c32 sync req/s ÷ floor')).toBe('better');
+  });
+
+  it('lists baseline metrics this run did not measure, without failing', () => {
+    const rows = compareMetrics(extractMetrics(syntheticReport({ get: { floor: steady(FLOOR, 1000), sync: steady(SYNC, 4000) } })), BASELINE, DEFAULT_THRESHOLDS);
+    expect(verdictOf(rows, 'get c32 async req/s ÷ floor')).toBe('not-measured');
+    expect(rows.some((r) => r.verdict === 'regression')).toBe(false);
+  });
+
+  it('refuses a report without the floor server (nothing to normalise by)', () => {
+    expect(() => extractMetrics(syntheticReport({ get: { sync: steady(SYNC, 4000) } }))).toThrow(/floor/);
+  });
+
+  it('machine speed does not matter: scaling every throughput by k changes no verdict', () => {
+    const current: Rounds = { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 0.9, 4000, [1, 1.05, 0.97]), async: steady(ASYNC * 0.6, 2000, calm) };
+    const verdicts = rowsFor(current).map((r) => `${r.id}=${r.verdict}`);
+    fc.assert(
+      fc.property(fc.double({ min: 0.05, max: 20, noNaN: true }), (k) => {
+        const scaled = Object.fromEntries(Object.entries(current).map(([s, rs]) => [s, rs!.map((r) => ({ throughput: r.throughput * k, p99Us: r.p99Us / k }))])) as Rounds;
+        expect(rowsFor(scaled).map((r) => `${r.id}=${r.verdict}`)).toEqual(verdicts);
+      }),
+    );
+  });
+});
+
+describe('noise band', () => {
+  it('is the relative range of the rounds, with the extremes set aside from five rounds on', () => {
+    expect(noiseBand([1, 1.1, 0.9])).toBeCloseTo(0.2, 6);
+    expect(noiseBand([0.4, 1, 1, 1, 1])).toBeCloseTo(0, 6);
+    expect(noiseBand([5])).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('gate loop: measuring more when the run is too noisy to tell', () => {
+  function scripted(responses: Report[]) {
+    const requests: MeasureRequest[] = [];
+    const measure = async (request: MeasureRequest) => {
+      requests.push(request);
+      const next = responses.shift();
+      if (!next) throw new Error('measured more often than scripted');
+      return next;
+    };
+    return { measure, requests };
+  }
+  const loop = (measure: (r: MeasureRequest) => Promise<Report>, maxRounds = 6) =>
+    runGateLoop({ baseline: BASELINE, thresholds: DEFAULT_THRESHOLDS, workloads: ['get', 'mixed'], rounds: 3, maxRounds, extraRounds: 3, measure });
+
+  it('a calm run is decided from the first rounds', async () => {
+    const { measure, requests } = scripted([syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm) } })]);
+    const outcome = await loop(measure);
+    expect(requests).toEqual([{ workloads: ['get', 'mixed'], rounds: 3 }]);
+    expect(outcome.failed).toBe(false);
+    expect(outcome.extensions).toEqual([]);
+  });
+
+  it('a noisy run gets more rounds of the noisy workload only, which reveal a real 30% drop', async () => {
+    // Round 3 of async was disturbed: the band (43%) is too wide to see a 25% drop.
+    const noisy = syntheticReport({
+      get: { floor: steady(FLOOR, 1000, [1, 1, 1]), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, [0.7, 0.7, 0.4]) },
+      mixed: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm) },
+    });
+    const more = syntheticReport({ get: { floor: steady(FLOOR, 1000), sync: steady(SYNC, 4000), async: steady(ASYNC, 2000, [0.7, 0.71, 0.69]) } }, { firstRound: 4 });
+    const { measure, requests } = scripted([noisy, more]);
+    const outcome = await loop(measure);
+    expect(requests).toEqual([{ workloads: ['get', 'mixed'], rounds: 3 }, { workloads: ['get'], rounds: 3 }]);
+    const row = outcome.rows.find((r) => r.id === 'get c32 async req/s ÷ floor')!;
+    expect(row.rounds).toBe(6);
+    expect(row.verdict).toBe('regression');
+    expect(outcome.failed).toBe(true);
+  });
+
+  it('stops at the round cap and passes, with a warning, when the noise never settles', async () => {
+    const wild = (first: number) => syntheticReport({ get: { floor: steady(FLOOR, 1000), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, [0.4, 1, 0.8]) } }, { firstRound: first });
+    const { measure, requests } = scripted([wild(1), wild(4)]);
+    const outcome = await runGateLoop({ baseline: BASELINE, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 3, maxRounds: 5, extraRounds: 3, measure });
+    expect(requests.map((r) => r.rounds)).toEqual([3, 2]); // capped at 5 rounds in all
+    expect(outcome.failed).toBe(false);
+    expect(outcome.warnings.join('\n')).toMatch(/too wide to see a 25% drop/);
+  });
+});
