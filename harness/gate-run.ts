@@ -1,0 +1,108 @@
+// One gate run, start to exit code: read the baseline, measure (more if noisy), print the table,
+// write the Markdown (and the CI job summary), then either rewrite the baseline or judge.
+// The measuring itself is injected (gate-measure.ts runs the real comparison), so this file can be
+// driven with synthetic reports too.
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { WorkloadName } from './report-schema.js';
+import { BaselineError, readBaseline, type GateBaseline, type GateMeasureSettings } from './gate-baseline.js';
+import { buildBaseline, runGateLoop, type GateThresholds, type Measure } from './gate.js';
+import { renderGateMarkdown, renderGateTable, type GateSummary } from './gate-report.js';
+
+export const EXIT_PASS = 0;
+/** A regression, or a run that could not measure at all (a gate that cannot see must not pass). */
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+
+export interface GateRunOptions {
+  baselineFile: string;
+  updateBaseline: boolean;
+  /** Where the Markdown table goes (besides $GITHUB_STEP_SUMMARY); null for nowhere. */
+  markdownFile: string | null;
+  thresholds: GateThresholds;
+  settings: GateMeasureSettings;
+  rounds: number;
+  maxRounds: number;
+  extraRounds: number;
+}
+
+export interface GateRunIo {
+  measure: Measure;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number> {
+  const started = io.now();
+  let baseline: GateBaseline | null = null;
+  if (!o.updateBaseline) {
+    try {
+      baseline = await readBaseline(o.baselineFile);
+    } catch (err) {
+      if (err instanceof BaselineError) {
+        io.err(`error: ${err.message}\n`);
+        return EXIT_USAGE;
+      }
+      throw err;
+    }
+    const drift = settingsDrift(baseline.settings, o.settings);
+    if (drift) io.err(`note: the baseline was measured with ${drift}; ratios shift a little with these, so compare like with like when you can.\n`);
+  }
+
+  let outcome;
+  try {
+    outcome = await runGateLoop({
+      baseline,
+      thresholds: o.thresholds,
+      workloads: o.settings.workloads,
+      rounds: o.rounds,
+      maxRounds: o.maxRounds,
+      extraRounds: o.extraRounds,
+      measure: io.measure,
+      onExtend: (request, undecided) =>
+        io.err(`gate: too noisy to tell a ${Math.round(o.thresholds.resolution * 100)}% drop in ${[...new Set(undecided.map((r) => r.id))].join('; ')}; measuring ${request.rounds} more round(s) of ${request.workloads.join(', ')}\n`),
+    });
+  } catch (err) {
+    io.err(`error: the gate could not measure: ${(err as Error).message}\n`);
+    return EXIT_FAIL;
+  }
+
+  const summary: GateSummary = {
+    outcome,
+    baseline,
+    machine: outcome.reports[0]!.setup.machine,
+    thresholds: o.thresholds,
+    elapsedMs: io.now() - started,
+  };
+  if (o.updateBaseline) {
+    const fresh = buildBaseline(outcome, o.settings, new Date(io.now()).toISOString());
+    await mkdir(dirname(o.baselineFile), { recursive: true });
+    await writeFile(o.baselineFile, `${JSON.stringify(fresh, null, 2)}\n`);
+    summary.baselineWritten = o.baselineFile;
+  }
+
+  io.out(renderGateTable(summary));
+  const markdown = renderGateMarkdown(summary);
+  if (o.markdownFile) {
+    await mkdir(dirname(o.markdownFile), { recursive: true });
+    await writeFile(o.markdownFile, markdown);
+  }
+  // GitHub Actions shows whatever is appended to this file on the job's summary page.
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+
+  if (o.updateBaseline) return EXIT_PASS;
+  return outcome.failed ? EXIT_FAIL : EXIT_PASS;
+}
+
+/** A short description of how the baseline's measuring settings differ from this run's, or null. */
+function settingsDrift(then: GateMeasureSettings, now: GateMeasureSettings): string | null {
+  const diffs: string[] = [];
+  if (then.concurrency !== now.concurrency) diffs.push(`concurrency ${then.concurrency} (now ${now.concurrency})`);
+  if (then.durationMs !== now.durationMs) diffs.push(`${then.durationMs} ms rounds (now ${now.durationMs} ms)`);
+  const sameWorkloads = (a: WorkloadName[], b: WorkloadName[]) => [...a].sort().join() === [...b].sort().join();
+  if (!sameWorkloads(then.workloads, now.workloads)) diffs.push(`workloads ${then.workloads.join(',')} (now ${now.workloads.join(',')})`);
+  return diffs.length ? diffs.join(', ') : null;
+}
