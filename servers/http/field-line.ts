@@ -1,0 +1,69 @@
+// field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5, RFC 9110 §5)
+// Strict: token names, no whitespace before the colon, no obs-fold, no CTLs in values.
+import { COLON, CR, FIELD_VALUE_CHAR, HTAB, SP, TOKEN_CHAR } from './chars.js';
+import { ProtocolError } from './errors.js';
+
+export type Field = [name: string, value: string];
+
+const bad = (reason: string) => new ProtocolError(400, reason);
+
+/** Parses data[start, end) — one field line without its CRLF. Names come back lower-cased. */
+export function parseFieldLine(data: Buffer, start: number, end: number): Field {
+  const first = data[start]!;
+  if (first === SP || first === HTAB) throw bad('obsolete line folding (obs-fold) is not allowed');
+
+  let i = start;
+  while (i < end && TOKEN_CHAR[data[i]!] === 1) i++;
+  if (i === end) throw bad('header line has no colon');
+  const b = data[i]!;
+  if (b !== COLON) {
+    if (b === SP || b === HTAB) {
+      let j = i;
+      while (j < end && (data[j] === SP || data[j] === HTAB)) j++;
+      if (data[j] === COLON && j < end) throw bad('whitespace between header name and colon is not allowed');
+    }
+    throw bad(describeInvalid(b, 'header name'));
+  }
+  if (i === start) throw bad('header name is empty');
+  const nameEnd = i;
+
+  // Value: trim OWS on both sides, then every byte must be a field-value byte.
+  let valueStart = nameEnd + 1;
+  while (valueStart < end && (data[valueStart] === SP || data[valueStart] === HTAB)) valueStart++;
+  let valueEnd = end;
+  while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) valueEnd--;
+  for (let j = valueStart; j < valueEnd; j++) {
+    if (FIELD_VALUE_CHAR[data[j]!] === 0) throw bad(describeInvalid(data[j]!, 'header value'));
+  }
+  return [fieldName(data, start, nameEnd), data.toString('latin1', valueStart, valueEnd)];
+}
+
+function describeInvalid(byte: number, what: string): string {
+  if (byte === CR) return `${what} contains a bare CR`;
+  if (byte === 0) return `${what} contains a NUL byte`;
+  return `${what} contains an invalid character`;
+}
+
+// Names that arrive on nearly every request are returned as shared constants, matched
+// case-insensitively, so the hot path allocates no string for them.
+const KNOWN_NAMES = [
+  'host', 'accept', 'connection', 'content-length', 'content-type', 'user-agent',
+  'transfer-encoding', 'expect', 'accept-encoding', 'cache-control', 'authorization',
+];
+const KNOWN_BY_LENGTH: string[][] = [];
+for (const name of KNOWN_NAMES) (KNOWN_BY_LENGTH[name.length] ??= []).push(name);
+
+/** Lower-cased name of the token data[start, end). */
+function fieldName(data: Buffer, start: number, end: number): string {
+  const candidates = KNOWN_BY_LENGTH[end - start];
+  if (candidates !== undefined) {
+    next: for (const name of candidates) {
+      // Token bytes OR 0x20 equal a lower-case letter or "-" only for that letter or "-".
+      for (let i = 0; i < name.length; i++) {
+        if ((data[start + i]! | 0x20) !== name.charCodeAt(i)) continue next;
+      }
+      return name;
+    }
+  }
+  return data.toString('latin1', start, end).toLowerCase();
+}

@@ -1,0 +1,117 @@
+// One connection's protocol state: bytes in -> responses out, with close decisions.
+// See types.ts for the driver contract and docs/ENGINE.md for the design.
+import { HttpDateCache, systemDate, type Clock } from './date.js';
+import { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
+import { ProtocolError } from './errors.js';
+import { RequestParser, type RequestEvent } from './parser.js';
+import { CONTINUE_RESPONSE, serializeResponse } from './serializer.js';
+import type { Handler, HttpLimits, HttpResponse, SessionOutput, SessionPhase } from './types.js';
+
+export interface HttpSessionOptions {
+  /** Clock for the Date field (tests freeze it). Default Date.now. */
+  now?: Clock;
+  /** Told about a handler that threw or returned an unsendable response (answered 500). */
+  onHandlerError?: (error: unknown) => void;
+}
+
+const TIMEOUT_REASON = 'request was not received in time';
+
+export class HttpSession {
+  #parser: RequestParser;
+  #handler: Handler;
+  #date: HttpDateCache;
+  #onHandlerError: ((error: unknown) => void) | undefined;
+  #closed = false;
+
+  constructor(handler: Handler, limits?: Partial<HttpLimits>, options: HttpSessionOptions = {}) {
+    this.#handler = handler;
+    this.#parser = new RequestParser(limits);
+    this.#date = options.now === undefined ? systemDate : new HttpDateCache(options.now);
+    this.#onHandlerError = options.onHandlerError;
+  }
+
+  get phase(): SessionPhase {
+    if (this.#closed) return 'closed';
+    return this.#parser.inProgress ? 'receiving' : 'idle';
+  }
+
+  /** Bytes held for an incomplete request (bounded by the limits). */
+  get bufferedBytes(): number {
+    return this.#parser.bufferedBytes;
+  }
+
+  /**
+   * Feeds bytes from the peer (null = the peer sent EOF). Calls the handler for every request
+   * completed, in order, and returns everything to send. The chunk is not kept: the driver may
+   * reuse its buffer once this returns.
+   */
+  receive(chunk: Buffer | null): SessionOutput {
+    if (this.#closed) return { data: [], close: true };
+    if (chunk === null) {
+      // EOF: a partial request can never complete; nobody is left to answer.
+      return this.#close([]);
+    }
+    const parser = this.#parser;
+    parser.push(chunk);
+    let data: Buffer[] = [];
+    for (;;) {
+      const event = parser.next();
+      if (event.type === 'need-more') break;
+      if (event.type === 'continue') {
+        data.push(CONTINUE_RESPONSE);
+        continue;
+      }
+      if (event.type === 'error') {
+        data.push(this.#errorBytes(event.error));
+        this.#closed = true;
+        break;
+      }
+      data.push(this.#respond(event));
+      if (!event.keepAlive) {
+        this.#closed = true;
+        break;
+      }
+    }
+    // Pipelined responses go out as one Buffer: one write for the driver.
+    if (data.length > 1) data = [Buffer.concat(data)];
+    return this.#closed ? this.#close(data) : { data, close: false };
+  }
+
+  /** The driver's timer fired: 408 if a request was under way, otherwise a silent close. */
+  timeout(): SessionOutput {
+    if (this.#closed) return { data: [], close: true };
+    const receiving = this.#parser.inProgress;
+    return this.#close(receiving ? [this.#errorBytes(new ProtocolError(408, TIMEOUT_REASON))] : []);
+  }
+
+  #close(data: Buffer[]): SessionOutput {
+    this.#closed = true;
+    this.#parser.release();
+    return { data, close: true };
+  }
+
+  #respond(event: RequestEvent): Buffer {
+    const options = {
+      date: this.#date.current(),
+      omitBody: event.request.method === 'HEAD',
+      connection: event.keepAlive ? (event.keepAliveHeader ? 'keep-alive' : 'none') : 'close',
+    } as const;
+    let response: HttpResponse;
+    try {
+      response = this.#handler(event.request);
+      return serializeResponse(response, options);
+    } catch (error) {
+      // The request was read completely, so the connection is still in a known state.
+      this.#onHandlerError?.(error);
+      return serializeResponse(errorResponse(500, INTERNAL_ERROR_REASON), options);
+    }
+  }
+
+  #errorBytes(error: ProtocolError): Buffer {
+    return serializeResponse(errorResponse(error.status, error.reason), {
+      date: this.#date.current(),
+      omitBody: false,
+      connection: error.close ? 'close' : 'none',
+    });
+  }
+}
