@@ -1,0 +1,206 @@
+// The blocking socket calls of the sync server: thin koffi bindings over libc, plus the few
+// helpers built on them (make a listening socket, set a timeout, send a whole buffer).
+//
+// Every call here blocks the calling thread in the kernel and nothing else: a worker thread
+// parked in accept() or recv() costs no CPU, and the main thread's event loop stays free.
+// koffi.load() is per thread (a worker cannot use the main thread's bindings), so this module
+// binds lazily on first use in each thread that imports it. errno is per thread too, read with
+// koffi.errno() right after the call that failed.
+import koffi from 'koffi';
+
+/** x86_64 Linux values (checked on this machine, see docs/SYNC.md). */
+export const AF_INET = 2;
+export const SOCK_STREAM = 1;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+export const SO_RCVTIMEO = 20;
+export const SO_SNDTIMEO = 21;
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 1;
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+/** send() flag: report EPIPE instead of raising SIGPIPE (Node ignores SIGPIPE anyway). */
+export const MSG_NOSIGNAL = 0x4000;
+
+export const EINTR = 4;
+export const EBADF = 9;
+export const EAGAIN = 11;
+export const EACCES = 13;
+export const ENFILE = 23;
+export const EMFILE = 24;
+export const EINVAL = 22;
+export const EPIPE = 32;
+export const EADDRINUSE = 98;
+export const EADDRNOTAVAIL = 99;
+export const ECONNABORTED = 103;
+export const ECONNRESET = 104;
+export const ENOTCONN = 107;
+export const ETIMEDOUT = 110;
+
+const ERRNO_NAMES: Record<number, string> = {
+  [EINTR]: 'EINTR', [EBADF]: 'EBADF', [EAGAIN]: 'EAGAIN', [EACCES]: 'EACCES', [ENFILE]: 'ENFILE',
+  [EMFILE]: 'EMFILE', [EINVAL]: 'EINVAL', [EPIPE]: 'EPIPE', [EADDRINUSE]: 'EADDRINUSE',
+  [EADDRNOTAVAIL]: 'EADDRNOTAVAIL', [ECONNABORTED]: 'ECONNABORTED', [ECONNRESET]: 'ECONNRESET',
+  [ENOTCONN]: 'ENOTCONN', [ETIMEDOUT]: 'ETIMEDOUT',
+};
+
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES[errno] ?? `errno ${errno}`;
+}
+
+/** A failed syscall, with the errno that says why. */
+export class SyscallError extends Error {
+  override name = 'SyscallError';
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+  ) {
+    super(`${syscall}() failed: ${errnoName(errno)}`);
+  }
+}
+
+type FdCall = (...args: unknown[]) => number;
+
+export interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  bind(fd: number, address: Buffer, length: number): number;
+  listen(fd: number, backlog: number): number;
+  /** accept(fd, NULL, NULL): the peer address is not needed. */
+  accept(fd: number, address: null, length: null): number;
+  getsockname(fd: number, address: Buffer, length: Buffer): number;
+  recv(fd: number, buffer: Buffer, length: number, flags: number): number;
+  send(fd: number, buffer: Buffer, length: number, flags: number): number;
+  shutdown(fd: number, how: number): number;
+  close(fd: number): number;
+  /** errno of the last failed call in this thread. */
+  errno(): number;
+}
+
+let bound: Libc | undefined;
+
+/** The bindings for the calling thread (bound on first use). */
+export function libc(): Libc {
+  if (bound) return bound;
+  const lib = koffi.load('libc.so.6');
+  // fds are plain ints; buffers go in as `void *` (koffi passes a Buffer's address, honouring
+  // subarray offsets); ssize_t results come back as intptr_t numbers.
+  const f = (proto: string) => lib.func(proto) as FdCall;
+  bound = {
+    socket: f('int socket(int, int, int)'),
+    setsockopt: f('int setsockopt(int, int, int, void *, uint32_t)'),
+    bind: f('int bind(int, void *, uint32_t)'),
+    listen: f('int listen(int, int)'),
+    accept: f('int accept(int, void *, void *)'),
+    getsockname: f('int getsockname(int, void *, void *)'),
+    recv: f('intptr_t recv(int, void *, size_t, int)'),
+    send: f('intptr_t send(int, void *, size_t, int)'),
+    shutdown: f('int shutdown(int, int)'),
+    close: f('int close(int)'),
+    errno: () => koffi.errno(),
+  };
+  return bound;
+}
+
+/**
+ * The IPv4 address bytes for a --host value. Only dotted IPv4 and "localhost" are supported:
+ * the server binds with a hand-built sockaddr_in, and resolving names would need getaddrinfo.
+ */
+export function parseIPv4Host(host: string): [number, number, number, number] {
+  if (host === 'localhost') return [127, 0, 0, 1];
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const bytes = m ? [m[1], m[2], m[3], m[4]].map(Number) : [];
+  if (bytes.length !== 4 || bytes.some((b) => b > 255)) {
+    throw new Error(`the sync server listens on IPv4 only: --host must be a dotted IPv4 address or "localhost", got "${host}"`);
+  }
+  return bytes as [number, number, number, number];
+}
+
+/** struct sockaddr_in: family (u16, host order = LE here), port (u16 BE), address, 8 zero bytes. */
+export function sockaddrIn(address: readonly number[], port: number): Buffer {
+  const sa = Buffer.alloc(16);
+  sa.writeUInt16LE(AF_INET, 0);
+  sa.writeUInt16BE(port, 2);
+  sa.set(address, 4);
+  return sa;
+}
+
+function intOption(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(value);
+  return b;
+}
+
+/** struct timeval (tv_sec i64, tv_usec i64) for SO_RCVTIMEO / SO_SNDTIMEO. 0 = wait forever. */
+export function timeval(ms: number): Buffer {
+  const whole = Math.max(0, Math.ceil(ms));
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(BigInt(Math.floor(whole / 1000)), 0);
+  tv.writeBigInt64LE(BigInt((whole % 1000) * 1000), 8);
+  return tv;
+}
+
+export interface Listener {
+  fd: number;
+  /** The bound port (the real one when 0 was asked for). */
+  port: number;
+}
+
+/**
+ * socket + SO_REUSEADDR + bind + listen, all blocking libc calls, then getsockname for the
+ * port. Throws SyscallError (errno says why: EADDRINUSE, EACCES, EADDRNOTAVAIL...).
+ */
+export function createListener(host: string, port: number, backlog: number): Listener {
+  const c = libc();
+  const address = parseIPv4Host(host);
+  // CLOEXEC: the fd must not leak into child processes spawned by whoever embeds the server.
+  const fd = c.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new SyscallError('socket', c.errno());
+  const fail = (syscall: string): never => {
+    const errno = c.errno();
+    c.close(fd);
+    throw new SyscallError(syscall, errno);
+  };
+  // REUSEADDR lets a restarted server bind while old connections sit in TIME_WAIT; it does not
+  // let two live listeners share the port (that would be SO_REUSEPORT).
+  if (c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, intOption(1), 4) !== 0) fail('setsockopt');
+  if (c.bind(fd, sockaddrIn(address, port), 16) !== 0) fail('bind');
+  if (c.listen(fd, backlog) !== 0) fail('listen');
+  const bound = Buffer.alloc(16);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(16);
+  if (c.getsockname(fd, bound, length) !== 0) fail('getsockname');
+  return { fd, port: bound.readUInt16BE(2) };
+}
+
+/** SO_RCVTIMEO / SO_SNDTIMEO: a blocked recv/accept/send returns -1 EAGAIN after `ms`. 0 = never. */
+export function setTimeoutOption(fd: number, option: typeof SO_RCVTIMEO | typeof SO_SNDTIMEO, ms: number): boolean {
+  return libc().setsockopt(fd, SOL_SOCKET, option, timeval(ms), 16) === 0;
+}
+
+export function setNoDelay(fd: number): boolean {
+  return libc().setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, intOption(1), 4) === 0;
+}
+
+/**
+ * Sends every byte of `data`, continuing after partial sends and retrying EINTR.
+ * Returns 0 when all is out, or the errno that ended it (EPIPE/ECONNRESET: the peer is gone;
+ * EAGAIN: SO_SNDTIMEO passed without any progress, i.e. the peer stopped reading).
+ */
+export function sendAll(fd: number, data: Buffer): number {
+  const c = libc();
+  let offset = 0;
+  while (offset < data.length) {
+    const n = c.send(fd, offset === 0 ? data : data.subarray(offset), data.length - offset, MSG_NOSIGNAL);
+    if (n >= 0) {
+      offset += n;
+      continue;
+    }
+    const errno = c.errno();
+    if (errno === EINTR) continue;
+    return errno;
+  }
+  return 0;
+}

@@ -1,0 +1,212 @@
+// The thread pool, from the main thread: start the floor, grow while every thread is busy,
+// let idle threads above the floor retire, and stop gracefully.
+//
+// The main thread never blocks and never polls. It learns each thread's state from messages
+// (one "busy" when accept() returns, one "idle" when the connection closes), and it reaches
+// threads blocked in the kernel with syscalls on their sockets:
+// - shutdown(listen_fd, SHUT_RDWR) wakes every thread blocked in accept() (EINVAL);
+// - shutdown(conn_fd, SHUT_RD) wakes a thread blocked in recv() on an idle keep-alive
+//   connection (recv returns 0), using the fd the thread published in SharedState.
+import { Worker } from 'node:worker_threads';
+import { SHUT_RD, SHUT_RDWR, libc } from './libc.js';
+import { ACTIVE, IDLE, SharedState, createSharedState } from './shared-state.js';
+import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
+
+/** WorkerConfig minus what the pool fills in per thread. */
+export type PoolConfig = Omit<WorkerConfig, 'slot' | 'shared' | 'floor'>;
+
+export interface PoolOptions {
+  config: PoolConfig;
+  /** Threads started up front, never retired. */
+  floor: number;
+  /** Most threads; past it new connections wait in the kernel's accept backlog. */
+  cap: number;
+  /** Where the compiled worker lives (default: worker.js next to this file). */
+  workerUrl?: URL;
+}
+
+type ThreadState = 'starting' | 'idle' | 'busy';
+
+interface Thread {
+  worker: Worker;
+  state: ThreadState;
+  retired: boolean;
+  /** Could not open its database: do not replace it in a loop. */
+  failed: boolean;
+}
+
+/** Most threads started in one growth step: spawning is not free (an isolate, modules, a
+ *  database connection), and on two cores a burst of hundreds would stall serving. */
+const MAX_GROWTH_STEP = 32;
+
+export class WorkerPool {
+  readonly #options: PoolOptions;
+  readonly #sharedBuffer: SharedArrayBuffer;
+  readonly #shared: SharedState;
+  readonly #threads = new Map<number, Thread>();
+  readonly #freeSlots: number[];
+  readonly #counts: Record<ThreadState, number> = { starting: 0, idle: 0, busy: 0 };
+  #stopping = false;
+  #peak = 0;
+  /** Resolves when the last thread has exited during stop(). */
+  #allExited: (() => void) | null = null;
+  /** A thread that failed to open its database: startup rejects with this. */
+  #startupFailure: ((message: string) => void) | null = null;
+
+  constructor(options: PoolOptions) {
+    if (!(options.floor >= 1 && options.cap >= options.floor)) {
+      throw new Error(`thread pool needs 1 <= threads <= max threads, got ${options.floor} and ${options.cap}`);
+    }
+    this.#options = options;
+    this.#sharedBuffer = createSharedState(options.cap);
+    this.#shared = new SharedState(this.#sharedBuffer);
+    this.#freeSlots = Array.from({ length: options.cap }, (_, i) => options.cap - 1 - i);
+  }
+
+  /** Threads alive (starting, idle in accept, or serving a connection). */
+  get size(): number {
+    return this.#threads.size;
+  }
+  get busy(): number {
+    return this.#counts.busy;
+  }
+  /** The most threads alive at once since start. */
+  get peak(): number {
+    return this.#peak;
+  }
+
+  /**
+   * Starts the floor and resolves once every thread has its database open. The first thread
+   * starts alone: it creates the schema and switches the file to WAL, which concurrent first
+   * openers would race on. Rejects with the thread's one-line reason if one fails.
+   */
+  async start(): Promise<void> {
+    await this.#spawnAndWait(1);
+    await this.#spawnAndWait(this.#options.floor - 1);
+  }
+
+  #spawnAndWait(count: number): Promise<void> {
+    if (count <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let waiting = count;
+      this.#startupFailure = (message) => reject(new Error(message));
+      for (let i = 0; i < count; i++) {
+        this.#spawn(() => {
+          if (--waiting === 0) {
+            this.#startupFailure = null;
+            resolve();
+          }
+        });
+      }
+    });
+  }
+
+  #setState(thread: Thread, state: ThreadState): void {
+    this.#counts[thread.state]--;
+    thread.state = state;
+    this.#counts[state]++;
+  }
+
+  #spawn(onReady?: () => void): void {
+    const slot = this.#freeSlots.pop();
+    if (slot === undefined) return;
+    const config: WorkerConfig = { ...this.#options.config, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
+    this.#shared.addLive();
+    const worker = new Worker(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: config });
+    const thread: Thread = { worker, state: 'starting', retired: false, failed: false };
+    this.#counts.starting++;
+    this.#threads.set(slot, thread);
+    this.#peak = Math.max(this.#peak, this.#threads.size);
+
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'ready':
+          this.#setState(thread, 'idle');
+          onReady?.();
+          break;
+        case 'failed':
+          thread.failed = true;
+          this.#startupFailure?.(message.message);
+          if (!this.#startupFailure) process.stderr.write(`sync server: a new thread could not start: ${message.message}\n`);
+          break;
+        case 'busy':
+          this.#setState(thread, 'busy');
+          this.#growIfSaturated();
+          break;
+        case 'idle':
+          this.#setState(thread, 'idle');
+          break;
+        case 'retired':
+          thread.retired = true;
+          break;
+      }
+    });
+    worker.on('error', (error) => {
+      process.stderr.write(`sync server: thread ${slot} crashed: ${error.stack ?? error}\n`);
+      this.#startupFailure?.(`a server thread crashed while starting: ${error.message}`);
+    });
+    worker.on('exit', () => {
+      this.#counts[thread.state]--;
+      this.#threads.delete(slot);
+      this.#freeSlots.push(slot);
+      // A retiring thread took itself off the live count; a crashed one did not.
+      if (!thread.retired) this.#shared.removeLive();
+      if (this.#stopping) {
+        if (this.#threads.size === 0) this.#allExited?.();
+        return;
+      }
+      if (thread.failed) return;
+      // Keep the floor even if a thread died; and a thread gone while all others are busy is
+      // capacity the next connection needs.
+      if (this.#threads.size < this.#options.floor && !this.#startupFailure) this.#spawn();
+      this.#growIfSaturated();
+    });
+  }
+
+  /** Every thread is serving a connection and none is on its way: the next connection would
+   *  wait in the backlog, so add threads (up to the cap). */
+  #growIfSaturated(): void {
+    if (this.#stopping || this.#startupFailure) return;
+    if (this.#counts.idle + this.#counts.starting > 0) return;
+    const room = this.#options.cap - this.#threads.size;
+    const step = Math.min(room, MAX_GROWTH_STEP, Math.max(1, Math.ceil(this.#threads.size / 4)));
+    for (let i = 0; i < step; i++) this.#spawn();
+  }
+
+  /**
+   * Graceful stop: no new connections, each thread finishes the request it is serving, idle
+   * keep-alive connections are closed, every database is checkpointed and closed.
+   * Threads still inside a request after `graceMs` (a client trickling a request or not reading
+   * its response) have their connection shut down so the stop still ends.
+   */
+  async stop(listenFd: number, graceMs: number): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const c = libc();
+    const allExited = new Promise<void>((resolve) => {
+      this.#allExited = resolve;
+      if (this.#threads.size === 0) resolve();
+    });
+    // Order matters: the flag first, then the wake-ups (see SharedState and connection.ts).
+    this.#shared.requestStop();
+    c.shutdown(listenFd, SHUT_RDWR);
+    this.#shutdownConnections([IDLE], SHUT_RD);
+    const force = setTimeout(() => {
+      // Past the grace period: also cut connections in the middle of a request. Repeated, since
+      // a thread may move between states while we look.
+      const cut = () => this.#shutdownConnections([ACTIVE, IDLE], SHUT_RDWR);
+      cut();
+      const again = setInterval(cut, 100);
+      void allExited.then(() => clearInterval(again));
+    }, graceMs);
+    await allExited;
+    clearTimeout(force);
+  }
+
+  #shutdownConnections(states: readonly (typeof ACTIVE | typeof IDLE)[], how: number): void {
+    const c = libc();
+    for (const slot of this.#threads.keys()) {
+      this.#shared.withSlotLocked(slot, states, (fd) => c.shutdown(fd, how));
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// The sync server: the `mkvss` model in Node. A listening socket made with libc calls, and a
+// pool of worker threads that each block in accept(), then serve that one connection with
+// blocking recv()/send() until it closes. The main thread only starts, grows and stops the pool;
+// its event loop never touches a socket. See docs/SYNC.md.
+import {
+  DEFAULT_SERVER_OPTIONS,
+  StartupError,
+  type RunningServer,
+  type ServerOptions,
+  type StartServer,
+} from '../options.js';
+import {
+  EACCES,
+  EADDRINUSE,
+  EADDRNOTAVAIL,
+  SO_RCVTIMEO,
+  SyscallError,
+  createListener,
+  errnoName,
+  libc,
+  parseIPv4Host,
+  setTimeoutOption,
+} from './libc.js';
+import { WorkerPool } from './pool.js';
+
+/** Knobs that are not server options: fixed in production, shortened by tests. */
+export interface SyncTuning {
+  /** A thread above the floor idle in accept() this long leaves the pool. Default 10 s. */
+  retireAfterMs?: number;
+  /** How often idle threads wake from accept() to check that (SO_RCVTIMEO on the listening
+   *  socket). Default min(1 s, retireAfterMs). */
+  acceptTickMs?: number;
+  /** How long close() lets in-flight requests finish before cutting their connections. Default 3 s. */
+  stopGraceMs?: number;
+  /** listen() backlog; the kernel caps it at net.core.somaxconn. Default 4096. */
+  backlog?: number;
+  /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
+  handlerModule?: string;
+}
+
+export interface RunningSyncServer extends RunningServer {
+  /** Threads alive now. */
+  readonly threads: number;
+  /** Threads serving a connection now. */
+  readonly busyThreads: number;
+  /** The most threads alive at once. */
+  readonly peakThreads: number;
+}
+
+function listenError(host: string, port: number, error: unknown): StartupError {
+  const where = `${host}:${port}`;
+  if (error instanceof SyscallError) {
+    if (error.errno === EADDRINUSE) return new StartupError(`cannot listen on ${where}: the port is already in use (EADDRINUSE)`);
+    if (error.errno === EACCES) return new StartupError(`cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`);
+    if (error.errno === EADDRNOTAVAIL) return new StartupError(`cannot listen on ${where}: no such address on this machine (EADDRNOTAVAIL)`);
+    return new StartupError(`cannot listen on ${where}: ${error.syscall}() failed with ${errnoName(error.errno)}`);
+  }
+  return new StartupError(`cannot listen on ${where}: ${(error as Error).message}`);
+}
+
+export async function startSyncServer(options: ServerOptions, tuning: SyncTuning = {}): Promise<RunningSyncServer> {
+  const { host, port } = options;
+  try {
+    parseIPv4Host(host);
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  if (!(options.threads >= 1 && options.maxThreads >= options.threads)) {
+    throw new StartupError(`--threads must be at least 1 and at most --max-threads, got ${options.threads} and ${options.maxThreads}`);
+  }
+  const retireAfterMs = tuning.retireAfterMs ?? 10_000;
+  let listener;
+  try {
+    listener = createListener(host, port, tuning.backlog ?? 4096);
+  } catch (error) {
+    throw listenError(host, port, error);
+  }
+  const listenFd = listener.fd;
+  // SO_RCVTIMEO on the listening socket bounds accept(): idle threads wake once per tick to see
+  // whether they may retire. It is the only periodic work of an idle server.
+  setTimeoutOption(listenFd, SO_RCVTIMEO, tuning.acceptTickMs ?? Math.min(1000, retireAfterMs));
+
+  const pool = new WorkerPool({
+    floor: options.threads,
+    cap: options.maxThreads,
+    config: {
+      listenFd,
+      retireAfterMs,
+      limits: options.limits ?? DEFAULT_SERVER_OPTIONS.limits,
+      requestTimeoutMs: options.requestTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      db: options.db,
+      synchronous: options.synchronous,
+      ...(tuning.handlerModule ? { handlerModule: tuning.handlerModule } : {}),
+    },
+  });
+  const stopGraceMs = tuning.stopGraceMs ?? 3000;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= pool.stop(listenFd, stopGraceMs).then(() => {
+      libc().close(listenFd);
+    }));
+
+  try {
+    await pool.start();
+  } catch (error) {
+    await close();
+    throw new StartupError((error as Error).message);
+  }
+
+  return {
+    port: listener.port,
+    close,
+    get threads() {
+      return pool.size;
+    },
+    get busyThreads() {
+      return pool.busy;
+    },
+    get peakThreads() {
+      return pool.peak;
+    },
+  };
+}
+
+export const start: StartServer = (options) => startSyncServer(options);
