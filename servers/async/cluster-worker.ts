@@ -1,0 +1,42 @@
+// Entry point of one cluster worker: start a single event loop with the primary's options, tell
+// the primary, and stop gracefully when asked (or on a signal, e.g. Ctrl-C reaching the whole
+// process group), exiting 0 once the database is closed.
+import { StartupError, type RunningServer } from '../options.js';
+import { WORKER_ENV, type WorkerMessage, type WorkerSpec } from './cluster-protocol.js';
+
+const spec = JSON.parse(process.env[WORKER_ENV] ?? 'null') as WorkerSpec | null;
+if (spec === null || typeof process.send !== 'function') {
+  process.stderr.write('error: cluster-worker.js is started by the cluster primary, not by hand\n');
+  process.exit(2);
+}
+const send = (message: WorkerMessage) => process.send!(message);
+
+let server: RunningServer;
+try {
+  const { startOneLoop } =
+    spec.kind === 'async' ? await import('./server.js') : await import('../reference/server.js');
+  server = await startOneLoop(spec.options);
+} catch (err) {
+  const message = err instanceof StartupError ? err.message : `worker failed to start: ${(err as Error).message}`;
+  send({ type: 'startup-error', message });
+  process.exit(1);
+}
+send({ type: 'listening', port: server.port });
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  server.close().then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`error: worker ${process.pid} failed to stop: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('message', (message: WorkerMessage) => {
+  if (message?.type === 'stop') stop();
+});
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
