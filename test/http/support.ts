@@ -1,0 +1,161 @@
+// Test helpers for the HTTP engine: sessions with a frozen clock, a handler that echoes the
+// request back as JSON, a small response parser (independent of the engine's code), and a
+// request serializer for round trips.
+import { HttpSession } from '../../servers/http/index.js';
+import type { Handler, HttpLimits, SessionOutput } from '../../servers/http/types.js';
+
+export const FROZEN_NOW = Date.UTC(1994, 10, 6, 8, 49, 37, 250);
+export const FROZEN_DATE = 'Sun, 06 Nov 1994 08:49:37 GMT';
+
+/** Echoes the request (body as text) so tests can see exactly what the handler received. */
+export const echoHandler: Handler = (request) => ({
+  status: 200,
+  headers: [['content-type', 'application/json']],
+  body: JSON.stringify({
+    method: request.method,
+    target: request.target,
+    path: request.path,
+    query: request.query,
+    minor: request.minor,
+    headers: request.headers,
+    body: request.body.toString('latin1'),
+  }),
+});
+
+export interface Echo {
+  method: string;
+  target: string;
+  path: string;
+  query: string;
+  minor: 0 | 1;
+  headers: [string, string][];
+  body: string;
+}
+
+export function newSession(handler: Handler = echoHandler, limits?: Partial<HttpLimits>): HttpSession {
+  return new HttpSession(handler, limits, { now: () => FROZEN_NOW });
+}
+
+/** Feeds every chunk, then returns all output bytes and whether the session asked to close. */
+export function run(session: HttpSession, chunks: (Buffer | string)[]): { bytes: Buffer; close: boolean; outputs: SessionOutput[] } {
+  const outputs: SessionOutput[] = [];
+  for (const chunk of chunks) {
+    outputs.push(session.receive(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk));
+  }
+  return {
+    bytes: Buffer.concat(outputs.flatMap((o) => o.data)),
+    close: outputs.some((o) => o.close),
+    outputs,
+  };
+}
+
+export interface ParsedResponse {
+  version: string;
+  status: number;
+  reason: string;
+  /** Names lower-cased. */
+  headers: [string, string][];
+  body: Buffer;
+}
+
+/**
+ * Splits a byte stream into responses. Written from RFC 9112 directly, not from the engine,
+ * so it checks the engine rather than mirroring it. `bodiless(i)` says response i answers a
+ * HEAD (Content-Length present, no body bytes). Throws on anything malformed or left over.
+ */
+export function parseResponses(bytes: Buffer, bodiless: (index: number) => boolean = () => false): ParsedResponse[] {
+  const text = bytes.toString('latin1');
+  const out: ParsedResponse[] = [];
+  let pos = 0;
+  let finalIndex = 0;
+  while (pos < text.length) {
+    const headEnd = text.indexOf('\r\n\r\n', pos);
+    if (headEnd === -1) throw new Error(`incomplete response head at ${pos}: ${JSON.stringify(text.slice(pos, pos + 80))}`);
+    const lines = text.slice(pos, headEnd).split('\r\n');
+    const m = /^(HTTP\/\d\.\d) (\d{3}) ([^\r\n]*)$/.exec(lines[0]!);
+    if (!m) throw new Error(`bad status line ${JSON.stringify(lines[0])}`);
+    const headers: [string, string][] = lines.slice(1).map((line) => {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new Error(`bad header line ${JSON.stringify(line)}`);
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    });
+    pos = headEnd + 4;
+    const status = Number(m[2]);
+    let body = Buffer.alloc(0);
+    if (status >= 200) {
+      const lengths = headers.filter(([n]) => n === 'content-length');
+      if (status !== 204 && status !== 304 && lengths.length !== 1) throw new Error(`response ${status} needs exactly one Content-Length`);
+      const length = lengths.length ? Number(lengths[0]![1]) : 0;
+      if (!bodiless(finalIndex)) {
+        if (pos + length > text.length) throw new Error('response body is truncated');
+        body = Buffer.from(text.slice(pos, pos + length), 'latin1');
+        pos += length;
+      }
+      finalIndex++;
+    }
+    out.push({ version: m[1]!, status, reason: m[3]!, headers, body });
+  }
+  return out;
+}
+
+export function header(response: ParsedResponse, name: string): string | undefined {
+  return response.headers.find(([n]) => n === name)?.[1];
+}
+
+export function echoOf(response: ParsedResponse): Echo {
+  return JSON.parse(response.body.toString('utf8')) as Echo;
+}
+
+export function errorOf(response: ParsedResponse): string {
+  requireJsonBody(response);
+  return (JSON.parse(response.body.toString('utf8')) as { error: string }).error;
+}
+
+function requireJsonBody(response: ParsedResponse): void {
+  if (header(response, 'content-type') !== 'application/json') {
+    throw new Error(`expected a JSON body, got content-type ${header(response, 'content-type')}`);
+  }
+}
+
+/** Sends `raw` to a fresh session in one chunk and returns the single (final) response. */
+export function exchange(raw: string | Buffer, limits?: Partial<HttpLimits>, handler: Handler = echoHandler) {
+  const session = newSession(handler, limits);
+  const result = run(session, [raw]);
+  const responses = parseResponses(result.bytes).filter((r) => r.status >= 200);
+  return { session, result, responses, response: responses[responses.length - 1]! };
+}
+
+/** Sends a request the engine must reject; returns [status, reason, close]. */
+export function rejection(raw: string | Buffer, limits?: Partial<HttpLimits>): [number, string, boolean] {
+  const { response, result } = exchange(raw, limits);
+  if (response === undefined) throw new Error('no response');
+  return [response.status, errorOf(response), result.close];
+}
+
+export interface RequestSpec {
+  method: string;
+  target: string;
+  minor: 0 | 1;
+  headers: [string, string][];
+  body: Buffer;
+  /** Send the body chunked (with these chunk sizes, repeating the last) instead of Content-Length. */
+  chunked?: boolean;
+}
+
+/** Serializes a request (test side; Content-Length or chunked framing added here). */
+export function serializeRequest(spec: RequestSpec, chunkSize = 7): Buffer {
+  let head = `${spec.method} ${spec.target} HTTP/1.${spec.minor}\r\n`;
+  for (const [name, value] of spec.headers) head += `${name}: ${value}\r\n`;
+  if (spec.chunked) {
+    head += 'Transfer-Encoding: chunked\r\n\r\n';
+    const parts: Buffer[] = [Buffer.from(head, 'latin1')];
+    for (let i = 0; i < spec.body.length; i += chunkSize) {
+      const piece = spec.body.subarray(i, i + chunkSize);
+      parts.push(Buffer.from(`${piece.length.toString(16)};n=v\r\n`, 'latin1'), piece, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from('0\r\nx-trailer: t\r\n\r\n', 'latin1'));
+    return Buffer.concat(parts);
+  }
+  if (spec.body.length > 0) head += `Content-Length: ${spec.body.length}\r\n`;
+  return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), spec.body]);
+}
