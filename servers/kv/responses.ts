@@ -1,5 +1,6 @@
-// Response builders for the routes. Error bodies are `{"error": "<reason>"}` JSON, the same shape
-// the HTTP engine uses for protocol errors, so a client parses one error shape whatever produced it.
+// Response builders for the routes. Error bodies come from the engine's errorResponse, so a client
+// sees one `{"error": "<reason>"}` shape whether the engine or the API refused the request.
+import { errorResponse } from '../http/index.js';
 import type { HttpResponse } from '../http/types.js';
 
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
@@ -18,13 +19,16 @@ export function jsonResponse(status: number, value: unknown, extraHeaders: Heade
   };
 }
 
-/** `{"error": reason}` with the given status. */
+/** `{"error": reason}` with the given status, plus any extra headers (Allow, Retry-After). */
 export function jsonError(status: number, reason: string, extraHeaders: HeaderList = []): HttpResponse {
-  return jsonResponse(status, { error: reason }, extraHeaders);
+  const response = errorResponse(status, reason);
+  if (extraHeaders.length === 0) return response;
+  return { ...response, headers: [...(response.headers ?? []), ...extraHeaders] };
 }
 
 /** A response built once and shared by every request that gets it (nothing mutates responses). */
 export function frozenJsonError(status: number, reason: string, extraHeaders: HeaderList = []): HttpResponse {
   const response = jsonError(status, reason, extraHeaders);
-  return Object.freeze({ ...response, body: Buffer.from(response.body as string) });
+  const body = response.body ?? '';
+  return Object.freeze({ ...response, body: typeof body === 'string' ? Buffer.from(body) : body });
 }
