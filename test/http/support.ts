@@ -77,7 +77,7 @@ export function parseResponses(bytes: Buffer, bodiless: (index: number) => boole
     const headers: [string, string][] = lines.slice(1).map((line) => {
       const colon = line.indexOf(':');
       if (colon <= 0) throw new Error(`bad header line ${JSON.stringify(line)}`);
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')];
     });
     pos = headEnd + 4;
     const status = Number(m[2]);
