@@ -45,9 +45,8 @@ export function serializeResponse(response: HttpResponse, options: SerializeOpti
   if (headers !== undefined) {
     for (let i = 0; i < headers.length; i++) {
       const [name, value] = headers[i]!;
-      checkFieldName(name);
+      if (checkFieldName(name) === CONTENT_TYPE) hasContentType = true;
       checkFieldValue(name, value);
-      if (name.length === 12 && name.toLowerCase() === 'content-type') hasContentType = true;
       head += name + ': ' + value + '\r\n';
     }
   }
@@ -70,7 +69,16 @@ export function serializeResponse(response: HttpResponse, options: SerializeOpti
   return out;
 }
 
-function checkFieldName(name: string): void {
+// Handlers use a handful of constant names, so a name is validated once and then looked up.
+const NAME_OK = 1;
+const CONTENT_TYPE = 2;
+const checkedNames = new Map<string, number>();
+const MAX_CHECKED_NAMES = 1024;
+
+/** Throws for a name a handler must not send; returns CONTENT_TYPE for Content-Type. */
+function checkFieldName(name: string): number {
+  const known = checkedNames.get(name);
+  if (known !== undefined) return known;
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('response header name must be a non-empty string');
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -79,6 +87,9 @@ function checkFieldName(name: string): void {
   if (ENGINE_OWNED.has(name.toLowerCase())) {
     throw new TypeError(`response header "${name}" is set by the engine, not by handlers`);
   }
+  const verdict = name.toLowerCase() === 'content-type' ? CONTENT_TYPE : NAME_OK;
+  if (checkedNames.size < MAX_CHECKED_NAMES) checkedNames.set(name, verdict);
+  return verdict;
 }
 
 function checkFieldValue(name: string, value: string): void {
