@@ -37,6 +37,9 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
+/** Generous: on a loaded two-core machine a server that spawns threads can take seconds. */
+const READY_TIMEOUT_MS = 20_000;
+
 const tempDirs: string[] = [];
 
 /** A fresh directory for databases; removed by cleanupTempDirs(). */
@@ -83,8 +86,8 @@ export async function startServer(
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${kind} server printed no ready line within ${options.readyTimeoutMs ?? 10_000} ms; stderr: ${err}`));
-    }, options.readyTimeoutMs ?? 10_000);
+      reject(new Error(`${kind} server printed no ready line within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms; stderr: ${err}`));
+    }, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     const onData = () => {
       const m = /listening on http:\/\/[^\s:]+:(\d+)\n/.exec(out);
       if (m) {
