@@ -32,7 +32,9 @@ export class InputBuffer {
       this.#store = null;
       return;
     }
-    // Leftover bytes exist, so they are owned (retain() ran). Append behind them.
+    // Leftover bytes exist; normally retain() already made them owned, but a caller may push
+    // twice without parsing in between.
+    if (this.#store === null) this.retain();
     const store = this.#store!;
     const left = this.length;
     const end = this.data.length;

@@ -1,6 +1,6 @@
 // Keep-alive and close decisions (RFC 9112 §9.3), pipelining, EOF, timeouts, phases.
 import { describe, expect, it } from 'vitest';
-import type { Handler } from '../../servers/http/index.js';
+import { RequestParser, type Handler } from '../../servers/http/index.js';
 import { echoOf, exchange, header, newSession, parseResponses, run } from './support.js';
 
 describe('persistence', () => {
@@ -121,5 +121,22 @@ describe('EOF, timeouts and phases', () => {
     reused.fill(0x21);
     const { bytes } = run(session, ['st: h\r\n\r\n']);
     expect(echoOf(parseResponses(bytes)[0]!).path).toBe('/first');
+  });
+});
+
+describe('RequestParser used directly', () => {
+  it('accepts several pushes before next() and keeps them in order', () => {
+    const parser = new RequestParser();
+    const a = Buffer.from('GET /a HTTP/1.1\r\nHo');
+    const b = Buffer.from('st: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n');
+    parser.push(a);
+    parser.push(b);
+    a.fill(0);
+    b.fill(0);
+    const paths: string[] = [];
+    for (let e = parser.next(); e.type !== 'need-more'; e = parser.next()) {
+      if (e.type === 'request') paths.push(e.request.path);
+    }
+    expect(paths).toEqual(['/a', '/b']);
   });
 });

@@ -54,7 +54,7 @@ function wire(spec: RequestSpec & { leadingEmptyLine: boolean; expectContinue: b
 }
 
 /** Cuts bytes at the given fractions (deduplicated, sorted). */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
+function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
   const chunks: Buffer[] = [];
   let from = 0;
@@ -71,7 +71,7 @@ const cutsArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant([-1]) }, // marker: one byte per chunk
 );
 
-function chunksOf(bytes: Buffer, cuts: number[]): Buffer[] {
+function chunksOf(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   if (cuts.length === 1 && cuts[0] === -1) return [...bytes].map((b) => Buffer.from([b]));
   return split(bytes, cuts);
 }
