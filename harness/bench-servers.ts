@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 }
 
 function printTable(samples: Map<string, Sample[]>): void {
-  const rows: string[][] = [['server', 'workload', 'req/s median (min-max)', 'p99 ms', 'failures', 'driver CPU %', 'server CPU %', 'driver']];
+  const rows: string[][] = [['server', 'workload', 'req/s median (min-max)', 'p99 ms', 'failures', 'driver CPU %', 'server CPU %', 'req per server CPU-s', 'driver']];
   const medians = new Map<string, number>();
   for (const workload of WORKLOADS) {
     for (const kind of servers) {
@@ -166,6 +166,9 @@ function printTable(samples: Map<string, Sample[]>): void {
         String(xs.reduce((n, x) => n + x.failures, 0)),
         median(xs.map((x) => x.driverCpuPercent)).toFixed(0),
         median(xs.map((x) => x.serverCpuPercent)).toFixed(0),
+        // Throughput per unit of server CPU: the server's own efficiency, which stays readable
+        // when another process steals the server's core and req/s alone would mislead.
+        fmt(median(xs.map((x) => x.requestsPerS / (x.serverCpuPercent / 100)))),
         [...new Set(xs.map((x) => x.driver))].join('+'),
       ]);
     }

@@ -97,8 +97,10 @@ export class Connection {
 
   private onEnd(): void {
     if (this.closing) return;
-    const out = this.session.receive(null);
-    this.send({ data: out.data, close: true });
+    // The engine answers nothing at EOF (a partial request can never complete), and Node has
+    // already ended our side (allowHalfOpen is false): just let the session release its state.
+    this.session.receive(null);
+    this.closingSince = this.clock();
   }
 
   /** Restarts the right timer: the request timer starts at the first byte of a request, the idle
