@@ -64,7 +64,8 @@ export const formatSuccessRate: Formatter = (rate, decimals) => {
 export function successRateDecimals(rate: number): number {
   if (rate >= 1 || rate <= 0) return 2;
   const errorPct = (1 - rate) * 100;
-  const d = Math.max(2, 2 - Math.floor(Math.log10(errorPct)));
+  // The epsilon keeps 0.001% (stored as 0.00099999...) at its own decade.
+  const d = Math.max(2, 2 - Math.floor(Math.log10(errorPct) + 1e-9));
   return Math.min(d, 12);
 }
 

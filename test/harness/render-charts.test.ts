@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { loadImage } from '@napi-rs/canvas';
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../harness/report-schema.js';
+import { CHART_HEIGHT, CHART_WIDTH, chartFiles, renderCharts } from '../../harness/charts.js';
+import { mergedHistogram, PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/charts-data.js';
+
+const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
+
+/** Width and height from the PNG IHDR chunk (bytes 16-23), independent of any decoder. */
+function ihdrSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe('renderCharts', () => {
+  it('basic (one concurrency): throughput and one spectrum, decodable PNGs of the stated size', async () => {
+    const report = load('report-basic.json');
+    const charts = await renderCharts(report);
+    expect(charts.map((c) => c.file)).toEqual(['throughput.png', 'latency-c64.png']);
+    expect(chartFiles(report)).toEqual(charts.map((c) => c.file));
+    for (const c of charts) {
+      expect(ihdrSize(c.png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
+      const img = await loadImage(c.png);
+      expect([img.width, img.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+    }
+  });
+
+  it('sweep: adds throughput and p99 against concurrency', async () => {
+    const report = load('report-sweep.json');
+    const charts = await renderCharts(report);
+    expect(charts.map((c) => c.file)).toEqual([
+      'throughput.png', 'latency-c16.png', 'latency-c64.png', 'latency-c256.png', 'throughput-vs-concurrency.png', 'p99-vs-concurrency.png',
+    ]);
+    for (const c of charts) expect(ihdrSize(c.png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
+  });
+
+  it('paints an opaque white background (corner pixel)', async () => {
+    const [chart] = await renderCharts(load('report-basic.json'));
+    const { createCanvas } = await import('@napi-rs/canvas');
+    const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(await loadImage(chart!.png), 0, 0);
+    expect([...ctx.getImageData(1, CHART_HEIGHT - 2, 1, 1).data]).toEqual([255, 255, 255, 255]);
+  });
+
+  it('a report without cells has no charts', async () => {
+    const report = { ...load('report-sweep.json'), cells: [] };
+    expect(await renderCharts(report)).toEqual([]);
+    expect(chartFiles(report)).toEqual([]);
+  });
+});
+
+describe('latency spectrum data', () => {
+  it('places percentiles at 1/(1-p)', () => {
+    expect(percentileToX(0.5)).toBe(2);
+    expect(percentileToX(0.99)).toBeCloseTo(100, 9);
+    expect(PERCENTILE_TICKS.map((t) => Math.round(t.x))).toEqual([2, 10, 100, 1000, 10000]);
+    expect(() => percentileToX(1)).toThrow(/within \[0, 1\)/);
+  });
+
+  it('uses the merged HDR histograms when every round has one', () => {
+    const cell = load('report-basic.json').cells[0]!;
+    const s = spectrumOf(cell);
+    expect(s.source).toBe('hdr');
+    expect(s.points.length).toBeGreaterThan(50);
+    expect(s.points[0]!.x).toBeCloseTo(2, 9);
+    // Non-decreasing: a percentile curve never goes down.
+    for (let i = 1; i < s.points.length; i++) expect(s.points[i]!.y).toBeGreaterThanOrEqual(s.points[i - 1]!.y);
+    // The merged total is the sum of the rounds, decoded independently here.
+    const total = cell.rounds.reduce((n, r) => n + hdr.decodeFromCompressedBase64(r.histogram).totalCount, 0);
+    expect(mergedHistogram(cell)!.totalCount).toBe(total);
+    // p50 of the merge lies within the rounds' p50 spread (ms vs µs).
+    expect(s.points[0]!.y * 1000).toBeGreaterThanOrEqual(cell.summary.p50Us.min * 0.99);
+    expect(s.points[0]!.y * 1000).toBeLessThanOrEqual(cell.summary.p50Us.max * 1.01);
+  });
+
+  it('falls back to the summary percentiles without histograms, or when one does not decode', () => {
+    const cell = load('report-sweep.json').cells[0]!;
+    const s = spectrumOf(cell);
+    expect(s.source).toBe('summary');
+    expect(s.points).toEqual([
+      { x: 2, y: cell.summary.p50Us.median / 1000 },
+      { x: 10, y: cell.summary.p90Us.median / 1000 },
+      { x: 100, y: cell.summary.p99Us.median / 1000 },
+      { x: 1000, y: cell.summary.p999Us.median / 1000 },
+      { x: 10000, y: cell.summary.p9999Us.median / 1000 },
+    ]);
+    const broken = structuredClone(load('report-basic.json').cells[0]!);
+    broken.rounds[1]!.histogram = 'not a histogram';
+    expect(spectrumOf(broken).source).toBe('summary');
+  });
+});

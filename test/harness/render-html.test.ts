@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../harness/report-schema.js';
+import { renderCharts, renderHtml } from '../../harness/render.js';
+
+const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
+
+describe('renderHtml', () => {
+  it('is self-contained: no external src/href, no scripts, charts as data: URIs', async () => {
+    const report = load('report-sweep.json');
+    const charts = await renderCharts(report);
+    const html = renderHtml(report, charts);
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script|<link|@import|url\(/i);
+    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(charts.length);
+    // The embedded bytes are the chart's PNG.
+    const first = /src="data:image\/png;base64,([^"]+)"/.exec(html)![1]!;
+    expect(Buffer.from(first, 'base64').equals(charts[0]!.png)).toBe(true);
+  });
+
+  it('contains the tables with the same figures, the setup and the warnings', () => {
+    const report = load('report-basic.json');
+    const html = renderHtml(report);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.match(/<table>/g)).toHaveLength(2);
+    expect(html).toContain('<th>async vs sync</th>');
+    expect(html).toMatch(/<td class="figure not-ok">24,213 \(23,601-24,929\) ⚠ driver-bound<\/td>/);
+    expect(html).toContain('<td>tie (0.96-1.06)</td>');
+    expect(html).toContain('<dt>Pinning</dt><dd>driver on CPUs 0, servers on CPUs 1</dd>');
+    expect(html).toContain('⚠ async: driver-bound: driver CPU 97.5% of one core (&gt;= 90%)');
+  });
+
+  it('escapes text from the report', () => {
+    const report = { ...load('report-basic.json'), label: '<script>alert(1)</script>', warnings: ['a & b "c"'] };
+    const html = renderHtml(report);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('a &amp; b &quot;c&quot;');
+  });
+});
