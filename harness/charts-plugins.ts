@@ -65,3 +65,29 @@ export function errorBars(ranges: (ErrorRange | null)[][], color = '#222222'): P
     },
   };
 }
+
+/** A dashed horizontal reference line across the plot at y = value, labelled at its right end. */
+export function referenceLine(value: number, label: string, color = '#555555'): Plugin {
+  return {
+    id: 'referenceLine',
+    afterDatasetsDraw(chart: Chart) {
+      const y = chart.scales['y'];
+      if (!y) return;
+      const py = y.getPixelForValue(value);
+      const { left, right } = chart.chartArea;
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(right, py); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = '12px ' + (chart.options.font?.family ?? 'sans-serif');
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(label, right - 4, py - 3);
+      ctx.restore();
+    },
+  };
+}

@@ -8,7 +8,7 @@ import {
 } from 'chart.js';
 import type { Cell, Report, ServerName, WorkloadName } from './report-schema.js';
 import { PERCENTILE_TICKS, spectrumOf } from './charts-data.js';
-import { errorBars, whiteBackground, type ErrorRange } from './charts-plugins.js';
+import { errorBars, referenceLine, whiteBackground, type ErrorRange } from './charts-plugins.js';
 import { cellsAt, serverOrder, tableKeys } from './render-model.js';
 import { thousands } from './format.js';
 
@@ -130,6 +130,12 @@ async function throughputChart(report: Report): Promise<ChartImage> {
   });
   const single = keys.length > 0 && !sweep ? `, ${keys[0]!.concurrency} connections` : '';
   const heading = `Throughput per server${single}`;
+  // What the driver alone reaches against the floor server: a bar near this line measured the driver.
+  const ceiling = report.driverCeiling;
+  const plugins = [errorBars(ranges)];
+  if (ceiling) {
+    plugins.push(referenceLine(ceiling.throughput, `driver ceiling (floor server, ${ceiling.workload}, ${ceiling.concurrency} conn.): ${thousands(ceiling.throughput)} req/s`));
+  }
   const png = await draw({
     type: 'bar',
     data: { labels, datasets },
@@ -138,10 +144,13 @@ async function throughputChart(report: Report): Promise<ChartImage> {
       scales: {
         x: { title: axisTitle(sweep ? 'Workload, concurrency' : 'Workload') },
         // grace leaves room above the tallest whisker for its verdict note.
-        y: { beginAtZero: true, grace: '8%', title: axisTitle('Throughput (req/s)'), ticks: { callback: (v) => thousands(Number(v)) } },
+        y: {
+          beginAtZero: true, grace: '8%', suggestedMax: ceiling ? ceiling.throughput * 1.08 : undefined,
+          title: axisTitle('Throughput (req/s)'), ticks: { callback: (v) => thousands(Number(v)) },
+        },
       },
     },
-  }, [errorBars(ranges)]);
+  }, plugins);
   return { file: 'throughput.png', title: heading, width: CHART_WIDTH, height: CHART_HEIGHT, png };
 }
 
