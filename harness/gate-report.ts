@@ -2,7 +2,7 @@
 // (for a CI job summary). Both come from the same rows, so they never disagree.
 import type { Machine } from './report-schema.js';
 import type { GateBaseline } from './gate-baseline.js';
-import { pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './gate.js';
+import { FAILING, pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './gate.js';
 
 const VERDICT_TEXT: Record<MetricVerdict, string> = {
   ok: 'ok',
@@ -10,6 +10,7 @@ const VERDICT_TEXT: Record<MetricVerdict, string> = {
   'within-noise': 'ok (within noise)',
   regression: 'REGRESSION',
   'not-measured': 'not measured',
+  missing: 'MISSING (no figures)',
   new: 'new (no baseline)',
 };
 
@@ -47,7 +48,7 @@ const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)}; a metric fails only when it is worse by more than the tolerance and by more than its noise band (the spread across this run's rounds). Figures are normalised to the floor server measured in the same run.`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput, ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the spread across this run's rounds). Figures are normalised to the floor server measured in the same run.`);
   if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
       lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
@@ -65,9 +66,9 @@ export function contextLines(s: GateSummary): string[] {
 export function verdictLine(s: GateSummary): string {
   const secs = (s.elapsedMs / 1000).toFixed(0);
   if (s.baselineWritten) return `Baseline written to ${s.baselineWritten} (${s.outcome.rows.length} metrics, ${secs} s). Commit it.`;
-  const failed = s.outcome.rows.filter((r) => r.verdict === 'regression');
-  if (failed.length === 0) return `PASS: no regression beyond ${pct(s.thresholds.tolerance)} and the noise (${secs} s).`;
-  return `FAIL: ${failed.length} regression(s): ${failed.map((r) => `${r.id} ${signed(r.change)}`).join('; ')} (${secs} s).`;
+  const failed = s.outcome.rows.filter((r) => FAILING.has(r.verdict));
+  if (failed.length === 0) return `PASS: no regression beyond the tolerance and the noise (${secs} s).`;
+  return `FAIL: ${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')} (${secs} s).`;
 }
 
 export function renderGateTable(s: GateSummary): string {
@@ -87,7 +88,7 @@ export function renderGateMarkdown(s: GateSummary): string {
   out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of s.outcome.rows) {
     const c = cells(r).map(escapeCell);
-    if (r.verdict === 'regression') c[6] = `**${c[6]}**`;
+    if (FAILING.has(r.verdict)) c[6] = `**${c[6]}**`;
     out.push(`| ${c.join(' | ')} |`);
   }
   out.push('', ...contextLines(s).map((l) => `- ${l}`), '');

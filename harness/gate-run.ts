@@ -24,6 +24,8 @@ export interface GateRunOptions {
   rounds: number;
   maxRounds: number;
   extraRounds: number;
+  /** No extension starts that would end past this (ms since the gate started). */
+  budgetMs?: number;
 }
 
 export interface GateRunIo {
@@ -61,6 +63,8 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       maxRounds: o.maxRounds,
       extraRounds: o.extraRounds,
       measure: io.measure,
+      budgetMs: o.budgetMs === undefined ? undefined : o.budgetMs - (io.now() - started),
+      now: io.now,
       onExtend: (request, undecided) =>
         io.err(`gate: too noisy to tell a ${Math.round(o.thresholds.resolution * 100)}% drop in ${[...new Set(undecided.map((r) => r.id))].join('; ')}; measuring ${request.rounds} more round(s) of ${request.workloads.join(', ')}\n`),
     });

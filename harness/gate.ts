@@ -14,13 +14,17 @@ import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './gate-b
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './gate-baseline.js';
 
 export interface GateThresholds {
-  /** Worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
+  /** Throughput worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
   tolerance: number;
+  /** The same for p99 ratios. Wider: a tail moves with every stall on a shared runner, and three
+   *  rounds can agree by chance, so a narrow band there is weak evidence. Throughput catches a
+   *  plain slowdown anyway (25% slower raises closed-loop latency ~33%); this catches tail blow-ups. */
+  latencyTolerance: number;
   /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
   resolution: number;
 }
 
-export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, resolution: 0.25 };
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, resolution: 0.25 };
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -50,8 +54,12 @@ export type MetricVerdict =
   | 'better' // improved beyond tolerance and noise (a hint to refresh the baseline)
   | 'within-noise' // worse beyond the tolerance but inside this run's noise band: passes
   | 'regression' // worse beyond both: fails the gate
-  | 'not-measured' // in the baseline, not in this run
+  | 'not-measured' // in the baseline, its workload not measured in this run (other settings)
+  | 'missing' // in the baseline, its workload measured but this server gave no figures: fails
   | 'new'; // in this run, not in the baseline
+
+/** Verdicts that fail the gate. */
+export const FAILING: ReadonlySet<MetricVerdict> = new Set(['regression', 'missing']);
 
 export interface MetricRow extends MetricKey {
   id: string;
@@ -68,9 +76,13 @@ export interface MetricRow extends MetricKey {
   undecided: boolean;
 }
 
-function judge(worsening: number, band: number, t: GateThresholds): MetricVerdict {
-  if (worsening > t.tolerance) return worsening > band ? 'regression' : 'within-noise';
-  if (-worsening > t.tolerance && -worsening > band) return 'better';
+export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
+  return higherIsBetter(measure) ? t.tolerance : t.latencyTolerance;
+}
+
+function judge(worsening: number, band: number, tolerance: number): MetricVerdict {
+  if (worsening > tolerance) return worsening > band ? 'regression' : 'within-noise';
+  if (-worsening > tolerance && -worsening > band) return 'better';
   return 'ok';
 }
 
@@ -97,14 +109,19 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     }
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
-    const verdict = judge(worsening, band, t);
+    const verdict = judge(worsening, band, toleranceFor(m.measure, t));
     rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
   }
   const measured = new Set(current.map((m) => m.id));
+  // A server that failed pre-flight or never answered leaves no figures while the others in its
+  // workload have some: that is the worst regression, not a gap in the settings.
+  const group = (k: { workload: string; concurrency: number }) => `${k.workload}|${k.concurrency}`;
+  const measuredGroups = new Set(current.map(group));
   for (const b of baseline?.metrics ?? []) {
     if (measured.has(b.id)) continue;
     const key: MetricKey = { workload: b.workload, concurrency: b.concurrency, subject: b.subject, measure: b.measure };
-    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, rounds: 0, verdict: 'not-measured', undecided: false });
+    const verdict: MetricVerdict = measuredGroups.has(group(b)) ? 'missing' : 'not-measured';
+    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, rounds: 0, verdict, undecided: false });
   }
   return rows;
 }
@@ -130,6 +147,11 @@ export interface GateLoopOptions {
   measure: Measure;
   /** Told about every extension before it runs (for progress output). */
   onExtend?: (request: MeasureRequest, undecided: MetricRow[]) => void;
+  /** Time budget for the whole loop: an extension whose projected end (from how long the rounds
+   *  so far took) falls past it is not started. Omitted: no budget. */
+  budgetMs?: number;
+  /** Clock for the budget (injectable for tests). */
+  now?: () => number;
 }
 
 export interface GateOutcome {
@@ -156,9 +178,14 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   if (o.rounds < 1 || o.maxRounds < o.rounds || o.extraRounds < 1) {
     throw new RangeError(`rounds must be >= 1, max rounds >= rounds and extra rounds >= 1 (got ${o.rounds}, ${o.maxRounds}, ${o.extraRounds})`);
   }
+  const now = o.now ?? Date.now;
+  const started = now();
   const reports: Report[] = [];
   const extensions: MeasureRequest[] = [];
+  const warnings: string[] = [];
   const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
+  // Cost of one round of one workload (all servers), to project what an extension will take.
+  const roundCostMs = (now() - started) / (o.rounds * o.workloads.length);
   reports.push(first);
   let metrics = extractMetrics(first);
   let rows = compareMetrics(metrics, o.baseline, o.thresholds);
@@ -168,6 +195,11 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     if (workloads.length === 0) break;
     const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
     const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
+    const projectedEnd = now() - started + roundCostMs * request.rounds * request.workloads.length;
+    if (o.budgetMs !== undefined && projectedEnd > o.budgetMs) {
+      warnings.push(`more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`);
+      break;
+    }
     o.onExtend?.(request, undecided);
     extensions.push(request);
     const more = await o.measure(request);
@@ -175,13 +207,15 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     metrics = mergeMetrics(metrics, extractMetrics(more));
     rows = compareMetrics(metrics, o.baseline, o.thresholds);
   }
-  const warnings: string[] = [];
   for (const r of rows.filter((x) => x.undecided)) {
     warnings.push(`${r.id}: the noise band is ±${pct(r.band)} after ${r.rounds} rounds, too wide to see a ${pct(o.thresholds.resolution)} drop; passed without a verdict on it.`);
   }
   const missing = rows.filter((r) => r.verdict === 'not-measured');
   if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
-  return { rows, metrics, reports, extensions, failed: rows.some((r) => r.verdict === 'regression'), warnings };
+  for (const report of reports) {
+    for (const p of report.preflight.filter((x) => !x.ok)) warnings.push(`${p.server} failed pre-flight and was not measured: ${p.mismatch ?? 'no detail'}.`);
+  }
+  return { rows, metrics, reports, extensions, failed: rows.some((r) => FAILING.has(r.verdict)), warnings };
 }
 
 export function pct(fraction: number): string {

@@ -23,7 +23,7 @@ describe('gate report', () => {
 
   it('the Markdown has the same rows, the verdict in bold, and says PASS on a clean run', async () => {
     const md = renderGateMarkdown(await summary(20_000));
-    expect(md).toContain('**PASS: no regression beyond 15% and the noise (61 s).**');
+    expect(md).toContain('**PASS: no regression beyond the tolerance and the noise (61 s).**');
     expect(md).toMatch(/\| get c32 async req\/s ÷ floor \| 0\.500 \| 0\.500 \| \+0% \| ±4\.0% \| 3 \| ok \|/);
     expect(renderGateMarkdown(await summary(14_000))).toContain('| **REGRESSION** |');
   });
