@@ -13,37 +13,12 @@ import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './driver-recorder.js';
 import { seededRandom } from './bootstrap.js';
 import { buildRequests, listLength, requestBytes, type PlannedRequest } from './workloads.js';
+import { parseResponses } from './response-parser.js';
 
 interface Pending {
   request: PlannedRequest;
   intendedMs: number;
   inWindow: boolean;
-}
-
-const HEADER_END = Buffer.from('\r\n\r\n');
-
-/** Parses complete responses off the front of `buf`; returns [statuses, bytes consumed]. A
- *  response without Content-Length (or chunked) is reported as status -1. */
-export function parseResponses(buf: Buffer): [number[], number] {
-  const statuses: number[] = [];
-  let at = 0;
-  for (;;) {
-    const end = buf.indexOf(HEADER_END, at);
-    if (end < 0) break;
-    const head = buf.toString('latin1', at, end);
-    const status = Number(head.slice(9, 12));
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!m) {
-      statuses.push(-1);
-      at = buf.length;
-      break;
-    }
-    const total = end + 4 + Number(m[1]) - at;
-    if (buf.length - at < total) break;
-    statuses.push(status);
-    at += total;
-  }
-  return [statuses, at];
 }
 
 function build(spec: DriverSpec): () => Promise<ShardResult> {

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { buildComparisons, compareCells, comparisonPairs, smoothedErrorRate, wordFactor } from '../../harness/factors.js';
+import type { Cell, Round } from '../../harness/report-schema.js';
+
+function round(n: number, throughput: number, meanUs: number, requests = 100_000, expected = requests): Round {
+  const latency = { minUs: 1, meanUs, p50Us: meanUs, p90Us: meanUs * 2, p99Us: meanUs * 3, p999Us: meanUs * 4, p9999Us: meanUs * 5, maxUs: meanUs * 6 };
+  return {
+    round: n, order: n, startedAt: '', durationMs: 1000, requests, expected,
+    failures: { unexpectedStatus: {}, timeouts: 0, connectionErrors: 0, other: {} },
+    throughput, successRate: expected / requests, latency, histogram: '', serverCpuPct: 0, serverPeakRssBytes: 0,
+    serverPeakThreads: 0, driverCpuPct: 0, writesAcknowledged: 0, verdict: 'ok', verdictReasons: [],
+  };
+}
+
+function cell(server: Cell['server'], rounds: Round[]): Cell {
+  const s = { median: 0, min: 0, max: 0 };
+  return {
+    server, workload: 'get', concurrency: 50, rounds, verdict: 'ok', verdictReasons: [],
+    summary: { throughput: s, successRate: s, meanUs: s, p50Us: s, p90Us: s, p99Us: s, p999Us: s, p9999Us: s, maxUs: s, serverCpuPct: s, serverPeakRssBytes: s, serverPeakThreads: s, driverCpuPct: s },
+  };
+}
+
+describe('compareCells', () => {
+  const sync = cell('sync', [round(1, 24_000, 2000), round(2, 25_000, 2050), round(3, 23_500, 1950)]);
+  const async = cell('async', [round(1, 85_000, 580), round(2, 86_000, 570), round(3, 84_000, 590)]);
+
+  it('orients every factor so that > 1 means the candidate did better', () => {
+    const c = compareCells(async, sync);
+    const f = Object.fromEntries(c.factors.map((x) => [x.metric, x]));
+    expect(f.throughput!.factor).toBeCloseTo(85_000 / 24_000, 5);
+    expect(f.meanUs!.factor).toBeCloseTo(2000 / 580, 5);
+    expect(f.throughput!.tie).toBe(false);
+    expect(f.throughput!.wording).toMatch(/^3\.54x higher \(\d\.\d\d-\d\.\d\d\)$/);
+    expect(f.meanUs!.wording).toMatch(/x faster/);
+    expect(c).toMatchObject({ baseline: 'sync', candidate: 'async', workload: 'get', concurrency: 50 });
+  });
+
+  it('calls overlapping rounds a tie, not a win', () => {
+    const a = cell('sync', [round(1, 10_000, 1000), round(2, 11_000, 1000), round(3, 9_500, 1000)]);
+    const b = cell('async', [round(1, 10_500, 1000), round(2, 9_800, 1000), round(3, 10_200, 1000)]);
+    const t = compareCells(b, a).factors.find((x) => x.metric === 'throughput')!;
+    expect(t.tie).toBe(true);
+    expect(t.wording).toMatch(/^tie \(/);
+  });
+
+  it('treats two error-free servers as equal on success rate, whatever their request counts', () => {
+    const a = cell('sync', [round(1, 10_000, 1000, 10_000), round(2, 10_000, 1000, 10_000)]);
+    const b = cell('async', [round(1, 40_000, 1000, 40_000), round(2, 40_000, 1000, 40_000)]);
+    const s = compareCells(b, a).factors.find((x) => x.metric === 'successRate')!;
+    expect(s.factor).toBe(1);
+    expect(s.tie).toBe(true);
+  });
+
+  it('is deterministic', () => {
+    expect(compareCells(async, sync)).toEqual(compareCells(async, sync));
+  });
+});
+
+describe('wordFactor', () => {
+  it('turns a factor below 1 around ("lower", "slower") with the interval inverted', () => {
+    expect(wordFactor('throughput', 0.5, 0.4, 0.6, 3)).toBe('2.00x lower (1.67-2.50)');
+    expect(wordFactor('p99Us', 0.5, 0.4, 0.6, 3)).toBe('2.00x slower (1.67-2.50)');
+    expect(wordFactor('successRate', 2.16, 2, 2.3, 3)).toBe('2.16x fewer errors (2.00-2.30)');
+  });
+  it('says when one round gives no interval', () => {
+    expect(wordFactor('throughput', 3.54, 3.54, 3.54, 1)).toBe('3.54x higher (1 round: no interval)');
+  });
+});
+
+describe('smoothedErrorRate', () => {
+  it('is never zero, so ratios stay finite', () => {
+    expect(smoothedErrorRate({ requests: 1000, expected: 1000 })).toBeGreaterThan(0);
+    expect(smoothedErrorRate({ requests: 1000, expected: 990 })).toBeCloseTo(10.5 / 1001, 10);
+  });
+});
+
+describe('which comparisons a run makes', () => {
+  it('compares every other server with sync, async first', () => {
+    expect(comparisonPairs(['floor', 'sync', 'reference', 'async'])).toEqual([
+      { baseline: 'sync', candidate: 'async' },
+      { baseline: 'sync', candidate: 'floor' },
+      { baseline: 'sync', candidate: 'reference' },
+    ]);
+  });
+  it('uses the first server when sync is absent, and makes none for a single server', () => {
+    expect(comparisonPairs(['reference', 'async'])).toEqual([{ baseline: 'reference', candidate: 'async' }]);
+    expect(comparisonPairs(['async'])).toEqual([]);
+  });
+  it('builds one comparison per (workload, concurrency) present for both servers', () => {
+    const cells = [cell('sync', [round(1, 1, 1)]), cell('async', [round(1, 2, 1)])];
+    expect(buildComparisons(cells, ['sync', 'async'])).toHaveLength(1);
+  });
+});

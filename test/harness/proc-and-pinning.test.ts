@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatCpuSeconds, parseStatus, processTree, ProcSampler } from '../../harness/proc-sampler.js';
+import { parseCpuList, pinnedCommand, planCpus } from '../../harness/pinning.js';
+import { parseResponses } from '../../harness/response-parser.js';
+import { mergeShardResults, splitEvenly } from '../../harness/driver-run.js';
+import { encodeHistogram, newLatencyHistogram } from '../../harness/stats.js';
+import type { ShardResult } from '../../harness/driver-protocol.js';
+
+describe('/proc parsing', () => {
+  it('reads utime + stime even when the command name has spaces and parentheses', () => {
+    const stat = '1234 (node (my) server) S 1 1234 1234 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 7 0 100 1000 100';
+    expect(parseStatCpuSeconds(stat, 100)).toBe(3);
+  });
+  it('reads VmRSS and Threads from status', () => {
+    expect(parseStatus('Name:\tnode\nVmRSS:\t  2048 kB\nThreads:\t12\n')).toEqual({ rssBytes: 2048 * 1024, threads: 12 });
+  });
+  it('samples this very process (Linux)', async () => {
+    expect(processTree(process.pid)[0]).toBe(process.pid);
+    const s = new ProcSampler([process.pid], 20);
+    s.start();
+    const until = Date.now() + 100;
+    while (Date.now() < until); // busy: some CPU to see
+    const u = s.stop();
+    expect(u.cpuPct).toBeGreaterThan(0);
+    expect(u.peakRssBytes).toBeGreaterThan(1024 * 1024);
+    expect(u.peakThreads).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('CPU pinning plan', () => {
+  it('parses CPU lists', () => {
+    expect(parseCpuList('0-3,8,10-11')).toEqual([0, 1, 2, 3, 8, 10, 11]);
+    expect(() => parseCpuList('a-b')).toThrow(/not a CPU list/);
+  });
+  it('gives the driver one CPU of two and the server the other', () => {
+    expect(planCpus(true, [0, 1], true)).toEqual({ pinned: true, driverCpus: [0], serverCpus: [1], driverProcesses: 1 });
+  });
+  it('gives the driver about a third of many CPUs, one process each', () => {
+    const p = planCpus(true, [0, 1, 2, 3, 4, 5, 6, 7], true);
+    expect(p.driverCpus).toEqual([0, 1]);
+    expect(p.serverCpus).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(p.driverProcesses).toBe(2);
+  });
+  it('does not pin with one CPU, without taskset, or when asked not to', () => {
+    expect(planCpus(true, [0], true).pinned).toBe(false);
+    expect(planCpus(true, [0, 1], false).note).toMatch(/taskset/);
+    expect(planCpus(false, [0, 1], true).pinned).toBe(false);
+  });
+  it('prefixes taskset only when there are CPUs to pin to', () => {
+    expect(pinnedCommand([1, 2], 'node', ['x.js'])).toEqual(['taskset', ['-c', '1,2', 'node', 'x.js']]);
+    expect(pinnedCommand([], 'node', ['x.js'])).toEqual(['node', ['x.js']]);
+  });
+});
+
+describe('open-loop response parser', () => {
+  it('splits pipelined responses and keeps a partial one for later', () => {
+    const a = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const b = 'HTTP/1.1 404 Not Found\r\ncontent-length: 5\r\n\r\nnope!';
+    const partial = 'HTTP/1.1 201 Created\r\nContent-Length: 10\r\n\r\nabc';
+    const buf = Buffer.from(a + b + partial);
+    const [statuses, used] = parseResponses(buf);
+    expect(statuses).toEqual([200, 404]);
+    expect(used).toBe(Buffer.byteLength(a + b));
+  });
+  it('flags a response it cannot frame', () => {
+    expect(parseResponses(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'))[0]).toEqual([-1]);
+  });
+});
+
+describe('driver shards', () => {
+  it('splits connections evenly', () => {
+    expect(splitEvenly(50, 3)).toEqual([17, 17, 16]);
+    expect(splitEvenly(2, 2)).toEqual([1, 1]);
+  });
+  it('merges shard counts and histograms', () => {
+    const h = (v: number) => {
+      const x = newLatencyHistogram();
+      x.recordValue(v);
+      return encodeHistogram(x);
+    };
+    const shard = (v: number, status: Record<string, number>): ShardResult => ({
+      requests: 10, responses: 9, expected: 8, unexpectedStatus: status, timeouts: 1, connectionErrors: 0, other: {},
+      creates: 2, deletes: 1, writesAcknowledged: 3, histogram: h(v), latencySumUs: v, latencyCount: 1, windowMs: 1000 + v,
+      netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
+    });
+    const m = mergeShardResults([shard(100, { '404': 1 }), shard(200, { '404': 1, '500': 1 })]);
+    expect(m).toMatchObject({ requests: 20, expected: 16, timeouts: 2, unexpectedStatus: { '404': 2, '500': 1 }, netCreates: 2, windowMs: 1200, latencyCount: 2 });
+  });
+});
