@@ -72,6 +72,7 @@ export function registerGateCommand(program: Command): void {
     .option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)', fraction('--latency-tolerance', 10), DEFAULT_THRESHOLDS.latencyTolerance)
     .option('--update-baseline', 'measure and rewrite the baseline from this run (records this machine) instead of judging', false)
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
+    .option('--json <file>', 'also write the rows and every per-round value as JSON')
     .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution))
     .option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`, workloadList, d.workloads)
     .option('--concurrency <n>', 'connections per measurement', wholeNumber('--concurrency', 1, 10_000), d.concurrency)
@@ -97,6 +98,7 @@ export function registerGateCommand(program: Command): void {
           baselineFile: o.baseline,
           updateBaseline: o.updateBaseline,
           markdownFile: o.markdown,
+          jsonFile: o.json ?? null,
           thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, resolution: o.resolution },
           settings,
           rounds: o.rounds,

@@ -19,6 +19,8 @@ export interface GateRunOptions {
   updateBaseline: boolean;
   /** Where the Markdown table goes (besides $GITHUB_STEP_SUMMARY); null for nowhere. */
   markdownFile: string | null;
+  /** Where to write the rows and every metric's per-round values as JSON; null for nowhere. */
+  jsonFile?: string | null;
   thresholds: GateThresholds;
   settings: GateMeasureSettings;
   rounds: number;
@@ -92,6 +94,11 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
   if (o.markdownFile) {
     await mkdir(dirname(o.markdownFile), { recursive: true });
     await writeFile(o.markdownFile, markdown);
+  }
+  if (o.jsonFile) {
+    await mkdir(dirname(o.jsonFile), { recursive: true });
+    const { rows, metrics, extensions, warnings, failed } = outcome;
+    await writeFile(o.jsonFile, `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings }, null, 2)}\n`);
   }
   // GitHub Actions shows whatever is appended to this file on the job's summary page.
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;

@@ -57,8 +57,11 @@ describe('gate run: exit codes and outputs', () => {
     expect(written.machine.fingerprint).toBe('aaaa1111');
 
     const pass = io(healthy);
-    expect(await runGate(options(), pass.io)).toBe(EXIT_PASS);
+    expect(await runGate(options({ jsonFile: join(dir, 'gate.json') }), pass.io)).toBe(EXIT_PASS);
     expect(pass.lines.out).toMatch(/^PASS/m);
+    const json = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8'));
+    expect(json.failed).toBe(false);
+    expect(json.metrics.find((m: { id: string }) => m.id === 'get c32 sync req/s ÷ floor').values).toHaveLength(3);
 
     const summaryFile = join(dir, 'step-summary.md');
     await writeFile(summaryFile, 'earlier step\n');
