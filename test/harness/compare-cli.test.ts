@@ -1,0 +1,79 @@
+// Usage errors of `mkvss-lab compare`: one clear line, exit 2, before anything starts.
+// Runs the BUILT CLI (npm test builds first).
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { schedule } from '../../harness/compare.js';
+import { crossCheck } from '../../harness/compare-command.js';
+import { DEFAULT_COMPARE_SETTINGS } from '../../harness/compare-settings.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
+
+/** Async, so the cases run side by side (each is a process start, nothing is measured). */
+function compare(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, 'compare', ...args], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe.concurrent('compare flag validation', () => {
+  it.each([
+    [['--servers', 'nope'], /unknown servers "nope"; choose from sync, async, reference, floor/],
+    [['--servers', 'sync,'], null],
+    [['-c', '0'], /--concurrency must be a whole number from 1 to 10000, got "0"/],
+    [['-c', '10,,50'], /comma-separated list/],
+    [['--rounds', '0'], /--rounds must be a whole number from 1 to 100/],
+    [['-d', '0s'], /--duration must be above zero/],
+    [['-d', 'ten'], /--duration takes a duration such as 500ms, 10s or 2m/],
+    [['--warmup', '-1s'], /--warmup takes a duration/],
+    [['--workload', 'scan'], /unknown workload "scan"; choose from get, put, mixed, crud/],
+    [['--keys', '0'], /--keys must be a whole number from 1/],
+    [['--pipelining', '100'], /--pipelining must be a whole number from 1 to 64/],
+    [['--rate', 'fast'], /--rate is requests per second/],
+    [['--label', 'a/b'], /--label must be 1-40 letters/],
+    [['--bogus'], /unknown option '--bogus'/],
+  ])('%j', async (args, message) => {
+    if (message === null) return; // a trailing comma is tolerated
+    const r = await compare(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const errorLines = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(message);
+  });
+
+  it('rejects a --rate too low for the connections, with the fix', async () => {
+    const r = await compare('--rate', '10', '-c', '50');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^error: --rate 10 spread over 50 connections .* raise --rate or lower --concurrency\.$/);
+  });
+
+  it('explains the flags and the report in --help', async () => {
+    const r = await compare('--help');
+    expect(r.code).toBe(0);
+    for (const flag of ['--servers', '--concurrency', '--duration', '--warmup', '--rounds', '--workload', '--keys', '--value-size', '--pipelining', '--rate', '--no-pin', '--out', '--json', '--label']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toMatch(/driver-bound/);
+    expect(r.stdout).toMatch(/tie/);
+  });
+});
+
+describe('crossCheck', () => {
+  it('accepts the defaults', () => {
+    expect(crossCheck(DEFAULT_COMPARE_SETTINGS)).toBeNull();
+  });
+  it('refuses runs of absurd size', () => {
+    expect(crossCheck({ ...DEFAULT_COMPARE_SETTINGS, rounds: 100, concurrency: Array.from({ length: 20 }, (_, i) => i + 1) })).toMatch(/at most 2000/);
+  });
+});
+
+describe('the interleaved schedule', () => {
+  it('runs every server back to back per (workload, concurrency) and rotates the order each round', () => {
+    const s = schedule({ servers: ['sync', 'async'], workloads: ['get'], concurrency: [10, 50], rounds: 2 });
+    expect(s.map((m) => `${m.round}${m.server}${m.concurrency}`)).toEqual(['1sync10', '1async10', '1sync50', '1async50', '2async10', '2sync10', '2async50', '2sync50']);
+    expect(s.map((m) => m.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});

@@ -1,0 +1,94 @@
+// One real `mkvss-lab compare` of sync and async: 1 s x 1 round on 200 keys. Checks that
+// report.json is complete (the contract the renderers and the gate read) and that the rendered
+// files exist. Runs the BUILT CLI (npm test builds first). Nothing here asserts speed.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/report-schema.js';
+import { decodeHistogram } from '../../harness/stats.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
+const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));
+let run: { code: number | null; stdout: string; stderr: string };
+let report: Report;
+
+beforeAll(async () => {
+  run = await new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, 'compare', '--servers', 'sync,async', '-d', '1s', '--warmup', '0.5s', '--rounds', '1', '--keys', '200', '--workload', 'get,crud', '--no-driver-ceiling', '--json', '--label', 'e2e', '--out', out],
+      // Bounded: a hung run is killed (SIGTERM lets the harness stop its servers first).
+      { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+  report = JSON.parse(run.stdout) as Report;
+}, 100_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('compare, end to end (sync vs async)', () => {
+  it('exits 0 and prints report.json with --json, no progress lines', () => {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(report.schema).toBe(REPORT_SCHEMA);
+    expect(report.version).toBe(REPORT_VERSION);
+    expect(report.label).toBe('e2e');
+  });
+
+  it('records the setup it ran with', () => {
+    expect(report.setup).toMatchObject({ servers: ['sync', 'async'], workloads: ['get', 'crud'], concurrency: [50], durationMs: 1000, warmupMs: 500, rounds: 1, keys: 200, valueSize: 64, pipelining: 1 });
+    expect(report.setup.machine.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+    expect(report.setup.driver.name).toBe('autocannon');
+    expect(report.setup.command).toContain('compare --servers sync,async');
+  });
+
+  it('passed pre-flight on both servers', () => {
+    expect(report.preflight.map((p) => [p.server, p.ok])).toEqual([['sync', true], ['async', true]]);
+  });
+
+  it('has a cell per (server, workload) with a measured round, a decodable histogram and a rows check', () => {
+    expect(report.cells.map((c) => `${c.server}/${c.workload}`).sort()).toEqual(['async/crud', 'async/get', 'sync/crud', 'sync/get']);
+    for (const cell of report.cells) {
+      expect(cell.rounds).toHaveLength(1);
+      const r = cell.rounds[0]!;
+      expect(r.requests).toBeGreaterThan(0);
+      expect(r.expected).toBeLessThanOrEqual(r.requests);
+      expect(r.successRate).toBeGreaterThan(0.99);
+      expect(r.durationMs).toBeGreaterThanOrEqual(900);
+      expect(decodeHistogram(r.histogram).totalCount).toBe(r.expected + Object.values(r.failures.unexpectedStatus).reduce((a, b) => a + b, 0));
+      expect(r.latency.p50Us).toBeGreaterThan(0);
+      expect(r.latency.p99Us).toBeGreaterThanOrEqual(r.latency.p50Us);
+      expect(r.serverPeakRssBytes).toBeGreaterThan(0);
+      expect(r.serverPeakThreads).toBeGreaterThan(0);
+      expect(['ok', 'driver-bound', 'suspect']).toContain(r.verdict);
+      expect(cell.summary.throughput.median).toBe(r.throughput);
+      expect(cell.rowsCheck?.ok).toBe(true);
+      if (cell.workload === 'crud') expect(r.writesAcknowledged).toBeGreaterThan(0);
+      if (cell.workload === 'get') expect(cell.rowsCheck).toMatchObject({ expectedRows: 200, actualRows: 200 });
+    }
+  });
+
+  it('compares async with sync on every workload', () => {
+    expect(report.comparisons.map((c) => `${c.candidate} vs ${c.baseline} ${c.workload}`).sort()).toEqual(['async vs sync crud', 'async vs sync get']);
+    for (const c of report.comparisons) {
+      expect(c.factors.map((f) => f.metric)).toEqual(expect.arrayContaining(['throughput', 'meanUs', 'p99Us', 'successRate']));
+      for (const f of c.factors) expect(f.wording.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('wrote report.json, report.md, report.html and the charts, and pointed latest at them', () => {
+    const dirs = readdirSync(out).filter((d) => d.endsWith('-e2e'));
+    expect(dirs).toHaveLength(1);
+    const dir = path.join(out, dirs[0]!);
+    const files = readdirSync(dir);
+    for (const f of ['report.json', 'report.md', 'report.html']) expect(files).toContain(f);
+    expect(files.filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'))).toEqual(report);
+    expect(readlinkSync(path.join(out, 'latest'))).toBe(dirs[0]);
+    expect(existsSync(path.join(out, 'latest', 'report.md'))).toBe(true);
+  });
+});
