@@ -18,7 +18,7 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     port = server.port;
   });
   afterAll(async () => {
-    expect((await server.stop()).code).toBe(0);
+    if (server !== undefined) expect((await server.stop()).code).toBe(0); // undefined: start failed
   });
 
   it('keeps an HTTP/1.1 connection open across requests', async () => {
@@ -140,18 +140,40 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     ['Content-Length with Transfer-Encoding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     ['unknown transfer coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501],
     ['HTTP/2.0 request line', 'GET /health HTTP/2.0\r\nHost: x\r\n\r\n', 505],
-  ])('answers a malformed request (%s) with %i and closes', async (_what, bytes, status) => {
+  ].map(([what, bytes, status]) => ({ what, bytes: bytes as string, status: status as number })))(
+    'answers a malformed request ($what) with $status and closes',
+    async ({ bytes, status }) => {
     const out = await rawExchange(port, bytes);
     const { responses, rest } = parseResponses(out, { complete: true });
     expect(responses.map((r) => r.status), show(out)).toEqual([status]);
     expect(rest.length).toBe(0);
     expect(bodyJson(responses[0]!)).toEqual({ error: expect.any(String) });
-  });
+    },
+  );
 
   it('answers the good requests before a malformed one in the same pipeline, then closes', async () => {
     const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), req('GET', '/health'), Buffer.from('NOPE\r\n\r\n')]));
     expect(parseResponses(out, { complete: true }).responses.map((r) => r.status)).toEqual([200, 200, 400]);
   });
+
+  it('serves others while one client pipelines without reading, then delivers all its responses', async () => {
+    const value = Buffer.alloc(4000, 0x42);
+    expect((await request(port, req('PUT', '/keys/large', value))).status).toBe(201);
+    const count = 3000; // ~12 MB of responses, far past any socket buffer
+    const greedy = await RawConnection.connect(port);
+    try {
+      greedy.socket.pause(); // read nothing for now
+      greedy.socket.write(Buffer.concat(Array.from({ length: count }, () => req('GET', '/keys/large'))));
+      await new Promise((r) => setTimeout(r, 300));
+      // The server is not stuck on the greedy client: another connection is answered.
+      expect((await request(port, req('GET', '/health'))).status).toBe(200);
+      greedy.socket.resume();
+      const rs = await greedy.readResponses(count, { timeoutMs: 20_000 });
+      expect(rs.filter((r) => r.status !== 200 || !r.body.equals(value)).length).toBe(0);
+    } finally {
+      greedy.destroy();
+    }
+  }, 30_000);
 
   it('answers HEAD pipelined between GETs without a body', async () => {
     await request(port, req('PUT', '/keys/hp', 'abc'));

@@ -8,14 +8,18 @@ const toBuffer = (b: Bytes) => (typeof b === 'string' ? Buffer.from(b, 'latin1')
 
 /** One client connection with a receive buffer the test reads from step by step. */
 export class RawConnection {
-  private received = Buffer.alloc(0);
+  /** Received bytes not yet taken live in store[head, tail); the store grows by doubling, so
+   *  megabytes of pipelined responses arrive in linear time. */
+  private store = Buffer.alloc(64 * 1024);
+  private head = 0;
+  private tail = 0;
   private closedFlag = false;
   private waiters: Array<() => void> = [];
   readonly closed: Promise<void>;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      this.append(chunk);
       this.wake();
     });
     socket.on('error', () => {}); // a reset is a close as far as these tests go
@@ -58,24 +62,44 @@ export class RawConnection {
 
   /** Everything received so far that was not taken by readResponses(). */
   buffered(): Buffer {
-    return this.received;
+    return this.store.subarray(this.head, this.tail);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.tail + chunk.length > this.store.length) {
+      const live = this.tail - this.head;
+      // Views handed out earlier keep pointing into the old store, which is never written again.
+      const grown = Buffer.alloc(Math.max(this.store.length * 2, live + chunk.length));
+      this.store.copy(grown, 0, this.head, this.tail);
+      this.store = grown;
+      this.head = 0;
+      this.tail = live;
+    }
+    chunk.copy(this.store, this.tail);
+    this.tail += chunk.length;
   }
 
   /** Waits until `count` whole responses have arrived and takes them off the buffer. */
   async readResponses(count: number, options: { isHead?: (i: number) => boolean; timeoutMs?: number } = {}): Promise<ParsedResponse[]> {
     const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+    const taken: ParsedResponse[] = [];
     for (;;) {
-      const { responses, rest } = parseResponses(this.received, { isHead: options.isHead, complete: this.closedFlag });
-      if (responses.length >= count) {
-        const taken = responses.slice(0, count);
-        const used = taken.reduce((n, r) => n + r.raw.length, 0);
-        this.received = this.received.subarray(used);
-        return taken;
+      // Parse only what arrived since the last pass (responses already parsed are kept).
+      const before = taken.length;
+      const { responses, rest } = parseResponses(this.buffered(), {
+        isHead: (i) => options.isHead?.(before + i) ?? false,
+        complete: this.closedFlag,
+      });
+      for (const r of responses) {
+        if (taken.length === count) break;
+        taken.push(r);
+        this.head += r.raw.length;
       }
+      if (taken.length >= count) return taken;
       if (this.closedFlag) {
-        throw new Error(`connection closed after ${responses.length} of ${count} responses (${rest.length} stray bytes)`);
+        throw new Error(`connection closed after ${taken.length} of ${count} responses (${rest.length} stray bytes)`);
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} responses, got ${responses.length}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} responses, got ${taken.length}`);
       await this.nextEvent(deadline - Date.now());
     }
   }
@@ -94,7 +118,7 @@ export class RawConnection {
   /** Waits until every byte up to the server's close has arrived; returns them. */
   async readUntilClosed(timeoutMs = 5_000): Promise<Buffer> {
     if (!(await this.waitClosed(timeoutMs))) throw new Error(`server did not close the connection within ${timeoutMs} ms`);
-    return this.received;
+    return this.buffered();
   }
 
   end(): void {
