@@ -139,6 +139,7 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
         valueSize: s.valueSize,
         seed: (s.seed ?? 1) + m.round,
         timeoutMs: s.requestTimeoutMs ?? 10_000,
+        cannedOk: !apiServer,
       },
       ctx.plan,
       {

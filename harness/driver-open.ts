@@ -12,7 +12,7 @@ import net from 'node:net';
 import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './driver-recorder.js';
 import { seededRandom } from './bootstrap.js';
-import { buildRequests, listLength, requestBytes, type PlannedRequest } from './workloads.js';
+import { buildRequests, cannedExpectations, listLength, requestBytes, type PlannedRequest } from './workloads.js';
 import { parseResponses } from './response-parser.js';
 
 interface Pending {
@@ -27,7 +27,8 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
   const length = listLength(spec.connections);
   const lists = Array.from({ length: spec.connections }, (_, c) => {
     const random = seededRandom(spec.seed * 7919 + spec.shard * 104_729 + c);
-    const planned = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
+    const built = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
+    const planned = spec.cannedOk ? cannedExpectations(built) : built;
     return planned.map((request) => ({ request, bytes: requestBytes(request, host) }));
   });
 

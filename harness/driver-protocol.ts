@@ -27,6 +27,8 @@ export interface DriverSpec {
   seed: number;
   /** Index of this driver process (crud keys are unique per shard and connection). */
   shard: number;
+  /** The floor server answers a canned 200 to everything: expect 200 from every request. */
+  cannedOk?: boolean;
   /** A request without an answer after this long counts as a timeout. */
   timeoutMs: number;
 }

@@ -80,6 +80,11 @@ export function buildRequests(plan: WorkloadPlan): PlannedRequest[] {
   return out;
 }
 
+/** The floor server's view of a list: a canned 200 for everything, and nothing is written. */
+export function cannedExpectations(list: PlannedRequest[]): PlannedRequest[] {
+  return list.map((r) => ({ ...r, expect: 200, write: null }));
+}
+
 /** The raw HTTP/1.1 bytes of a request (the open-loop driver writes these as they are). */
 export function requestBytes(r: PlannedRequest, host: string): Buffer {
   const body = r.body === undefined ? undefined : Buffer.from(r.body);

@@ -79,3 +79,12 @@ describe('requestBytes', () => {
     expect(requestBytes({ method: 'GET', path: '/keys/k1', expect: 200, write: null }, 'h').toString()).toBe('GET /keys/k1 HTTP/1.1\r\nHost: h\r\n\r\n');
   });
 });
+
+describe('cannedExpectations (the floor server)', () => {
+  it('expects 200 from every request and counts no writes', async () => {
+    const { cannedExpectations } = await import('../../harness/workloads.js');
+    const list = cannedExpectations(buildRequests(plan('crud', 8)));
+    expect(list.every((r) => r.expect === 200 && r.write === null)).toBe(true);
+    expect(list.map((r) => r.method)).toEqual(buildRequests(plan('crud', 8)).map((r) => r.method));
+  });
+});
