@@ -33,6 +33,8 @@ interface Thread {
   retired: boolean;
   /** Could not open its database: do not replace it in a loop. */
   failed: boolean;
+  /** Its database is closed (or was never opened): nothing of it is left to wait for. */
+  done: boolean;
 }
 
 /** Most threads started in one growth step: spawning is not free (an isolate, modules, a
@@ -48,8 +50,8 @@ export class WorkerPool {
   readonly #counts: Record<ThreadState, number> = { starting: 0, idle: 0, busy: 0 };
   #stopping = false;
   #peak = 0;
-  /** Resolves when the last thread has exited during stop(). */
-  #allExited: (() => void) | null = null;
+  /** Resolves when, during stop(), every thread has closed its database. */
+  #allDone: (() => void) | null = null;
   /** A thread that failed to open its database: startup rejects with this. */
   #startupFailure: ((message: string) => void) | null = null;
 
@@ -113,7 +115,7 @@ export class WorkerPool {
     const config: WorkerConfig = { ...this.#options.config, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
     this.#shared.addLive();
     const worker = new Worker(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: config });
-    const thread: Thread = { worker, state: 'starting', retired: false, failed: false };
+    const thread: Thread = { worker, state: 'starting', retired: false, failed: false, done: false };
     this.#counts.starting++;
     this.#threads.set(slot, thread);
     this.#peak = Math.max(this.#peak, this.#threads.size);
@@ -126,6 +128,7 @@ export class WorkerPool {
           break;
         case 'failed':
           thread.failed = true;
+          this.#markDone(thread);
           this.#startupFailure?.(message.message);
           if (!this.#startupFailure) process.stderr.write(`sync server: a new thread could not start: ${message.message}\n`);
           break;
@@ -139,6 +142,9 @@ export class WorkerPool {
         case 'retired':
           thread.retired = true;
           break;
+        case 'closed':
+          this.#markDone(thread);
+          break;
       }
     });
     worker.on('error', (error) => {
@@ -151,16 +157,19 @@ export class WorkerPool {
       this.#freeSlots.push(slot);
       // A retiring thread took itself off the live count; a crashed one did not.
       if (!thread.retired) this.#shared.removeLive();
-      if (this.#stopping) {
-        if (this.#threads.size === 0) this.#allExited?.();
-        return;
-      }
+      this.#markDone(thread);
+      if (this.#stopping) return;
       if (thread.failed) return;
       // Keep the floor even if a thread died; and a thread gone while all others are busy is
       // capacity the next connection needs.
       if (this.#threads.size < this.#options.floor && !this.#startupFailure) this.#spawn();
       this.#growIfSaturated();
     });
+  }
+
+  #markDone(thread: Thread): void {
+    thread.done = true;
+    if (this.#stopping && [...this.#threads.values()].every((t) => t.done)) this.#allDone?.();
   }
 
   /** Every thread is serving a connection and none is on its way: the next connection would
@@ -183,9 +192,12 @@ export class WorkerPool {
     if (this.#stopping) return;
     this.#stopping = true;
     const c = libc();
-    const allExited = new Promise<void>((resolve) => {
-      this.#allExited = resolve;
-      if (this.#threads.size === 0) resolve();
+    // Done when every database is closed, not when every thread has ended: tearing down a
+    // worker's V8 isolate costs tens of ms of CPU each, seconds for hundreds of threads, and
+    // nothing is left to wait for once its database is closed (process exit finishes them).
+    const allDone = new Promise<void>((resolve) => {
+      this.#allDone = resolve;
+      if ([...this.#threads.values()].every((t) => t.done)) resolve();
     });
     // Order matters: the flag first, then the wake-ups (see SharedState and connection.ts).
     this.#shared.requestStop();
@@ -197,9 +209,9 @@ export class WorkerPool {
       const cut = () => this.#shutdownConnections([ACTIVE, IDLE], SHUT_RDWR);
       cut();
       const again = setInterval(cut, 100);
-      void allExited.then(() => clearInterval(again));
+      void allDone.then(() => clearInterval(again));
     }, graceMs);
-    await allExited;
+    await allDone;
     clearTimeout(force);
   }
 

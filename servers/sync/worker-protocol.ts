@@ -35,4 +35,6 @@ export type WorkerMessage =
   /** The connection closed: back in accept(). */
   | { type: 'idle' }
   /** Left the pool after idling above the floor (it already decremented the live count). */
-  | { type: 'retired' };
+  | { type: 'retired' }
+  /** Out of its loop with its database checkpointed and closed; the thread is about to end. */
+  | { type: 'closed' };

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     app.close();
   }
   if (retired) post({ type: 'retired' });
+  post({ type: 'closed' });
 }
 
 await main();
