@@ -8,7 +8,7 @@
 // - shutdown(conn_fd, SHUT_RD) wakes a thread blocked in recv() on an idle keep-alive
 //   connection (recv returns 0), using the fd the thread published in SharedState.
 import { Worker } from 'node:worker_threads';
-import { SHUT_RD, SHUT_RDWR, libc } from './libc.js';
+import { SHUT_RD, SHUT_RDWR, SO_RCVTIMEO, libc, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, SharedState, createSharedState } from './shared-state.js';
 import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
 
@@ -21,6 +21,9 @@ export interface PoolOptions {
   floor: number;
   /** Most threads; past it new connections wait in the kernel's accept backlog. */
   cap: number;
+  /** While the pool is above its floor, idle threads wake from accept() this often to see
+   *  whether they may retire (SO_RCVTIMEO on the listening socket). At the floor: never. */
+  acceptTickMs: number;
   /** Where the compiled worker lives (default: worker.js next to this file). */
   workerUrl?: URL;
 }
@@ -50,6 +53,7 @@ export class WorkerPool {
   readonly #counts: Record<ThreadState, number> = { starting: 0, idle: 0, busy: 0 };
   #stopping = false;
   #peak = 0;
+  #ticking = false;
   /** Resolves when, during stop(), every thread has closed its database. */
   #allDone: (() => void) | null = null;
   /** A thread that failed to open its database: startup rejects with this. */
@@ -119,6 +123,7 @@ export class WorkerPool {
     this.#counts.starting++;
     this.#threads.set(slot, thread);
     this.#peak = Math.max(this.#peak, this.#threads.size);
+    this.#updateAcceptTick();
 
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
@@ -159,12 +164,27 @@ export class WorkerPool {
       if (!thread.retired) this.#shared.removeLive();
       this.#markDone(thread);
       if (this.#stopping) return;
+      this.#updateAcceptTick();
       if (thread.failed) return;
       // Keep the floor even if a thread died; and a thread gone while all others are busy is
       // capacity the next connection needs.
       if (this.#threads.size < this.#options.floor && !this.#startupFailure) this.#spawn();
       this.#growIfSaturated();
     });
+  }
+
+  /**
+   * Idle threads need a periodic wake-up only while some of them may retire. A thread takes
+   * the socket's SO_RCVTIMEO when it enters accept(), so: the pool grows only when every thread
+   * is busy, and each of them re-enters accept() with the tick; back at the floor, the ones
+   * blocked with the tick wake once more and then block without it. An idle pool at its floor
+   * makes no wake-ups at all.
+   */
+  #updateAcceptTick(): void {
+    const ticking = this.#threads.size > this.#options.floor;
+    if (ticking === this.#ticking) return;
+    this.#ticking = ticking;
+    setTimeoutOption(this.#options.config.listenFd, SO_RCVTIMEO, ticking ? this.#options.acceptTickMs : 0);
   }
 
   #markDone(thread: Thread): void {

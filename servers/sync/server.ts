@@ -13,13 +13,11 @@ import {
   EACCES,
   EADDRINUSE,
   EADDRNOTAVAIL,
-  SO_RCVTIMEO,
   SyscallError,
   createListener,
   errnoName,
   libc,
   parseIPv4Host,
-  setTimeoutOption,
 } from './libc.js';
 import { WorkerPool } from './pool.js';
 
@@ -27,8 +25,8 @@ import { WorkerPool } from './pool.js';
 export interface SyncTuning {
   /** A thread above the floor idle in accept() this long leaves the pool. Default 10 s. */
   retireAfterMs?: number;
-  /** How often idle threads wake from accept() to check that (SO_RCVTIMEO on the listening
-   *  socket). Default min(1 s, retireAfterMs). */
+  /** How often idle threads wake from accept() to check that while the pool is above its floor
+   *  (SO_RCVTIMEO on the listening socket). Default min(1 s, retireAfterMs). */
   acceptTickMs?: number;
   /** How long close() lets in-flight requests finish before cutting their connections. Default 3 s. */
   stopGraceMs?: number;
@@ -76,11 +74,8 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     throw listenError(host, port, error);
   }
   const listenFd = listener.fd;
-  // SO_RCVTIMEO on the listening socket bounds accept(): idle threads wake once per tick to see
-  // whether they may retire. It is the only periodic work of an idle server.
-  setTimeoutOption(listenFd, SO_RCVTIMEO, tuning.acceptTickMs ?? Math.min(1000, retireAfterMs));
-
   const pool = new WorkerPool({
+    acceptTickMs: tuning.acceptTickMs ?? Math.min(1000, retireAfterMs),
     floor: options.threads,
     cap: options.maxThreads,
     config: {
