@@ -18,6 +18,8 @@ export interface WriterOptions {
   keyPrefix: string;
   /** Called after each acknowledgement with the running count (e.g. to kill the server). */
   onAck?: (acked: number) => void;
+  /** Stop early when this resolves. */
+  until?: Promise<unknown>;
 }
 
 export interface WriterResult {
@@ -39,6 +41,8 @@ export async function runAcknowledgedWriters(o: WriterOptions): Promise<WriterRe
   let unanswered = 0;
   let connectFailures = 0;
   const deadline = Date.now() + o.timeLimitMs;
+  let stopped = false;
+  void o.until?.then(() => (stopped = true));
 
   const writer = async (w: number) => {
     let client: KeepAliveClient;
@@ -49,7 +53,7 @@ export async function runAcknowledgedWriters(o: WriterOptions): Promise<WriterRe
       return;
     }
     try {
-      for (let i = 0; attempted < o.maxWrites && Date.now() < deadline; i++) {
+      for (let i = 0; !stopped && attempted < o.maxWrites && Date.now() < deadline; i++) {
         attempted++;
         const key = writerKey(o.keyPrefix, w, i);
         const value = randomValue(o.maxValueBytes);
