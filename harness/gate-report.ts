@@ -38,8 +38,9 @@ function band(r: MetricRow): string {
   return Number.isNaN(r.band) ? '-' : `±${pct(r.band)}`;
 }
 
-function cells(r: MetricRow): string[] {
-  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), VERDICT_TEXT[r.verdict] + (r.undecided ? ' (too noisy to tell)' : '')];
+function cells(r: MetricRow, recording: boolean): string[] {
+  const verdict = recording ? 'recorded' : VERDICT_TEXT[r.verdict];
+  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + (r.undecided ? ' (too noisy to tell)' : '')];
 }
 
 const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 'verdict'];
@@ -72,7 +73,7 @@ export function verdictLine(s: GateSummary): string {
 }
 
 export function renderGateTable(s: GateSummary): string {
-  const rows = [HEADER, ...s.outcome.rows.map(cells)];
+  const rows = [HEADER, ...s.outcome.rows.map((r) => cells(r, s.baseline === null))];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
@@ -87,7 +88,7 @@ export function renderGateMarkdown(s: GateSummary): string {
   const out = ['## mkvss-lab performance gate', '', `**${verdictLine(s)}**`, ''];
   out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of s.outcome.rows) {
-    const c = cells(r).map(escapeCell);
+    const c = cells(r, s.baseline === null).map(escapeCell);
     if (FAILING.has(r.verdict)) c[6] = `**${c[6]}**`;
     out.push(`| ${c.join(' | ')} |`);
   }

@@ -208,7 +208,8 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     rows = compareMetrics(metrics, o.baseline, o.thresholds);
   }
   for (const r of rows.filter((x) => x.undecided)) {
-    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} after ${r.rounds} rounds, too wide to see a ${pct(o.thresholds.resolution)} drop; passed without a verdict on it.`);
+    const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
+    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} after ${r.rounds} rounds, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
   const missing = rows.filter((r) => r.verdict === 'not-measured');
   if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
