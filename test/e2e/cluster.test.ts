@@ -10,7 +10,7 @@ afterAll(() => cleanupTempDirs());
 describe.each(['async', 'reference'] as const)('%s with --workers 2', (kind) => {
   it('serves on the announced port from every worker, then stops gracefully', async () => {
     const db = tempDbPath();
-    const server = await startServer(kind, ['--workers', '2'], { db, readyTimeoutMs: 15_000 });
+    const server = await startServer(kind, ['--workers', '2'], { db, readyTimeoutMs: 30_000 });
     try {
       // New connections are spread across workers; writes through one are read through another.
       for (let i = 0; i < 40; i++) {
@@ -28,5 +28,5 @@ describe.each(['async', 'reference'] as const)('%s with --workers 2', (kind) => 
     } finally {
       await again.stop();
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -104,4 +104,4 @@ describe.each(fullSuiteServers())('lifecycle of %s', (kind) => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/--port must be a whole number/);
   });
-});
+}, 60_000); // generous: a loaded two-core machine starts node processes slowly

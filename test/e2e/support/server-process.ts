@@ -125,7 +125,7 @@ export async function startServer(
 export async function runServerToExit(
   kind: ServerKindUnderTest,
   args: string[],
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<Exit & { stdout: string; stderr: string }> {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, 'serve', kind, ...args], {
