@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFuzz, runEngineFuzz, type FuzzRuns } from './engine-fuzz.js';
 
-const SHORT: FuzzRuns = { mutated: 10_000, splitInvariance: 3_000, generated: 1_500, endlessStreams: 8 };
+const SHORT: FuzzRuns = { mutated: 6_000, splitInvariance: 2_000, generated: 1_500, endlessStreams: 8 };
 
 describe('engine fuzz (short)', () => {
   it('survives mutated real captures, split changes, generated pipelines and endless streams', () => {

@@ -20,7 +20,7 @@ import { RELIABILITY_KINDS } from './support/kinds.js';
 
 afterAll(() => cleanupTempDirs());
 
-const CLIENTS = 40;
+const CLIENTS = 24;
 
 describe.each(RELIABILITY_KINDS)('%s server refusing a body while the client still sends it', (kind) => {
   const test = kind === 'sync' ? it.fails : it;

@@ -15,7 +15,7 @@ const NON_POOL_THREADS = 16;
 
 describe.each(RELIABILITY_KINDS)(`%s server with ${IDLE} idle keep-alive connections (short)`, (kind) => {
   it(`serves ${IDLE} idle connections plus a normal load without an error`, async () => {
-    const r = await runManyConnections({ kind, idleConnections: IDLE, threadCap: THREAD_CAP, threadFloor: THREAD_CAP, normalConnections: NORMAL, normalLoadMs: 2_000, timeLimitMs: 45_000 });
+    const r = await runManyConnections({ kind, idleConnections: IDLE, threadCap: THREAD_CAP, threadFloor: THREAD_CAP, normalConnections: NORMAL, normalLoadMs: 1_000, timeLimitMs: 45_000 });
     console.info(describeManyConnections(r));
     expect(r.failures).toBe('');
     expect(r.firstAnswered).toBe(IDLE);
