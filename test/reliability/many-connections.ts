@@ -77,24 +77,29 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
       if (r.status !== 200) throw new Error(`normal connection ${i}: /health answered ${r.status}`);
     }
 
-    // Open the idle connections; each sends one request. async answers them all; sync answers
-    // up to its cap and the rest wait in the backlog (their promise stays pending).
+    // Open the idle connections; each sends one request as soon as it is connected. async
+    // answers them all; sync answers up to its cap and the rest wait in the backlog. Connecting
+    // runs in the background, in batches: past the backlog (somaxconn) the kernel drops SYNs and
+    // those clients retry (1 s, 3 s, 7 s...), so on sync some connects only complete once the
+    // release waves below have made room.
     const openStart = Date.now();
     let answeredNow = 0;
-    const connected = await mapLimit(o.idleConnections, 500, async (i) => {
-      // A full accept queue drops SYNs and the client retries them (1 s, 2 s, 4 s, ...): slow, not an error.
-      const c = await KeepAliveClient.connect(server.port, 120_000);
-      idle[i] = c;
-    });
-    const connectFailures = rejectionSummary(connected);
-    if (connectFailures) throw new Error(`opening the idle connections failed: ${connectFailures}`);
-    const firstAnswers = idle.map((c) =>
-      c.request(HEALTH, { timeoutMs: Math.max(1_000, deadline - Date.now()) }).then((r) => {
-        answeredNow++;
-        if (r.status !== 200) throw new Error(`status ${r.status}`);
-        return r;
-      }),
-    );
+    const settled: boolean[] = new Array(o.idleConnections).fill(false);
+    const firstAnswers: Array<Promise<unknown>> = [];
+    for (let i = 0; i < o.idleConnections; i++) {
+      firstAnswers.push(
+        (async () => {
+          // Batches of 500: connect storms are the kernel's to queue, but not all at once.
+          await sleep(Math.floor(i / 500) * 50);
+          const c = await KeepAliveClient.connect(server.port, Math.max(1_000, deadline - Date.now()));
+          idle[i] = c;
+          const r = await c.request(HEALTH, { timeoutMs: Math.max(1_000, deadline - Date.now()) });
+          answeredNow++;
+          if (r.status !== 200) throw new Error(`status ${r.status}`);
+        })().finally(() => (settled[i] = true)),
+      );
+    }
+    const settledFirst = Promise.allSettled(firstAnswers);
 
     let maxServedAtOnce = 0;
     let servedDuringHold = 0;
@@ -102,18 +107,17 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
     let secondAnswered = 0;
     let normal: VerifiedLoadResult;
     let openMs: number;
-    const settledFirst = Promise.allSettled(firstAnswers);
 
     if (o.kind === 'async') {
       await settledFirst;
       openMs = Date.now() - openStart;
       normal = await runVerifiedLoad({ port: server.port, connections: o.normalConnections, clients: normalClients, maxRequests: 1_000_000, timeLimitMs: o.normalLoadMs, keyPrefix: 'many' });
-      const second = await mapLimit(idle.length, 500, async (i) => {
+      const second = await mapLimit(o.idleConnections, 500, async (i) => {
         const r = await idle[i]!.request(HEALTH, { timeoutMs: 30_000 });
         if (r.status !== 200) throw new Error(`status ${r.status}`);
       });
       secondAnswered = second.filter((s) => s.status === 'fulfilled').length;
-      maxServedAtOnce = idle.length;
+      maxServedAtOnce = o.idleConnections;
     } else {
       // Let the pool grow to its cap (every thread but the normal load's serving an idle
       // connection), then give it a moment to overshoot if it were going to.
@@ -127,20 +131,18 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
       // Release in waves: close every idle connection that has been answered; the threads go
       // back to accept() and take the next waiting connections.
       const released = new Set<number>();
-      const states = idle.map(() => false);
-      firstAnswers.forEach((p, i) => p.then(() => (states[i] = true), () => (states[i] = true)));
-      while (released.size < idle.length && Date.now() < deadline) {
+      while (released.size < o.idleConnections && Date.now() < deadline) {
         let closedThisWave = 0;
-        for (let i = 0; i < idle.length; i++) {
-          if (states[i] && !released.has(i)) {
+        for (let i = 0; i < o.idleConnections; i++) {
+          if (settled[i] && !released.has(i)) {
             released.add(i);
-            idle[i]!.close();
+            idle[i]?.close();
             closedThisWave++;
           }
         }
         if (closedThisWave > 0) waves++;
         await sleep(50);
-        const servedNow = states.filter((s, i) => s && !released.has(i)).length;
+        const servedNow = settled.filter((s, i) => s && !released.has(i)).length;
         maxServedAtOnce = Math.max(maxServedAtOnce, servedNow);
       }
     }
