@@ -18,6 +18,7 @@ export const SO_RCVTIMEO = 20;
 export const SO_SNDTIMEO = 21;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
+export const TCP_INFO = 11;
 export const SHUT_RD = 0;
 export const SHUT_WR = 1;
 export const SHUT_RDWR = 2;
@@ -66,6 +67,7 @@ type FdCall = (...args: unknown[]) => number;
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Buffer, length: Buffer): number;
   bind(fd: number, address: Buffer, length: number): number;
   listen(fd: number, backlog: number): number;
   /** accept(fd, NULL, NULL): the peer address is not needed. */
@@ -91,6 +93,7 @@ export function libc(): Libc {
   bound = {
     socket: f('int socket(int, int, int)'),
     setsockopt: f('int setsockopt(int, int, int, void *, uint32_t)'),
+    getsockopt: f('int getsockopt(int, int, int, void *, void *)'),
     bind: f('int bind(int, void *, uint32_t)'),
     listen: f('int listen(int, int)'),
     accept: f('int accept(int, void *, void *)'),
@@ -178,6 +181,20 @@ export function createListener(host: string, port: number, backlog: number): Lis
 /** SO_RCVTIMEO / SO_SNDTIMEO: a blocked recv/accept/send returns -1 EAGAIN after `ms`. 0 = never. */
 export function setTimeoutOption(fd: number, option: typeof SO_RCVTIMEO | typeof SO_SNDTIMEO, ms: number): boolean {
   return libc().setsockopt(fd, SOL_SOCKET, option, timeval(ms), 16) === 0;
+}
+
+const tcpInfo = Buffer.alloc(256);
+const tcpInfoLength = Buffer.alloc(4);
+
+/**
+ * How many connections wait in a listening socket's accept backlog right now. For a socket in
+ * LISTEN state Linux reports it in struct tcp_info's tcpi_unacked (offset 24; tcpi_sacked at 28
+ * is the backlog's size). -1 if it cannot be read.
+ */
+export function acceptBacklogLength(listenFd: number): number {
+  tcpInfoLength.writeUInt32LE(tcpInfo.length);
+  if (libc().getsockopt(listenFd, IPPROTO_TCP, TCP_INFO, tcpInfo, tcpInfoLength) !== 0) return -1;
+  return tcpInfo.readUInt32LE(24);
 }
 
 export function setNoDelay(fd: number): boolean {

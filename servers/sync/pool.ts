@@ -8,7 +8,7 @@
 // - shutdown(conn_fd, SHUT_RD) wakes a thread blocked in recv() on an idle keep-alive
 //   connection (recv returns 0), using the fd the thread published in SharedState.
 import { Worker } from 'node:worker_threads';
-import { SHUT_RD, SHUT_RDWR, SO_RCVTIMEO, libc, setTimeoutOption } from './libc.js';
+import { SHUT_RD, SHUT_RDWR, SO_RCVTIMEO, acceptBacklogLength, libc, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, SharedState, createSharedState } from './shared-state.js';
 import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
 
@@ -40,9 +40,11 @@ interface Thread {
   done: boolean;
 }
 
-/** Most threads started in one growth step: spawning is not free (an isolate, modules, a
- *  database connection), and on two cores a burst of hundreds would stall serving. */
-const MAX_GROWTH_STEP = 32;
+/** Most threads starting at once. Spawning is CPU-bound (an isolate, modules, a database
+ *  connection: ~150 ms of CPU each here), so starting more at once does not finish sooner: 64 at
+ *  once on two cores made every one of them take seconds, while a few at a time come up (and
+ *  serve) one after another. */
+const MAX_STARTING = 8;
 
 export class WorkerPool {
   readonly #options: PoolOptions;
@@ -130,6 +132,7 @@ export class WorkerPool {
         case 'ready':
           this.#setState(thread, 'idle');
           onReady?.();
+          this.#grow();
           break;
         case 'failed':
           thread.failed = true;
@@ -139,7 +142,7 @@ export class WorkerPool {
           break;
         case 'busy':
           this.#setState(thread, 'busy');
-          this.#growIfSaturated();
+          this.#grow();
           break;
         case 'idle':
           this.#setState(thread, 'idle');
@@ -169,7 +172,7 @@ export class WorkerPool {
       // Keep the floor even if a thread died; and a thread gone while all others are busy is
       // capacity the next connection needs.
       if (this.#threads.size < this.#options.floor && !this.#startupFailure) this.#spawn();
-      this.#growIfSaturated();
+      this.#grow();
     });
   }
 
@@ -192,14 +195,20 @@ export class WorkerPool {
     if (this.#stopping && [...this.#threads.values()].every((t) => t.done)) this.#allDone?.();
   }
 
-  /** Every thread is serving a connection and none is on its way: the next connection would
-   *  wait in the backlog, so add threads (up to the cap). */
-  #growIfSaturated(): void {
+  /**
+   * Keeps one thread more than the demand in sight, up to the cap: every connection waiting in
+   * the accept backlog (read with TCP_INFO on the listening socket) plus one spare should have
+   * an idle or starting thread. The spare matters: the main thread learns about new connections
+   * only from a thread that accepted one ("busy"), so one thread must always be free to accept.
+   * Called on every busy/ready/exit, never on a timer.
+   */
+  #grow(): void {
     if (this.#stopping || this.#startupFailure) return;
-    if (this.#counts.idle + this.#counts.starting > 0) return;
-    const room = this.#options.cap - this.#threads.size;
-    const step = Math.min(room, MAX_GROWTH_STEP, Math.max(1, Math.ceil(this.#threads.size / 4)));
-    for (let i = 0; i < step; i++) this.#spawn();
+    const waiting = Math.max(0, acceptBacklogLength(this.#options.config.listenFd));
+    const available = this.#counts.idle + this.#counts.starting;
+    const wanted = waiting + 1 - available;
+    const room = Math.min(this.#options.cap - this.#threads.size, MAX_STARTING - this.#counts.starting);
+    for (let i = 0; i < Math.min(wanted, room); i++) this.#spawn();
   }
 
   /**

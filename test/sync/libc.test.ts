@@ -14,6 +14,7 @@ import {
   SHUT_RDWR,
   SO_RCVTIMEO,
   SyscallError,
+  acceptBacklogLength,
   createListener,
   libc,
   parseIPv4Host,
@@ -101,6 +102,16 @@ describe('sync libc layer', () => {
     let errno = 0;
     for (let i = 0; i < 3 && errno === 0; i++) errno = sendAll(fd, Buffer.from('late'));
     expect([EPIPE, ECONNRESET]).toContain(errno);
+  });
+
+  it('TCP_INFO on the listening socket reports how many connections wait in the backlog', async () => {
+    const l = listen();
+    expect(acceptBacklogLength(l.fd)).toBe(0);
+    const clients = await Promise.all([connect(l.port), connect(l.port), connect(l.port)]);
+    expect(acceptBacklogLength(l.fd)).toBe(3);
+    opened.push(libc().accept(l.fd, null, null));
+    expect(acceptBacklogLength(l.fd)).toBe(2);
+    for (const c of clients) c.destroy();
   });
 
   it('a port in use fails bind with EADDRINUSE', () => {
