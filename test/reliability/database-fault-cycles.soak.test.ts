@@ -8,7 +8,7 @@ import { RELIABILITY_KINDS } from './support/kinds.js';
 
 afterAll(() => cleanupTempDirs());
 
-const CYCLES = Number(process.env.CYCLES ?? 3);
+const CYCLES = 3;
 
 describe.each(RELIABILITY_KINDS)('%s server, database faults cycled under load (soak)', (kind) => {
   it(`survives ${CYCLES} cycles of each fault with reads exact, writes resuming and nothing lost`, async () => {

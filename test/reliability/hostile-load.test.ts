@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs } from '../e2e/support/server-process.js';
 import { describeHostile, runHostileLoad, unexpectedOutcomes } from './hostile-load.js';
 import { RELIABILITY_KINDS } from './support/kinds.js';
-import { PEAK_RSS_BOUND_MIB } from './support/memory-bounds.js';
+import { peakRssBoundMiB } from './support/memory-bounds.js';
 
 afterAll(() => cleanupTempDirs());
 
@@ -28,6 +28,6 @@ describe.each(RELIABILITY_KINDS)('%s server under hostile clients (short)', (kin
     expect(r.normal.requests).toBeGreaterThan(100);
     expect(unexpectedOutcomes(r)).toEqual([]);
     expect(r.healthAfter).toBe(200);
-    expect(r.peakRssMiB).toBeLessThan(PEAK_RSS_BOUND_MIB[kind]);
+    expect(r.peakRssMiB).toBeLessThan(peakRssBoundMiB(kind, r.peakThreads));
   }, 60_000);
 });
