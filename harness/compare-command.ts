@@ -112,7 +112,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
     .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
     .addHelpText('after', HELP_AFTER)
-    .action(async (o, cmd: Command) => {
+    .action(async (o) => {
       const settings: CompareSettings = {
         servers: o.servers as ServerName[],
         workloads: o.workload as WorkloadName[],
@@ -134,7 +134,6 @@ export function registerCompareCommand(program: Command): void {
         process.stderr.write(`error: ${problem}\n`);
         process.exit(EXIT_USAGE);
       }
-      void cmd;
       const tty = !o.json && process.stderr.isTTY === true;
       settings.progressTicks = tty;
       const progress = o.json ? () => {} : tty ? ttyProgress() : (line: string) => process.stderr.write(line);
