@@ -32,7 +32,10 @@ export const PREFLIGHT_SCRIPT: readonly PreflightStep[] = [
   { method: 'GET', path: '/keys/preflight%20b%2Fc', expect: 200 },
   { method: 'POST', path: '/keys', body: '{"key":1}', expect: 400 },
   { method: 'POST', path: '/keys', body: 'not json', expect: 400 },
-  { method: 'GET', path: '/keys/%zz', expect: 400 },
+  // Not '/keys/%zz': a malformed escape is an invalid request-target (RFC 9112), which our engine
+  // rejects before routing while node:http (the reference control) hands it to the routes; both
+  // answer 400 but with different reasons. Pre-flight checks the API, so it sends a well-formed
+  // escape that is not UTF-8, which every server rejects in the routes alike.
   { method: 'GET', path: '/keys/%FF', expect: 400 },
   { method: 'PATCH', path: '/keys/preflight-a', expect: 405 },
   { method: 'DELETE', path: '/keys', expect: 405 },

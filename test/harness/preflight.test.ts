@@ -15,9 +15,9 @@ describe('pre-flight judging', () => {
 
   it('names the first step with an undocumented status', () => {
     const answers = documented();
-    const i = PREFLIGHT_SCRIPT.findIndex((s) => s.path === '/keys/%zz');
+    const i = PREFLIGHT_SCRIPT.findIndex((s) => s.path === '/keys/%FF');
     answers[i] = { ...answers[i]!, status: 404 };
-    expect(firstMismatch(answers)).toMatch(new RegExp(`^step ${i + 1} \\(GET /keys/%zz\\): expected status 400, got 404`));
+    expect(firstMismatch(answers)).toMatch(new RegExp(`^step ${i + 1} \\(GET /keys/%FF\\): expected status 400, got 404`));
   });
 
   it('compares bodies and headers with the first server checked', () => {
