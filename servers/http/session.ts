@@ -12,7 +12,13 @@ export interface HttpSessionOptions {
   now?: Clock;
   /** Told about a handler that threw or returned an unsendable response (answered 500). */
   onHandlerError?: (error: unknown) => void;
+  /** Stop answering buffered pipelined requests once one call's output reaches this many bytes
+   *  (the driver calls resume() after sending). Default 256 KiB. */
+  outputBudgetBytes?: number;
 }
+
+export const DEFAULT_OUTPUT_BUDGET_BYTES = 256 * 1024;
+const NO_BYTES = Buffer.alloc(0);
 
 const TIMEOUT_REASON = 'request was not received in time';
 
@@ -22,9 +28,11 @@ export class HttpSession {
   #date: HttpDateCache;
   #onHandlerError: ((error: unknown) => void) | undefined;
   #closed = false;
+  #outputBudget: number;
 
   constructor(handler: Handler, limits?: Partial<HttpLimits>, options: HttpSessionOptions = {}) {
     this.#handler = handler;
+    this.#outputBudget = options.outputBudgetBytes ?? DEFAULT_OUTPUT_BUDGET_BYTES;
     this.#parser = new RequestParser(limits);
     this.#date = options.now === undefined ? systemDate : new HttpDateCache(options.now);
     this.#onHandlerError = options.onHandlerError;
@@ -52,9 +60,18 @@ export class HttpSession {
       return this.#close([]);
     }
     const parser = this.#parser;
-    parser.push(chunk);
+    if (chunk.length > 0) parser.push(chunk);
     let data: Buffer[] = [];
+    let bytes = 0;
+    let more = false;
     for (;;) {
+      if (bytes >= this.#outputBudget) {
+        // A client pipelining requests for large values without reading the answers must not
+        // make us build them all at once: stop here, keep the rest of its input buffered, and
+        // let the driver call resume() once these bytes are on their way.
+        more = true;
+        break;
+      }
       const event = parser.next();
       if (event.type === 'need-more') break;
       if (event.type === 'continue') {
@@ -66,7 +83,9 @@ export class HttpSession {
         this.#closed = true;
         break;
       }
-      data.push(this.#respond(event));
+      const response = this.#respond(event);
+      data.push(response);
+      bytes += response.length;
       if (!event.keepAlive) {
         this.#closed = true;
         break;
@@ -74,7 +93,13 @@ export class HttpSession {
     }
     // Pipelined responses go out as one Buffer: one write for the driver.
     if (data.length > 1) data = [Buffer.concat(data)];
-    return this.#closed ? this.#close(data) : { data, close: false };
+    if (this.#closed) return this.#close(data);
+    return more ? { data, close: false, more: true } : { data, close: false };
+  }
+
+  /** Continues answering requests already buffered after an output with `more: true`. */
+  resume(): SessionOutput {
+    return this.receive(NO_BYTES);
   }
 
   /** The driver's timer fired: 408 if a request was under way, otherwise a silent close. */

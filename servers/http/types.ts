@@ -58,6 +58,13 @@ export interface SessionOutput {
   data: Buffer[];
   /** True when the connection must be closed once `data` has been sent. */
   close: boolean;
+  /**
+   * True when complete (pipelined) requests are still buffered, unanswered, because this call's
+   * output reached the session's output budget. Send `data`, then call `session.resume()` (when
+   * the peer has taken the bytes, for an event loop) until `more` is false; read nothing new
+   * meanwhile. This bounds what one connection can make us hold in memory.
+   */
+  more?: boolean;
 }
 
 /**

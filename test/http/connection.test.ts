@@ -1,7 +1,7 @@
 // Keep-alive and close decisions (RFC 9112 §9.3), pipelining, EOF, timeouts, phases.
 import { describe, expect, it } from 'vitest';
-import { RequestParser, type Handler } from '../../servers/http/index.js';
-import { echoOf, exchange, header, newSession, parseResponses, run } from './support.js';
+import { HttpSession, RequestParser, type Handler } from '../../servers/http/index.js';
+import { echoOf, exchange, FROZEN_NOW, header, newSession, parseResponses, run } from './support.js';
 
 describe('persistence', () => {
   it.each([
@@ -52,6 +52,38 @@ describe('pipelining', () => {
     expect(parseResponses(Buffer.concat(out.data)).map((r) => r.status)).toEqual([204, 204]);
     session.receive(Buffer.from(' HTTP/1.1\r\nHost: h\r\n\r\n'));
     expect(seen).toEqual(['/a', '/b', '/c']);
+  });
+});
+
+describe('output budget', () => {
+  const big: Handler = () => ({ status: 200, body: Buffer.alloc(100_000, 0x61) });
+  const pipelined = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`).join(''));
+
+  it('stops answering pipelined requests once one call has produced the budget, and resumes', () => {
+    const session = new HttpSession(big, undefined, { now: () => FROZEN_NOW, outputBudgetBytes: 250_000 });
+    const first = session.receive(pipelined(10));
+    // 100 kB responses: the third one crosses 250 kB, so the call stops after it.
+    expect(parseResponses(Buffer.concat(first.data))).toHaveLength(3);
+    expect(first.more).toBe(true);
+    let total = 3;
+    let out = first;
+    let calls = 0;
+    while (out.more) {
+      out = session.resume();
+      total += parseResponses(Buffer.concat(out.data)).length;
+      calls++;
+    }
+    expect(total).toBe(10);
+    expect(calls).toBe(3); // 3 + 3 + 3 + 1
+    expect(out.close).toBe(false);
+    expect(session.phase).toBe('idle');
+  });
+
+  it('does not set more when everything fitted', () => {
+    const session = newSession();
+    const out = session.receive(pipelined(3));
+    expect(out.more).toBeUndefined();
+    expect(session.resume()).toEqual({ data: [], close: false });
   });
 });
 

@@ -40,7 +40,10 @@ export function newSession(handler: Handler = echoHandler, limits?: Partial<Http
 export function run(session: HttpSession, chunks: (Buffer | string)[]): { bytes: Buffer; close: boolean; outputs: SessionOutput[] } {
   const outputs: SessionOutput[] = [];
   for (const chunk of chunks) {
-    outputs.push(session.receive(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk));
+    let out = session.receive(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    outputs.push(out);
+    // A driver sends what it got and resumes until the buffered requests are all answered.
+    while (out.more) outputs.push((out = session.resume()));
   }
   return {
     bytes: Buffer.concat(outputs.flatMap((o) => o.data)),
