@@ -31,6 +31,8 @@ export class Connection {
   private draining = false;
   /** Bytes received while paused for backpressure, fed once the socket drains. */
   private pending: Buffer | null = null;
+  /** The engine holds complete requests it has not answered yet (see SessionOutput.more). */
+  private resumeNeeded = false;
 
   constructor(
     readonly socket: Socket,
@@ -56,9 +58,9 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closing) return; // lingering after our FIN: discard, see close()
-    if (this.pending !== null) {
+    if (this.pending !== null || this.resumeNeeded) {
       // Paused but a read was already in flight: queue it behind what is waiting.
-      this.pending = Buffer.concat([this.pending, chunk]);
+      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
       return;
     }
     this.feed(chunk);
@@ -75,6 +77,13 @@ export class Connection {
       const out = this.session.receive(slice);
       this.notePhase(before, out);
       if (this.send(out)) return;
+      if (out.more && !this.answerBuffered()) {
+        if (this.closing) return;
+        // Output backed up with requests still buffered in the engine: wait for 'drain'.
+        if (offset < bytes.length) this.pending = bytes.subarray(offset);
+        this.socket.pause();
+        return;
+      }
       if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) {
         if (offset < bytes.length) this.pending = bytes.subarray(offset);
         this.socket.pause();
@@ -84,9 +93,27 @@ export class Connection {
     if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
   }
 
+  /** Answers pipelined requests the engine still holds (it stopped at its output budget), as
+   *  long as the socket keeps up. False when output backed up first (or we are closing). */
+  private answerBuffered(): boolean {
+    this.resumeNeeded = true;
+    while (this.socket.writableLength <= OUTPUT_HIGH_WATER_BYTES) {
+      const before = this.session.phase;
+      const out = this.session.resume();
+      this.notePhase(before, out);
+      if (this.send(out)) return false;
+      if (!out.more) {
+        this.resumeNeeded = false;
+        return true;
+      }
+    }
+    return false;
+  }
+
   private onDrain(): void {
     if (this.closing) return;
     if (this.session.phase === 'idle') this.phaseSince = this.clock(); // a slow reader is not idle
+    if (this.resumeNeeded && !this.answerBuffered()) return;
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) this.feed(pending);
@@ -147,7 +174,7 @@ export class Connection {
   /** Graceful shutdown: idle connections close now, busy ones after their current request. */
   drain(): void {
     this.draining = true;
-    if (!this.closing && this.session.phase === 'idle' && this.pending === null) this.close();
+    if (!this.closing && this.session.phase === 'idle' && this.pending === null && !this.resumeNeeded) this.close();
   }
 
   /** Sends FIN after the queued output, then keeps reading (and discarding) until the client
