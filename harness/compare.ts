@@ -18,7 +18,7 @@ import { describeMachine } from './machine.js';
 import { allowedCpus, formatCpuList, pinProcess, planCpus, type CpuPlan } from './pinning.js';
 import { firstMismatch, PREFLIGHT_SCRIPT, runScript, type PreflightAnswer } from './preflight.js';
 import { ProcSampler } from './proc-sampler.js';
-import { killServer, startServer, stopServer, type RunningChild } from './server-process.js';
+import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
 import { runLoad, type LoadOutcome } from './driver-run.js';
 import { decodeHistogram, latencySummary, spread } from './stats.js';
 import { roundVerdict, worstVerdict } from './verdict.js';
@@ -90,8 +90,10 @@ class RunContext {
     return db;
   }
 
-  async start(server: ServerName, db: string): Promise<RunningChild> {
-    this.live = await startServer(server, db, this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {});
+  async start(server: ServerName, db: string, concurrency = 1): Promise<RunningChild> {
+    // Starting hundreds of sync threads takes a while: allow 100 ms of start-up per thread.
+    const readyTimeoutMs = 20_000 + (server === 'sync' ? concurrency * 100 : 0);
+    this.live = await startServer(server, db, this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency));
     return this.live;
   }
 
@@ -118,7 +120,7 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
   const s = ctx.settings;
   const apiServer = m.server !== 'floor';
   const db = ctx.freshDb(apiServer);
-  const running = await ctx.start(m.server, db);
+  const running = await ctx.start(m.server, db, m.concurrency);
   const startedAt = new Date().toISOString();
   const serverSampler = new ProcSampler([running.pid]);
   let load: LoadOutcome;

@@ -26,14 +26,27 @@ function lastLines(text: string, n = 5): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
+/**
+ * Flags a server gets for a measurement at `concurrency` connections. The sync server's pool is
+ * sized to the connection count up front: its threads start on demand at a few dozen a second
+ * (each one is a V8 isolate plus a SQLite connection), so a pool left to grow during the window
+ * would measure pool growth, not the thread-per-connection model's steady state. (mkvss, the Rust
+ * original, spawns a thread per connection as it accepts it.)
+ */
+export function serverFlags(server: ServerName, concurrency: number): string[] {
+  if (server !== 'sync') return [];
+  return ['--threads', String(Math.min(concurrency, 4096)), '--max-threads', String(Math.min(Math.max(512, concurrency), 4096))];
+}
+
 export async function startServer(
   server: ServerName,
   db: string,
   cpus: readonly number[],
   env: Record<string, string> = {},
   readyTimeoutMs = 20_000,
+  extraArgs: readonly string[] = [],
 ): Promise<RunningChild> {
-  const [cmd, args] = pinnedCommand(cpus, process.execPath, [CLI, 'serve', server, '--port', '0', '--db', db]);
+  const [cmd, args] = pinnedCommand(cpus, process.execPath, [CLI, 'serve', server, '--port', '0', '--db', db, ...extraArgs]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
