@@ -64,7 +64,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       rounds: o.rounds,
       maxRounds: o.maxRounds,
       extraRounds: o.extraRounds,
-      measure: io.measure,
+      measure: retryOnce(io),
       budgetMs: o.budgetMs === undefined ? undefined : o.budgetMs - (io.now() - started),
       now: io.now,
       onExtend: (request, undecided) =>
@@ -106,6 +106,20 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
 
   if (o.updateBaseline) return EXIT_PASS;
   return outcome.failed ? EXIT_FAIL : EXIT_PASS;
+}
+
+/** A measurement that failed outright (a server that did not start or stop in time) is tried once
+ *  more: on an overloaded shared runner that is usually the machine, not the code, and a gate that
+ *  cries wolf gets switched off. A second failure in a row is reported (exit 1). */
+function retryOnce(io: GateRunIo): Measure {
+  return async (request) => {
+    try {
+      return await io.measure(request);
+    } catch (err) {
+      io.err(`gate: measuring failed (${(err as Error).message.split('\n')[0]}); trying once more\n`);
+      return io.measure(request);
+    }
+  };
 }
 
 /** A short description of how the baseline's measuring settings differ from this run's, or null. */

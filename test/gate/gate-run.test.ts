@@ -74,13 +74,22 @@ describe('gate run: exit codes and outputs', () => {
     expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('## mkvss-lab performance gate');
   });
 
-  it('exits 1 with the reason when nothing can be measured', async () => {
+  it('tries a failed measurement once more, then exits 1 with the reason', async () => {
     const { options, io } = await setup();
     await runGate(options({ updateBaseline: true }), io(healthy).io);
     const broken = io(() => {
       throw new Error('the sync server did not start');
     });
     expect(await runGate(options(), broken.io)).toBe(EXIT_FAIL);
+    expect(broken.lines.requests).toHaveLength(2);
     expect(broken.lines.err).toContain('error: the gate could not measure: the sync server did not start');
+
+    let calls = 0;
+    const flaky = io(() => {
+      if (++calls === 1) throw new Error('the sync server did not print its listening line within 20 s');
+      return healthy();
+    });
+    expect(await runGate(options(), flaky.io)).toBe(EXIT_PASS);
+    expect(flaky.lines.err).toContain('trying once more');
   });
 });
