@@ -7,10 +7,21 @@
 //   of that request, then the engine's 408 and close.
 // A peer that stops reading is bounded by SO_SNDTIMEO (set once per connection): a send()
 // that makes no progress for idleTimeoutMs returns EAGAIN and the connection is dropped.
+//
+// Pipelined requests: one receive() answers at most the session's output budget; when it says
+// `more`, the thread sends that, then resume()s, and reads nothing new until `more` is false.
+// The blocking send() is the backpressure: a client that does not read its answers holds this
+// thread in send(), not our memory.
+//
+// Closing when the engine asks to (an error response, Connection: close, a 408) is a lingering
+// close: shutdown(SHUT_WR) sends our FIN after the last response, then the input the peer is
+// still sending is read and discarded until its FIN (or LINGER_MS). Closing a socket with unread
+// input makes the kernel answer RST, and a RST can destroy a response the client has not read
+// yet: a client still uploading a refused body would see ECONNRESET instead of its 413.
 import { performance } from 'node:perf_hooks';
 import { HttpSession } from '../http/index.js';
 import type { Handler, HttpLimits, SessionOutput } from '../http/types.js';
-import { EAGAIN, EINTR, SO_RCVTIMEO, SO_SNDTIMEO, libc, sendAll, setNoDelay, setTimeoutOption } from './libc.js';
+import { EAGAIN, EINTR, SHUT_WR, SO_RCVTIMEO, SO_SNDTIMEO, libc, sendAll, setNoDelay, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, NONE, type SharedState } from './shared-state.js';
 
 export interface ConnectionContext {
@@ -29,6 +40,12 @@ export interface ConnectionContext {
 /** Responses up to this size are joined into one send(); larger ones go out part by part. */
 const COALESCE_BYTES = 64 * 1024;
 
+/** How long a closing connection keeps reading (and discarding) after our FIN, at most; the
+ *  async server lingers as long. Bounded in bytes too, so a peer streaming at full speed cannot
+ *  hold the thread for the whole time. */
+const LINGER_MS = 2_000;
+const LINGER_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Sends a session's output. False when the connection is no longer usable. */
 function sendOutput(fd: number, out: SessionOutput): boolean {
   if (out.data.length === 0) return true;
@@ -42,12 +59,46 @@ function sendOutput(fd: number, out: SessionOutput): boolean {
   return true;
 }
 
+/** Sends `out`, then, while the session held back answers to buffered pipelined requests
+ *  (`more`), resumes it and sends those, before anything new is read. Returns the last output
+ *  (its `close` says whether to close), or null when the connection is no longer usable. */
+function sendAllOutput(fd: number, session: HttpSession, out: SessionOutput): SessionOutput | null {
+  for (;;) {
+    if (!sendOutput(fd, out)) return null;
+    if (!out.more || out.close) return out;
+    out = session.resume();
+  }
+}
+
+/**
+ * The lingering close (see the top of this file): FIN first, then discard what the peer still
+ * sends until its FIN, an error, LINGER_MS or LINGER_MAX_BYTES. Most peers close at once on a
+ * `Connection: close` response, so this usually costs one recv() that returns 0.
+ */
+function lingerBeforeClose(fd: number, buffer: Buffer): void {
+  const c = libc();
+  if (c.shutdown(fd, SHUT_WR) !== 0) return;
+  const end = performance.now() + LINGER_MS;
+  let discarded = 0;
+  for (;;) {
+    const left = Math.ceil(end - performance.now());
+    if (left <= 0 || discarded > LINGER_MAX_BYTES) return;
+    setTimeoutOption(fd, SO_RCVTIMEO, left);
+    const n = c.recv(fd, buffer, buffer.length, 0);
+    if (n > 0) discarded += n;
+    else if (n === 0) return;
+    else if (c.errno() !== EINTR && c.errno() !== EAGAIN) return;
+  }
+}
+
 /** Serves `fd` until it closes, then closes it. Never throws for I/O errors: they end only
  *  this connection. */
 export function serveConnection(fd: number, ctx: ConnectionContext): void {
   const c = libc();
   const { shared, slot, readBuffer } = ctx;
   shared.setSlot(slot, ACTIVE, fd);
+  // Set when the engine closes the connection after answering: linger before close().
+  let linger = false;
   try {
     setNoDelay(fd);
     if (ctx.idleTimeoutMs > 0) setTimeoutOption(fd, SO_SNDTIMEO, ctx.idleTimeoutMs);
@@ -69,7 +120,7 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
       const left = Math.ceil(deadline - now);
       if (left <= 0) {
         // Idle: close silently. Receiving: the engine answers 408 and asks to close.
-        if (phase === 'receiving') sendOutput(fd, session.timeout());
+        if (phase === 'receiving') linger = sendOutput(fd, session.timeout());
         return;
       }
       if (left !== timeoutSet) {
@@ -81,6 +132,13 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
       if (phase === 'idle') shared.setSlot(slot, ACTIVE, fd);
       if (n > 0) {
         const out = session.receive(readBuffer.subarray(0, n));
+        const last = sendAllOutput(fd, session, out);
+        if (last === null) return;
+        if (last.close) {
+          linger = true;
+          return;
+        }
+        // Clocks restart once the answers are out (after any resume()s).
         const answered = out.data.length > 0;
         if (session.phase === 'idle' && answered) {
           deadline = performance.now() + ctx.idleTimeoutMs;
@@ -89,7 +147,6 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
           // chunk finished a request (a response came out) and began the next one.
           deadline = performance.now() + ctx.requestTimeoutMs;
         }
-        if (!sendOutput(fd, out) || out.close) return;
       } else if (n === 0) {
         // EOF (or shutdown(SHUT_RD) by close()): the engine may still have something to say.
         sendOutput(fd, session.receive(null));
@@ -102,6 +159,7 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
       }
     }
   } finally {
+    if (linger) lingerBeforeClose(fd, readBuffer);
     // Leave the slot before closing: after this the main thread will not touch the fd number.
     shared.setSlot(slot, NONE);
     c.close(fd);

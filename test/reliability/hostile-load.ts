@@ -48,14 +48,6 @@ export const EXPECTED_OUTCOMES: Record<string, RegExp> = {
 /** Outcomes allowed only because of a known, documented bug (each names the test that shows it).
  *  Remove an entry when its bug is fixed: the strict expectation above then applies again. */
 export const KNOWN_BUG_OUTCOMES: Record<string, Record<string, RegExp>> = {
-  // BUG sync: the error response is lost to a TCP reset when the client is still sending
-  // (no lingering close); see error-response-delivery.test.ts.
-  sync: {
-    'giant header (1 MiB)': /^closed$/,
-    'giant request line (1 MiB)': /^closed$/,
-    'oversized body (Content-Length 100 MiB)': /^closed$/,
-    'oversized chunked body': /^closed$/,
-  },
 };
 
 export interface HostileResult {
