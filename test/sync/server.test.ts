@@ -99,6 +99,38 @@ describe('sync server pool', () => {
   });
 });
 
+describe('sync server pipelining', () => {
+  it('answers every pipelined request even when their answers exceed the output budget', async () => {
+    // 40 x 64 KiB = 2.5 MiB of answers, sent as one write: past the session's 256 KiB budget
+    // the engine holds requests back (`more`) and nothing new will ever arrive to trigger
+    // another recv(), so the thread must resume() until the session has caught up.
+    const server = await startStub({ threads: 1, maxThreads: 1 });
+    const client = await connect(server.port);
+    const count = 40;
+    await client.write(Array.from({ length: count }, (_, i) => get(`/big?${65_536 + i}`)).join(''));
+    for (let i = 0; i < count; i++) {
+      const r = await client.read(10_000);
+      expect(r?.status).toBe(200);
+      expect(r!.body.length).toBe(65_536 + i);
+    }
+  });
+});
+
+describe('sync server closing', () => {
+  it('a Connection: close answer is followed by a FIN, and the connection closes', async () => {
+    const server = await startStub({ threads: 1, maxThreads: 1 });
+    const client = await connect(server.port);
+    await client.write(get('/x', 'Connection: close\r\n'));
+    expect((await client.read(5_000))?.status).toBe(200);
+    // The server half-closes and waits for our FIN; the client library closes on its end.
+    expect(await client.waitClosed(5_000)).toBe(true);
+    // The only thread is free again once the linger ends.
+    const next = await connect(server.port);
+    await next.write(get('/y'));
+    expect((await next.read(10_000))?.status).toBe(200);
+  });
+});
+
 describe('sync server timeouts', () => {
   it('a request head not complete within the request timeout gets 408 and a close', async () => {
     const server = await startStub({ requestTimeoutMs: 300, idleTimeoutMs: 5000 });
