@@ -4,7 +4,11 @@
 // The rule. A metric regresses when it got worse by more than the tolerance (15% by default)
 // AND by more than the noise band: the spread of its per-round values in this very run, an A/A
 // check (the same server measured several times should agree; how much it does not is how much a
-// difference can be pure chance). A noisy run therefore widens the band instead of failing.
+// difference can be pure chance). A noisy run therefore widens the band instead of failing. The
+// baseline's own spread, recorded the same way, counts too (the wider of the two is used): the
+// comparison is between two medians, and a baseline caught in a noisy moment is as uncertain as
+// a noisy run. (Seen here: a baseline p99 whose rounds spread 4.2-25 made an ordinary run look
+// like +585% against its median, with a tight 18% band in the run itself.)
 // When a throughput band is too wide to see the drop we care about (25% by default, the
 // "resolution"), the gate asks for more rounds, up to a cap, before it decides; if the band is
 // still too wide at the cap it passes and says it could not tell.
@@ -69,7 +73,10 @@ export interface MetricRow extends MetricKey {
   change: number | null;
   /** How much worse, as a fraction: positive = worse, in the metric's own direction. */
   worsening: number | null;
+  /** The band the verdict used: the wider of this run's spread and the baseline's. */
   band: number;
+  /** This run's own spread (what more rounds can narrow). */
+  runBand: number;
   rounds: number;
   verdict: MetricVerdict;
   /** True when the band is too wide to see a drop of `resolution` and nothing is decided yet. */
@@ -93,6 +100,11 @@ function isUndecided(measure: MetricKey['measure'], band: number, verdict: Metri
   return higherIsBetter(measure) && band > t.resolution && verdict !== 'regression';
 }
 
+/** Whether more rounds of this run could help: only when its own spread is the wide one. */
+function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
+  return row.undecided && row.runBand > t.resolution;
+}
+
 /** Compares this run's metrics with a baseline (or, with none, just summarises them). */
 export function compareMetrics(current: MetricSamples[], baseline: GateBaseline | null, t: GateThresholds): MetricRow[] {
   const base = new Map((baseline?.metrics ?? []).map((m) => [m.id, m]));
@@ -104,13 +116,14 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
     if (!b) {
       const verdict: MetricVerdict = baseline ? 'new' : 'ok';
-      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
+      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
       continue;
     }
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
-    const verdict = judge(worsening, band, toleranceFor(m.measure, t));
-    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
+    const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
+    const verdict = judge(worsening, widest, toleranceFor(m.measure, t));
+    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, widest, verdict, t) });
   }
   const measured = new Set(current.map((m) => m.id));
   // A server that failed pre-flight or never answered leaves no figures while the others in its
@@ -121,7 +134,7 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     if (measured.has(b.id)) continue;
     const key: MetricKey = { workload: b.workload, concurrency: b.concurrency, subject: b.subject, measure: b.measure };
     const verdict: MetricVerdict = measuredGroups.has(group(b)) ? 'missing' : 'not-measured';
-    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, rounds: 0, verdict, undecided: false });
+    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, runBand: Number.NaN, rounds: 0, verdict, undecided: false });
   }
   return rows;
 }
@@ -190,7 +203,7 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   let metrics = extractMetrics(first);
   let rows = compareMetrics(metrics, o.baseline, o.thresholds);
   for (;;) {
-    const undecided = rows.filter((r) => r.undecided);
+    const undecided = rows.filter((r) => runIsNoisy(r, o.thresholds));
     const workloads = [...new Set(undecided.map((r) => r.workload))].filter((w) => roundsOf(metrics, w) < o.maxRounds);
     if (workloads.length === 0) break;
     const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
@@ -209,7 +222,8 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   }
   for (const r of rows.filter((x) => x.undecided)) {
     const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
-    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} after ${r.rounds} rounds, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ±${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
   const missing = rows.filter((r) => r.verdict === 'not-measured');
   if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);

@@ -56,6 +56,20 @@ describe('gate decision on synthetic reports', () => {
     expect(rows.some((r) => r.verdict === 'regression')).toBe(false);
   });
 
+  it('counts the baseline\'s own spread: a drop inside it passes even when this run is tight', () => {
+    const noisyBaseline = baselineFrom(
+      syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, [0.6, 1, 1.3]), async: steady(ASYNC, 2000, calm) } }),
+    );
+    const report = syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 0.75, 4000, calm), async: steady(ASYNC, 2000, calm) } });
+    const rows = compareMetrics(extractMetrics(report), noisyBaseline, DEFAULT_THRESHOLDS);
+    const row = rows.find((r) => r.id === 'get c32 sync req/s ÷ floor')!;
+    expect(row.runBand).toBeLessThan(0.05);
+    expect(row.band).toBeCloseTo(0.661, 3); // the baseline's spread, not this run's
+    expect(row.verdict).toBe('within-noise');
+    // Against a calm baseline the same run is a regression.
+    expect(verdictOf(rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 0.75, 4000, calm), async: steady(ASYNC, 2000, calm) }), 'get c32 sync req/s ÷ floor')).toBe('regression');
+  });
+
   it('normalises per round: a round where the whole machine slowed down costs no noise', () => {
     // Round 2 runs at half speed for every server (a neighbour woke up): ratios are unchanged.
     const dip = [1, 0.5, 1];
