@@ -61,8 +61,19 @@ interface Started {
   child: ChildProcess;
 }
 
+/**
+ * The blocking server needs a thread per connection, and growing its pool costs ~150 ms of CPU
+ * per thread here (a Node worker is a whole V8 isolate): started at its default floor (16) it
+ * would spend the measured rounds growing, and retiring between them. So it starts with a
+ * thread per benchmark connection up front, and the figures are its steady state.
+ */
+function syncThreadArgs(): string[] {
+  return ['--threads', String(connections), '--max-threads', String(Math.max(512, connections))];
+}
+
 async function startServer(kind: string, db: string): Promise<Started> {
-  const [cmd, args] = pinned(SERVER_CPU, process.execPath, [CLI, 'serve', kind, '--port', '0', '--db', db]);
+  const extra = kind === 'sync' ? syncThreadArgs() : [];
+  const [cmd, args] = pinned(SERVER_CPU, process.execPath, [CLI, 'serve', kind, '--port', '0', '--db', db, ...extra]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -114,7 +125,8 @@ async function main(): Promise<void> {
     console.log(
       `bench:servers — ${servers.join(', ')}; GET and 90/10 GET/PUT on ${KEY_COUNT} seeded keys of ${VALUE_BYTES} B; ` +
         `${connections} connections; ${rounds} interleaved rounds x ${durationS} s; driver ${driver}; ` +
-        (pinning ? 'driver pinned to CPU 0, servers to CPU 1' : 'no CPU pinning (taskset missing or one CPU)'),
+        (pinning ? 'driver pinned to CPU 0, servers to CPU 1' : 'no CPU pinning (taskset missing or one CPU)') +
+        (servers.includes('sync') ? `; sync started with ${syncThreadArgs().join(' ')} (a thread per connection up front: steady state, not pool growth)` : ''),
     );
     for (const kind of servers) {
       // Each server gets its own database file, seeded alike, so one server's PUTs do not
