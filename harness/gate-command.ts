@@ -70,6 +70,7 @@ export function registerGateCommand(program: Command): void {
     .option('--baseline <file>', 'baseline to compare with (or to write, with --update-baseline)', d.baseline)
     .option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)', fraction('--tolerance'), DEFAULT_THRESHOLDS.tolerance)
     .option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)', fraction('--latency-tolerance', 10), DEFAULT_THRESHOLDS.latencyTolerance)
+    .option('--fail-on-p99', 'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)', false)
     .option('--update-baseline', 'measure and rewrite the baseline from this run (records this machine) instead of judging', false)
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
     .option('--json <file>', 'also write the rows and every per-round value as JSON')
@@ -99,7 +100,7 @@ export function registerGateCommand(program: Command): void {
           updateBaseline: o.updateBaseline,
           markdownFile: o.markdown,
           jsonFile: o.json ?? null,
-          thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, resolution: o.resolution },
+          thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, p99Fails: o.failOnP99, resolution: o.resolution },
           settings,
           rounds: o.rounds,
           maxRounds: o.maxRounds,

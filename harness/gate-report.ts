@@ -9,6 +9,7 @@ const VERDICT_TEXT: Record<MetricVerdict, string> = {
   better: 'better',
   'within-noise': 'ok (within noise)',
   regression: 'REGRESSION',
+  advisory: 'worse (p99, advisory)',
   'not-measured': 'not measured',
   missing: 'MISSING (no figures)',
   new: 'new (no baseline)',

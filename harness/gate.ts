@@ -24,11 +24,15 @@ export interface GateThresholds {
    *  rounds can agree by chance, so a narrow band there is weak evidence. Throughput catches a
    *  plain slowdown anyway (25% slower raises closed-loop latency ~33%); this catches tail blow-ups. */
   latencyTolerance: number;
+  /** Whether a p99 regression fails the gate. Off by default: on a busy 2-core runner the tail of a
+   *  thread-per-connection server moved 4-25x between rounds of the same run, so a p99 verdict
+   *  would cry wolf; it is still shown (as "advisory"). Throughput rows always fail. */
+  p99Fails: boolean;
   /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
   resolution: number;
 }
 
-export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, resolution: 0.25 };
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25 };
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -58,6 +62,7 @@ export type MetricVerdict =
   | 'better' // improved beyond tolerance and noise (a hint to refresh the baseline)
   | 'within-noise' // worse beyond the tolerance but inside this run's noise band: passes
   | 'regression' // worse beyond both: fails the gate
+  | 'advisory' // a p99 worse beyond both while p99 verdicts do not fail the gate: shown only
   | 'not-measured' // in the baseline, its workload not measured in this run (other settings)
   | 'missing' // in the baseline, its workload measured but this server gave no figures: fails
   | 'new'; // in this run, not in the baseline
@@ -122,7 +127,8 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
-    const verdict = judge(worsening, widest, toleranceFor(m.measure, t));
+    const judged = judge(worsening, widest, toleranceFor(m.measure, t));
+    const verdict: MetricVerdict = judged === 'regression' && !higherIsBetter(m.measure) && !t.p99Fails ? 'advisory' : judged;
     rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, widest, verdict, t) });
   }
   const measured = new Set(current.map((m) => m.id));
