@@ -54,6 +54,10 @@ describe.each(apiSuiteServers())('real clients against %s', (kind) => {
     expect(await gone.json()).toEqual({ error: expect.any(String) });
   });
 
+  // fetch (undici) opens up to one connection per request in flight here, ~100, and keeps them
+  // alive: the blocking server needs a thread for each, and grows its pool from its floor (16)
+  // at ~150 ms of CPU per thread on this machine, so this can take tens of seconds for sync
+  // (measured 11 s on a loaded two-core machine). Hence the longer, bounded timeout.
   it('works with many fetches in parallel', async () => {
     const results = await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
@@ -64,7 +68,7 @@ describe.each(apiSuiteServers())('real clients against %s', (kind) => {
       }),
     );
     expect(results.every(Boolean)).toBe(true);
-  });
+  }, 90_000);
 
   it.skipIf(curl === null)('works with curl (skipped when curl is not installed)', async () => {
     const run = promisify(execFile);
