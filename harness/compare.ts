@@ -91,8 +91,9 @@ class RunContext {
   }
 
   async start(server: ServerName, db: string, concurrency = 1): Promise<RunningChild> {
-    // Starting hundreds of sync threads takes a while: allow 100 ms of start-up per thread.
-    const readyTimeoutMs = 20_000 + (server === 'sync' ? concurrency * 100 : 0);
+    // Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
+    // ~150 ms of CPU): allow 200 ms per thread on top of the usual start-up allowance.
+    const readyTimeoutMs = 30_000 + (server === 'sync' ? concurrency * 200 : 0);
     this.live = await startServer(server, db, this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency));
     return this.live;
   }
