@@ -50,7 +50,7 @@ const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput, ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the spread across this run's rounds). Figures are normalised to the floor server measured in the same run.`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput, ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's). Figures are normalised to the floor server measured in the same run.`);
   if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
       lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
