@@ -3,6 +3,7 @@
 // that steer the parser into its corners, deletions, duplications, splices of another entry,
 // truncations.
 import fc from 'fast-check';
+import { splitAtFractions } from '../http/support.js';
 
 /** Tokens that matter to an HTTP/1.1 parser, inserted whole by the "token" mutation. */
 const TOKENS = [
@@ -85,13 +86,5 @@ export const cutsArb = fc.oneof(
 
 export function chunksOf(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   if (cuts.length === 1 && cuts[0] === -1) return [...bytes].map((x) => Buffer.from([x]));
-  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    if (p > from) chunks.push(bytes.subarray(from, p));
-    from = Math.max(from, p);
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
+  return splitAtFractions(bytes, cuts);
 }

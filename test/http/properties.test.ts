@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHUNK_LINE_BYTES, serializeResponse, type Handler, type HttpLimits, type HttpResponse } from '../../servers/http/index.js';
-import { FROZEN_DATE, echoOf, newSession, parseResponses, serializeRequest, type RequestSpec } from './support.js';
+import { FROZEN_DATE, echoOf, newSession, parseResponses, serializeRequest, splitAtFractions, type RequestSpec } from './support.js';
 
 const RUNS = 300;
 
@@ -53,19 +53,6 @@ function wire(spec: RequestSpec & { leadingEmptyLine: boolean; expectContinue: b
   return spec.leadingEmptyLine ? Buffer.concat([Buffer.from('\r\n'), bytes]) : bytes;
 }
 
-/** Cuts bytes at the given fractions (deduplicated, sorted). */
-function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    if (p > from) chunks.push(bytes.subarray(from, p));
-    from = Math.max(from, p);
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
-}
-
 const cutsArb = fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }) },
   { weight: 1, arbitrary: fc.constant([-1]) }, // marker: one byte per chunk
@@ -73,7 +60,7 @@ const cutsArb = fc.oneof(
 
 function chunksOf(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   if (cuts.length === 1 && cuts[0] === -1) return [...bytes].map((b) => Buffer.from([b]));
-  return split(bytes, cuts);
+  return splitAtFractions(bytes, cuts);
 }
 
 /** Feeds chunks to a fresh session; copies each chunk into a scratch buffer that is then

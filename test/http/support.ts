@@ -162,3 +162,17 @@ export function serializeRequest(spec: RequestSpec, chunkSize = 7): Buffer {
   if (spec.body.length > 0) head += `Content-Length: ${spec.body.length}\r\n`;
   return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), spec.body]);
 }
+
+/** Cuts bytes at the given fractions of their length (deduplicated, sorted), as a driver might
+ *  receive them: the property tests and the fuzz run both feed the engine this way. */
+export function splitAtFractions(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    if (p > from) chunks.push(bytes.subarray(from, p));
+    from = Math.max(from, p);
+  }
+  chunks.push(bytes.subarray(from));
+  return chunks;
+}
