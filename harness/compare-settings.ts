@@ -1,27 +1,15 @@
 // What one `compare` run measures. The CLI builds this from its flags; the gate builds its own.
-import type { ServerName, WorkloadName } from './report-schema.js';
+import type { ServerName, Setup } from './report-schema.js';
 
 export const SERVER_NAMES: readonly ServerName[] = ['sync', 'async', 'reference', 'floor'];
 
-export interface CompareSettings {
-  servers: ServerName[];
-  workloads: WorkloadName[];
-  /** One measurement per value; several make a sweep. */
-  concurrency: number[];
-  durationMs: number;
-  warmupMs: number;
-  rounds: number;
-  /** Keys preloaded into every fresh database (k0 .. k{keys-1}). */
-  keys: number;
-  valueSize: number;
-  pipelining: number;
-  /** Open loop at this offered rate (req/s, all connections together), latency CO-corrected. */
-  rate?: number;
+/** The plan fields are the report's Setup fields (the report records exactly what was asked). */
+type PlanFields = 'servers' | 'workloads' | 'concurrency' | 'durationMs' | 'warmupMs' | 'rounds' | 'keys' | 'valueSize' | 'pipelining' | 'rate' | 'command';
+
+export interface CompareSettings extends Pick<Setup, PlanFields> {
   /** Pin the driver and the servers to disjoint CPUs (when there are two or more). */
   pin: boolean;
   label?: string;
-  /** The command line as typed, recorded in the report. */
-  command: string;
   /** Measure the driver alone against the floor server when the floor is not among the servers. */
   measureDriverCeiling: boolean;
   /** Extra environment per server kind (the gate's fault injection, MKVSS_FAULT_DELAY_US). */
