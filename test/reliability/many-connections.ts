@@ -11,6 +11,7 @@
 // reset. While the threads are all held the normal load still runs at 100%. Then the served idle
 // connections are closed, wave after wave, and every waiting one must get its answer as threads
 // free up: all N answered 200, none failed.
+import { expect } from 'vitest';
 import { startServer, type ServerKindUnderTest } from '../e2e/support/server-process.js';
 import { mapLimit, rejectionSummary, sleep } from './support/concurrency.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
@@ -180,4 +181,27 @@ export function describeManyConnections(r: ManyConnectionsResult): string {
     `first answers after ${r.openMs} ms), normal load ${r.normal.succeeded}/${r.normal.requests} ok, ` +
     `peak threads ${r.peakThreads}, peak RSS ${r.peakRssMiB} MiB${r.failures ? `, failures: ${r.failures}` : ''}`
   );
+}
+
+/** Node's own threads in the sync process besides the pool (main, libuv pool, V8 helpers). */
+const NON_POOL_THREADS = 16;
+
+/** What both variants require of a run (the short and the soak differ only in their sizes). */
+export function expectManyConnectionsHeld(r: ManyConnectionsResult, o: ManyConnectionsOptions): void {
+  expect(r.failures).toBe('');
+  expect(r.firstAnswered).toBe(o.idleConnections);
+  expect(r.normal.failures).toEqual([]);
+  expect(r.normal.succeeded).toBe(r.normal.requests);
+  expect(r.normal.requests).toBeGreaterThan(0);
+  if (o.kind === 'async') {
+    expect(r.secondAnswered).toBe(o.idleConnections);
+  } else {
+    // The cap held: while the normal load owned its threads, the idle connections got the rest
+    // and no more; after it left, all of them...
+    expect(r.servedDuringHold).toBe(o.threadCap - o.normalConnections);
+    expect(r.maxServedAtOnce).toBeLessThanOrEqual(o.threadCap);
+    expect(r.peakThreads).toBeLessThanOrEqual(o.threadCap + NON_POOL_THREADS);
+    // ...and the others really waited for threads to free up.
+    expect(r.waves).toBeGreaterThanOrEqual(Math.ceil(o.idleConnections / o.threadCap));
+  }
 }
