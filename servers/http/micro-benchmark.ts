@@ -2,6 +2,8 @@
 //   npx tsc -p tsconfig.json && node dist/servers/http/micro-benchmark.js
 // Compares, per request: the floor's boundary scanner + canned response, the full session on
 // a GET (parse + validate + handler + serialize), and the same with 16 pipelined requests.
+// "GET as the kv route answers it" mirrors the real GET /keys/:key: a wrk-style request (Host
+// only) answered with a 100-byte Buffer and a frozen, shared header list (like OCTET_HEADERS).
 import { cannedOk, RequestBoundaryScanner } from './request-boundary.js';
 import { HttpSession } from './session.js';
 import type { Handler } from './types.js';
@@ -10,6 +12,11 @@ const GET =
   'GET /keys/user:1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: bench\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n';
 const PUT_BODY = '{"value":"' + 'x'.repeat(100) + '"}';
 const PUT = `PUT /keys/user:1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: ${PUT_BODY.length}\r\n\r\n${PUT_BODY}`;
+
+const WRK_GET = 'GET /keys/k1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n';
+const OCTET_HEADERS = Object.freeze([Object.freeze(['content-type', 'application/octet-stream'] as const)]);
+const VALUE = Buffer.alloc(100, 0x61);
+const kvGetHandler: Handler = () => ({ status: 200, headers: OCTET_HEADERS, body: VALUE });
 
 const handler: Handler = () => ({ status: 200, headers: [['content-type', 'application/json']], body: '{"key":"user:1234","value":"hello"}' });
 
@@ -30,6 +37,11 @@ const scanner = new RequestBoundaryScanner();
 measure('floor: boundary scan + canned response', 1, () => {
   if (scanner.feed(get) !== 1) throw new Error('scan');
   cannedOk();
+});
+const kvSession = new HttpSession(kvGetHandler);
+const wrkGet = Buffer.from(WRK_GET);
+measure('engine: GET as the kv route answers it', 1, () => {
+  if (kvSession.receive(wrkGet).data.length !== 1) throw new Error('kv get');
 });
 const session = new HttpSession(handler);
 measure('engine: GET', 1, () => {
