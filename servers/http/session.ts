@@ -4,8 +4,8 @@ import { HttpDateCache, systemDate, type Clock } from './date.js';
 import { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
 import { ProtocolError } from './errors.js';
 import { RequestParser, type RequestEvent } from './parser.js';
-import { CONTINUE_RESPONSE, serializeResponse } from './serializer.js';
-import type { Handler, HttpLimits, HttpResponse, SessionOutput, SessionPhase } from './types.js';
+import { CONTINUE_RESPONSE, serializeResponse, serializeResponseWith } from './serializer.js';
+import type { Handler, HttpLimits, SessionOutput, SessionPhase } from './types.js';
 
 export interface HttpSessionOptions {
   /** Clock for the Date field (tests freeze it). Default Date.now. */
@@ -116,19 +116,16 @@ export class HttpSession {
   }
 
   #respond(event: RequestEvent): Buffer {
-    const options = {
-      date: this.#date.current(),
-      omitBody: event.request.method === 'HEAD',
-      connection: event.keepAlive ? (event.keepAliveHeader ? 'keep-alive' : 'none') : 'close',
-    } as const;
-    let response: HttpResponse;
+    // Passed as arguments, not an options object: this runs once per request.
+    const date = this.#date.current();
+    const omitBody = event.request.method === 'HEAD';
+    const connection = event.keepAlive ? (event.keepAliveHeader ? 'keep-alive' : 'none') : 'close';
     try {
-      response = this.#handler(event.request);
-      return serializeResponse(response, options);
+      return serializeResponseWith(this.#handler(event.request), date, omitBody, connection);
     } catch (error) {
       // The request was read completely, so the connection is still in a known state.
       this.#onHandlerError?.(error);
-      return serializeResponse(errorResponse(500, INTERNAL_ERROR_REASON), options);
+      return serializeResponseWith(errorResponse(500, INTERNAL_ERROR_REASON), date, omitBody, connection);
     }
   }
 
