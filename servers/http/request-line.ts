@@ -55,21 +55,24 @@ function rejectControlCharacters(data: Buffer, start: number, end: number): void
 
 /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3). */
 function parseVersion(data: Buffer, start: number, end: number): 0 | 1 {
-  const d = (i: number) => data[start + i]! - 0x30;
-  const isDigit = (i: number) => d(i) >= 0 && d(i) <= 9;
   if (
     end - start !== 8 ||
     data[start] !== 0x48 || data[start + 1] !== 0x54 || data[start + 2] !== 0x54 || data[start + 3] !== 0x50 ||
-    data[start + 4] !== 0x2f || !isDigit(5) || data[start + 6] !== 0x2e || !isDigit(7)
+    data[start + 4] !== 0x2f || !isDigit(data[start + 5]!) || data[start + 6] !== 0x2e || !isDigit(data[start + 7]!)
   ) {
     if (data.indexOf(SP, start) !== -1 && data.indexOf(SP, start) < end) {
       throw bad('request line must separate its parts with single spaces');
     }
     throw bad('HTTP version is malformed (expected HTTP/1.1 or HTTP/1.0)');
   }
-  const major = d(5);
-  if (major !== 1) throw new ProtocolError(505, `HTTP/${major}.${d(7)} is not supported (only HTTP/1.x)`);
-  return d(7) === 0 ? 0 : 1;
+  const major = data[start + 5]! - 0x30;
+  const minor = data[start + 7]! - 0x30;
+  if (major !== 1) throw new ProtocolError(505, `HTTP/${major}.${minor} is not supported (only HTTP/1.x)`);
+  return minor === 0 ? 0 : 1;
+}
+
+function isDigit(b: number): boolean {
+  return b >= 0x30 && b <= 0x39;
 }
 
 /** The common methods as shared constants: no string allocated for them per request. */
