@@ -35,7 +35,9 @@ export function parseFieldLine(data: Buffer, start: number, end: number): Field 
   for (let j = valueStart; j < valueEnd; j++) {
     if (FIELD_VALUE_CHAR[data[j]!] === 0) throw bad(describeInvalid(data[j]!, 'header value'));
   }
-  return [fieldName(data, start, nameEnd), data.toString('latin1', valueStart, valueEnd)];
+  const known = knownNameIndex(data, start, nameEnd);
+  if (known === -1) return [data.toString('latin1', start, nameEnd).toLowerCase(), data.toString('latin1', valueStart, valueEnd)];
+  return [KNOWN_NAMES[known]!, knownFieldValue(known, data, valueStart, valueEnd)];
 }
 
 function describeInvalid(byte: number, what: string): string {
@@ -50,20 +52,41 @@ const KNOWN_NAMES = [
   'host', 'accept', 'connection', 'content-length', 'content-type', 'user-agent',
   'transfer-encoding', 'expect', 'accept-encoding', 'cache-control', 'authorization',
 ];
-const KNOWN_BY_LENGTH: string[][] = [];
-for (const name of KNOWN_NAMES) (KNOWN_BY_LENGTH[name.length] ??= []).push(name);
+const KNOWN_BY_LENGTH: number[][] = [];
+KNOWN_NAMES.forEach((name, index) => (KNOWN_BY_LENGTH[name.length] ??= []).push(index));
 
-/** Lower-cased name of the token data[start, end). */
-function fieldName(data: Buffer, start: number, end: number): string {
+/** Index in KNOWN_NAMES of the token data[start, end), or -1. */
+function knownNameIndex(data: Buffer, start: number, end: number): number {
   const candidates = KNOWN_BY_LENGTH[end - start];
   if (candidates !== undefined) {
-    next: for (const name of candidates) {
+    next: for (const index of candidates) {
+      const name = KNOWN_NAMES[index]!;
       // Token bytes OR 0x20 equal a lower-case letter or "-" only for that letter or "-".
       for (let i = 0; i < name.length; i++) {
         if ((data[start + i]! | 0x20) !== name.charCodeAt(i)) continue next;
       }
-      return name;
+      return index;
     }
   }
-  return data.toString('latin1', start, end).toLowerCase();
+  return -1;
+}
+
+// A client sends the same Host, User-Agent, Accept... on every request, so the last value seen
+// for each known name is kept and returned again when the bytes match: a byte compare instead
+// of a new string per field. Authorization is never kept (credentials outlive no request).
+const lastKnownValues: string[] = KNOWN_NAMES.map(() => '');
+const KEEP_VALUE = KNOWN_NAMES.map((name) => name !== 'authorization');
+
+/** The latin1 string data[start, end) for a field with a known name. */
+function knownFieldValue(known: number, data: Buffer, start: number, end: number): string {
+  const last = lastKnownValues[known]!;
+  const n = end - start;
+  if (last.length === n) {
+    let i = 0;
+    while (i < n && last.charCodeAt(i) === data[start + i]) i++;
+    if (i === n) return last;
+  }
+  const value = data.toString('latin1', start, end);
+  if (KEEP_VALUE[known]) lastKnownValues[known] = value;
+  return value;
 }
