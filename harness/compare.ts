@@ -23,6 +23,7 @@ import { runLoad, type LoadOutcome } from './driver-run.js';
 import { decodeHistogram, latencySummary, spread } from './stats.js';
 import { roundVerdict, worstVerdict } from './verdict.js';
 import { preloadKey } from './workloads.js';
+import { describeWarmup, type WarmServers } from './warm-servers.js';
 
 export type Progress = (line: string) => void;
 
@@ -114,14 +115,17 @@ class RunContext {
 
 interface RoundOutcome {
   round: Round;
-  rows?: { expectedRows: number; actualRows: number; ok: boolean };
+  /** `cumulative`: the check covers the server's whole life (a warm server), not this round. */
+  rows?: { expectedRows: number; actualRows: number; ok: boolean; cumulative?: boolean };
 }
 
-async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, warmupMs: number, onWindow: (event: 'start' | 'end') => void): Promise<RoundOutcome> {
+async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, warmupMs: number, onWindow: (event: 'start' | 'end') => void, warm?: WarmServers): Promise<RoundOutcome> {
   const s = ctx.settings;
   const apiServer = m.server !== 'floor';
-  const db = ctx.freshDb(apiServer);
-  const running = await ctx.start(m.server, db, m.concurrency);
+  const live = warm ? await warm.get(m.server, m.concurrency) : null;
+  const db = live ? live.db : ctx.freshDb(apiServer);
+  const running = live ? live.running : await ctx.start(m.server, db!, m.concurrency);
+  if (live) warm!.prepare(live);
   const startedAt = new Date().toISOString();
   const serverSampler = new ProcSampler([running.pid]);
   let load: LoadOutcome;
@@ -157,22 +161,29 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
       },
     );
   } catch (err) {
-    await ctx.stop(running).catch(() => {});
+    if (!live) await ctx.stop(running).catch(() => {});
     throw err;
   }
-  await ctx.stop(running);
 
   let rows: RoundOutcome['rows'];
-  if (apiServer) {
+  if (live) {
+    warm!.record(live, load);
+    const check = warm!.rowsCheck(live);
+    if (check) rows = { ...check, cumulative: true };
+  } else if (apiServer) {
+    await ctx.stop(running);
     // Rows after the stop = preloaded keys + acknowledged creates - acknowledged deletes (whole
     // run, warm-up included). Writes whose answer never came (in flight when the load stopped, or
     // on a dropped connection) may or may not have committed: the check allows for exactly those.
-    const actualRows = rowsIn(db);
+    const actualRows = rowsIn(db!);
     const expectedRows = s.keys + load.netCreates;
     const ok = actualRows >= expectedRows - load.uncertainDeletes && actualRows <= expectedRows + load.uncertainCreates;
     rows = { expectedRows, actualRows, ok };
+    removeDb(db!);
+  } else {
+    await ctx.stop(running);
+    removeDb(db!);
   }
-  removeDb(db);
 
   const windowS = load.windowMs / 1000;
   const hist = decodeHistogram(load.histogram);
@@ -216,7 +227,9 @@ function summarize(server: ServerName, workload: WorkloadName, concurrency: numb
   const rounds = outcomes.map((o) => o.round).sort((a, b) => a.round - b.round);
   const of = (pick: (r: Round) => number) => spread(rounds.map(pick));
   const worst = worstVerdict(rounds);
-  const rowChecks = outcomes.flatMap((o) => (o.rows ? [o.rows] : []));
+  let rowChecks = outcomes.flatMap((o) => (o.rows ? [o.rows] : []));
+  // A warm server's checks are cumulative: the latest one covers all the others.
+  if (rowChecks.some((r) => r.cumulative)) rowChecks = [...outcomes].sort((a, b) => b.round.order - a.round.order).flatMap((o) => (o.rows ? [o.rows] : [])).slice(0, 1);
   const cell: Cell = {
     server,
     workload,
@@ -241,7 +254,8 @@ function summarize(server: ServerName, workload: WorkloadName, concurrency: numb
     verdictReasons: worst.reasons,
   };
   if (rowChecks.length > 0) {
-    // Summed over the rounds' fresh databases; ok only when every round's own check held.
+    // Summed over the rounds' fresh databases (or a warm server's latest cumulative check); ok
+    // only when every round's own check held.
     cell.rowsCheck = {
       expectedRows: rowChecks.reduce((a, r) => a + r.expectedRows, 0),
       actualRows: rowChecks.reduce((a, r) => a + r.actualRows, 0),
@@ -249,7 +263,8 @@ function summarize(server: ServerName, workload: WorkloadName, concurrency: numb
     };
     if (!cell.rowsCheck.ok) {
       cell.verdict = 'suspect';
-      cell.verdictReasons.push(`rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, summed over rounds)`);
+      const scope = rowChecks[0]!.cumulative ? 'since the server started' : 'summed over rounds';
+      cell.verdictReasons.push(`rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, ${scope})`);
     }
   }
   return cell;
@@ -287,7 +302,12 @@ async function preflightAll(ctx: RunContext, servers: readonly ServerName[], pro
   return results;
 }
 
-export async function runComparison(settings: CompareSettings, progress: Progress = () => {}): Promise<Report> {
+/**
+ * Runs one comparison. With `warm` (the gate), servers are not started per measurement: each one
+ * comes from `warm`, started and warmed up to a steady state on first use and kept for the next
+ * rounds and the next calls (see warm-servers.ts); pre-flight then runs on the first call only.
+ */
+export async function runComparison(settings: CompareSettings, progress: Progress = () => {}, warm?: WarmServers): Promise<Report> {
   const createdAt = new Date().toISOString();
   const machine = describeMachine();
   const plan = planCpus(settings.pin);
@@ -306,7 +326,9 @@ export async function runComparison(settings: CompareSettings, progress: Progres
   try {
     if (settings.servers.some((s) => s !== 'floor')) seedDatabase(ctx.template, settings.keys, settings.valueSize, preloadKey);
 
-    const preflight = await preflightAll(ctx, settings.servers, progress);
+    const warmupsBefore = warm?.warmups.length ?? 0;
+    const preflight = warm?.preflight ?? (await preflightAll(ctx, settings.servers, progress));
+    if (warm) warm.preflight = preflight;
     const failed = new Set(preflight.filter((p) => !p.ok).map((p) => p.server));
     for (const p of preflight) if (!p.ok) warnings.push(`${p.server} failed pre-flight and was not benchmarked: ${p.mismatch}`);
     const servers = settings.servers.filter((s) => !failed.has(s));
@@ -346,7 +368,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
         ticker.unref();
       }
       try {
-        const outcome = await measureOnce(ctx, m, settings.durationMs, settings.warmupMs, () => {});
+        const outcome = await measureOnce(ctx, m, settings.durationMs, settings.warmupMs, () => {}, warm);
         outcomes.set(key(m.server, m.workload, m.concurrency), [...(outcomes.get(key(m.server, m.workload, m.concurrency)) ?? []), outcome]);
       } finally {
         if (ticker) clearInterval(ticker);
@@ -373,6 +395,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
       if (c.verdict === 'driver-bound') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is driver-bound: the load generator used nearly all its CPU, so ${Math.round(c.summary.throughput.median)} req/s is a floor, not the server's limit.`);
       else if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
     }
+    for (const w of warm?.warmups.slice(warmupsBefore) ?? []) if (!w.steady) warnings.push(describeWarmup(w));
     if (settings.rounds < 2) warnings.push('One round only: there is no spread to judge the noise by, so no difference can be called a tie or a win with confidence.');
 
     return {
@@ -393,6 +416,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
         valueSize: settings.valueSize,
         pipelining: settings.pipelining,
         ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
+        ...(warm ? { warmServers: warm.warmups.map((w) => ({ ...w, cpuPerRequestUs: [...w.cpuPerRequestUs] })) } : {}),
         driver: {
           name: settings.rate === undefined ? 'autocannon' : 'mkvss-open-loop (node:net, intended-send-time latency)',
           version: settings.rate === undefined ? autocannonVersion() : '1',

@@ -57,6 +57,9 @@ export interface Setup {
   pipelining: number;
   /** Open-loop offered rate (req/s), when --rate was given; latency then is CO-corrected. */
   rate?: number;
+  /** Present when servers stayed up across rounds (the gate): how each one was warmed up first,
+   *  in slices of load until its CPU per request settled. Absent: a fresh server per measurement. */
+  warmServers?: Array<{ server: ServerName; concurrency: number; cpuPerRequestUs: number[]; steady: boolean; elapsedMs: number }>;
   driver: {
     name: string; // "autocannon" (closed loop) or the open-loop driver's name
     version: string;
