@@ -2,7 +2,7 @@
 // committed, and read by every later gate run. It holds normalised figures only (see
 // gate-metrics.ts), plus the machine they came from so a run elsewhere can say so.
 import type { Machine, WorkloadName } from './report-schema.js';
-import type { MetricMeasure } from './gate-metrics.js';
+import { METRIC_MEASURES, type MetricMeasure } from './gate-metrics.js';
 
 export const BASELINE_SCHEMA = 'mkvss-lab/gate-baseline';
 export const BASELINE_VERSION = 1;
@@ -14,6 +14,8 @@ export interface GateMeasureSettings {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
+  /** Cap on each server's warm-up until steady, when it starts (0: none). Absent in old files. */
+  settleMs?: number;
 }
 
 export interface BaselineMetric {
@@ -65,7 +67,7 @@ export function parseBaseline(data: unknown, source: string): GateBaseline {
   if (!Array.isArray(data.metrics) || data.metrics.length === 0) throw bad('no metrics');
   data.metrics.forEach((m: unknown, i: number) => {
     if (!isObject(m) || typeof m.id !== 'string' || typeof m.subject !== 'string') throw bad(`metric ${i} has no id`);
-    if (m.measure !== 'throughput' && m.measure !== 'p99') throw bad(`metric "${m.id}" has measure ${JSON.stringify(m.measure)}`);
+    if (!(METRIC_MEASURES as readonly unknown[]).includes(m.measure)) throw bad(`metric "${m.id}" has measure ${JSON.stringify(m.measure)}`);
     if (!positive(m.median) || m.median === 0) throw bad(`metric "${m.id}" has no positive median`);
     if ((m.band !== null && !positive(m.band)) || !Array.isArray(m.values)) throw bad(`metric "${m.id}" has no band or values`);
   });

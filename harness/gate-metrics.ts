@@ -5,10 +5,21 @@
 // pairing is per round: round i of a server with round i of the floor, which ran next to it in the
 // interleaved schedule, so a round spoilt by a neighbour on a shared runner spoils both sides and
 // the per-round ratios carry the run's real noise. async/sync is paired the same way.
+//
+// Besides req/s, each server's *efficiency* is gated: requests answered per second of server CPU,
+// again divided by the floor's. Req/s alone is a poor witness on a shared runner: when the machine
+// lends the VM half a CPU for a moment, or the load driver is the bottleneck (autocannon tops out
+// near the floor's and async's rates here), req/s moves for reasons that are not the server's. CPU
+// per request is charged only while the server runs, so it mostly does not. Measured in one run
+// here: a round where the VM got half its CPU halved async's req/s (34k -> 17k) while its CPU per
+// request moved 29 -> 27 µs. A real slowdown (more work per request) shows in both.
 import type { Cell, Report, Round, ServerName, WorkloadName } from './report-schema.js';
 
-/** 'throughput' metrics: higher is better. 'p99' metrics: lower is better. */
-export type MetricMeasure = 'throughput' | 'p99';
+/** 'throughput' (req/s) and 'efficiency' (req per server CPU-second): higher is better.
+ *  'p99' metrics: lower is better. */
+export type MetricMeasure = 'throughput' | 'efficiency' | 'p99';
+
+export const METRIC_MEASURES: readonly MetricMeasure[] = ['throughput', 'efficiency', 'p99'];
 
 export interface MetricKey {
   workload: WorkloadName;
@@ -22,6 +33,10 @@ export interface MetricSamples extends MetricKey {
   id: string;
   /** One normalised value per paired round, in round order. */
   values: number[];
+  /** req/s ÷ floor only: in how many of the paired rounds the floor was driver-bound (the load
+   *  generator, not the floor, set its req/s), so the ratio measured the driver as much as the
+   *  server. The gate does not fail on such a ratio (see gate.ts). */
+  driverBoundYardstick?: number;
 }
 
 export const FLOOR: ServerName = 'floor';
@@ -31,13 +46,16 @@ export function metricId(key: MetricKey): string {
   const where = `${key.workload} c${key.concurrency}`;
   if (key.subject.includes('/')) {
     const [top, bottom] = key.subject.split('/');
-    return key.measure === 'throughput' ? `${where} ${top} ÷ ${bottom} req/s` : `${where} ${top} ÷ ${bottom} p99`;
+    const what = { throughput: 'req/s', efficiency: 'req/CPU-s', p99: 'p99' }[key.measure];
+    return `${where} ${top} ÷ ${bottom} ${what}`;
   }
-  return key.measure === 'throughput' ? `${where} ${key.subject} req/s ÷ floor` : `${where} ${key.subject} p99 ÷ floor p99`;
+  if (key.measure === 'throughput') return `${where} ${key.subject} req/s ÷ floor`;
+  if (key.measure === 'efficiency') return `${where} ${key.subject} req/CPU-s ÷ floor`;
+  return `${where} ${key.subject} p99 ÷ floor p99`;
 }
 
 export function higherIsBetter(measure: MetricMeasure): boolean {
-  return measure === 'throughput';
+  return measure !== 'p99';
 }
 
 function roundsByNumber(cell: Cell): Map<number, Round> {
@@ -59,12 +77,22 @@ function pairedRatios(top: Cell, bottom: Cell, pick: (r: Round) => number, usabl
   return out;
 }
 
+/** How many of `top`'s rounds were paired with a round of `bottom` that was driver-bound. */
+function driverBoundPartners(top: Cell, bottom: Cell): number {
+  const bottomRounds = roundsByNumber(bottom);
+  return top.rounds.filter((r) => bottomRounds.get(r.round)?.verdict === 'driver-bound').length;
+}
+
 const throughputOf = (r: Round) => r.throughput;
+/** Requests answered per second of server CPU (serverCpuPct is % of one core over the window). */
+export const efficiencyOf = (r: Round) => r.throughput / (r.serverCpuPct / 100);
 const p99Of = (r: Round) => r.latency.p99Us;
 // A round's throughput is meaningful even at 0 (a broken server is a regression), but a p99 needs
 // at least one answer to exist.
 const anyRound = () => true;
 const answeredRound = (r: Round) => r.expected > 0;
+// Efficiency needs answers and a CPU reading (NaN when the sampler could not read /proc).
+const usedCpu = (r: Round) => r.expected > 0 && r.serverCpuPct > 0;
 
 /**
  * Every gated metric in one report, with its per-round values. Needs the floor server in the
@@ -77,8 +105,8 @@ export function extractMetrics(report: Report): MetricSamples[] {
     groups.set(k, [...(groups.get(k) ?? []), cell]);
   }
   const out: MetricSamples[] = [];
-  const add = (key: MetricKey, values: number[]) => {
-    if (values.length > 0) out.push({ ...key, id: metricId(key), values });
+  const add = (key: MetricKey, values: number[], extra: Partial<MetricSamples> = {}) => {
+    if (values.length > 0) out.push({ ...key, id: metricId(key), values, ...extra });
   };
   for (const cells of groups.values()) {
     const floor = cells.find((c) => c.server === FLOOR);
@@ -88,7 +116,8 @@ export function extractMetrics(report: Report): MetricSamples[] {
     const { workload, concurrency } = floor;
     const servers = cells.filter((c) => c.server !== FLOOR).sort((a, b) => a.server.localeCompare(b.server));
     for (const cell of servers) {
-      add({ workload, concurrency, subject: cell.server, measure: 'throughput' }, pairedRatios(cell, floor, throughputOf, anyRound));
+      add({ workload, concurrency, subject: cell.server, measure: 'throughput' }, pairedRatios(cell, floor, throughputOf, anyRound), { driverBoundYardstick: driverBoundPartners(cell, floor) });
+      add({ workload, concurrency, subject: cell.server, measure: 'efficiency' }, pairedRatios(cell, floor, efficiencyOf, usedCpu));
       add({ workload, concurrency, subject: cell.server, measure: 'p99' }, pairedRatios(cell, floor, p99Of, answeredRound));
     }
     const sync = cells.find((c) => c.server === 'sync');
@@ -105,8 +134,10 @@ export function mergeMetrics(into: MetricSamples[], more: MetricSamples[]): Metr
   const byId = new Map(into.map((m) => [m.id, { ...m, values: [...m.values] }]));
   for (const m of more) {
     const existing = byId.get(m.id);
-    if (existing) existing.values.push(...m.values);
-    else byId.set(m.id, { ...m, values: [...m.values] });
+    if (existing) {
+      existing.values.push(...m.values);
+      if (m.driverBoundYardstick !== undefined) existing.driverBoundYardstick = (existing.driverBoundYardstick ?? 0) + m.driverBoundYardstick;
+    } else byId.set(m.id, { ...m, values: [...m.values] });
   }
   return [...byId.values()];
 }

@@ -9,7 +9,7 @@ const VERDICT_TEXT: Record<MetricVerdict, string> = {
   better: 'better',
   'within-noise': 'ok (within noise)',
   regression: 'REGRESSION',
-  advisory: 'worse (p99, advisory)',
+  advisory: 'worse (advisory)',
   'not-measured': 'not measured',
   missing: 'MISSING (no figures)',
   new: 'new (no baseline)',
@@ -41,7 +41,8 @@ function band(r: MetricRow): string {
 
 function cells(r: MetricRow, recording: boolean): string[] {
   const verdict = recording ? 'recorded' : VERDICT_TEXT[r.verdict];
-  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + (r.undecided ? ' (too noisy to tell)' : '')];
+  const marks = (r.undecided ? ' (too noisy to tell)' : '') + (r.driverBoundYardstick ? ' †' : '');
+  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + marks];
 }
 
 const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 'verdict'];
@@ -50,7 +51,10 @@ const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput, ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's). Figures are normalised to the floor server measured in the same run.`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's). Figures are normalised to the floor server measured in the same run.`);
+  if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
+    lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
+  }
   if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
       lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);

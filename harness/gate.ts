@@ -62,7 +62,8 @@ export type MetricVerdict =
   | 'better' // improved beyond tolerance and noise (a hint to refresh the baseline)
   | 'within-noise' // worse beyond the tolerance but inside this run's noise band: passes
   | 'regression' // worse beyond both: fails the gate
-  | 'advisory' // a p99 worse beyond both while p99 verdicts do not fail the gate: shown only
+  | 'advisory' // worse beyond both, on a row that does not fail the gate (p99 by default, req/s
+  //            ÷ a driver-bound floor): shown only
   | 'not-measured' // in the baseline, its workload not measured in this run (other settings)
   | 'missing' // in the baseline, its workload measured but this server gave no figures: fails
   | 'new'; // in this run, not in the baseline
@@ -86,6 +87,8 @@ export interface MetricRow extends MetricKey {
   verdict: MetricVerdict;
   /** True when the band is too wide to see a drop of `resolution` and nothing is decided yet. */
   undecided: boolean;
+  /** req/s ÷ floor whose floor was driver-bound in most rounds: shown, never failing. */
+  driverBoundYardstick?: true;
 }
 
 export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
@@ -98,11 +101,24 @@ function judge(worsening: number, band: number, tolerance: number): MetricVerdic
   return 'ok';
 }
 
-/** Whether more rounds could change the answer for this metric. Only throughput metrics ask for
- *  them: p99 ratios are noisy by nature (one stall moves them), and chasing a tight p99 band would
- *  spend the whole time budget; they still fail the gate when they clear their band. */
-function isUndecided(measure: MetricKey['measure'], band: number, verdict: MetricVerdict, t: GateThresholds): boolean {
-  return higherIsBetter(measure) && band > t.resolution && verdict !== 'regression';
+/** Whether more rounds could change the answer for this metric. Only throughput and efficiency
+ *  metrics ask for them: p99 ratios are noisy by nature (one stall moves them), and chasing a tight
+ *  p99 band would spend the whole time budget; they still fail the gate when they clear their
+ *  band. Nor does a req/s ratio to a driver-bound floor (see isAdvisoryOnly). */
+function isUndecided(m: Pick<MetricSamples, 'measure'> & { driverBoundYardstick?: number; values?: readonly number[] }, band: number, verdict: MetricVerdict, t: GateThresholds): boolean {
+  return higherIsBetter(m.measure) && !drivenYardstick(m) && band > t.resolution && verdict !== 'regression';
+}
+
+/**
+ * A req/s ÷ floor ratio whose floor rounds were mostly driver-bound: the load generator, not the
+ * floor, set the denominator, so the ratio moves with the driver's CPU as much as with the
+ * server. Seen here: in one run the driver's CPU got twice as slow per request, the floor's req/s
+ * halved, and a server slowed down by 25% on purpose came out "+26% better" on req/s ÷ floor
+ * while its CPU per request (req/CPU-s ÷ floor, which the gate fails on) showed the drop. The
+ * opposite moment would fail a healthy server. Such a row is shown, but only as advisory.
+ */
+function drivenYardstick(m: { measure: MetricKey['measure']; driverBoundYardstick?: number; values?: readonly number[] }): boolean {
+  return m.measure === 'throughput' && m.driverBoundYardstick !== undefined && m.values !== undefined && m.driverBoundYardstick * 2 > m.values.length;
 }
 
 /** Whether more rounds of this run could help: only when its own spread is the wide one. */
@@ -119,17 +135,20 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const band = noiseBand(m.values);
     const b = base.get(m.id);
     const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
+    const driven = drivenYardstick(m);
+    const note = driven ? { driverBoundYardstick: true as const } : {};
     if (!b) {
       const verdict: MetricVerdict = baseline ? 'new' : 'ok';
-      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, band, verdict, t) });
+      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, band, verdict, t), ...note });
       continue;
     }
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
     const judged = judge(worsening, widest, toleranceFor(m.measure, t));
-    const verdict: MetricVerdict = judged === 'regression' && !higherIsBetter(m.measure) && !t.p99Fails ? 'advisory' : judged;
-    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m.measure, widest, verdict, t) });
+    const advisoryOnly = driven || (!higherIsBetter(m.measure) && !t.p99Fails);
+    const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
+    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });
   }
   const measured = new Set(current.map((m) => m.id));
   // A server that failed pre-flight or never answered leaves no figures while the others in its
@@ -203,8 +222,10 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   const extensions: MeasureRequest[] = [];
   const warnings: string[] = [];
   const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
-  // Cost of one round of one workload (all servers), to project what an extension will take.
-  const roundCostMs = (now() - started) / (o.rounds * o.workloads.length);
+  // Cost of one round of one workload (all servers), to project what an extension will take. The
+  // one-off warm-up of servers kept up between steps is not part of it: extensions reuse them.
+  const warmupMs = (first.setup.warmServers ?? []).reduce((sum, w) => sum + w.elapsedMs, 0);
+  const roundCostMs = Math.max(0, now() - started - warmupMs) / (o.rounds * o.workloads.length);
   reports.push(first);
   let metrics = extractMetrics(first);
   let rows = compareMetrics(metrics, o.baseline, o.thresholds);

@@ -91,6 +91,48 @@ describe('gate decision on synthetic reports', () => {
     expect(verdictOf(risen, 'get c32 async p99 ÷ floor p99')).toBe('ok');
   });
 
+  it('sees a server that needs 30% more CPU per request even when the load driver caps its req/s', () => {
+    // Driver-bound: async answers the same 20k req/s, but now uses 100% of a core instead of 70%.
+    const atCpu = (cpuPct: number) => steady(ASYNC, 2000, calm).map((r) => ({ ...r, cpuPct }));
+    const before = baselineFrom(syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: atCpu(70) } }));
+    const rows = compareMetrics(extractMetrics(syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: atCpu(100) } })), before, DEFAULT_THRESHOLDS);
+    expect(verdictOf(rows, 'get c32 async req/CPU-s ÷ floor')).toBe('regression');
+    expect(rows.find((r) => r.id === 'get c32 async req/CPU-s ÷ floor')!.change).toBeCloseTo(-0.3, 2);
+    expect(verdictOf(rows, 'get c32 async req/s ÷ floor')).toBe('ok');
+  });
+
+  it('efficiency ignores a round where the machine lent the server half a CPU (req/s and CPU use both halve)', () => {
+    const stolen = (rps: number) => steady(rps, 2000, calm).map((r, i) => (i === 1 ? { ...r, throughput: r.throughput / 2, cpuPct: 50 } : r));
+    const report = syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: stolen(ASYNC) } });
+    const efficiency = extractMetrics(report).find((m) => m.id === 'get c32 async req/CPU-s ÷ floor')!;
+    const throughput = extractMetrics(report).find((m) => m.id === 'get c32 async req/s ÷ floor')!;
+    expect(noiseBand(efficiency.values)).toBeLessThan(0.1);
+    expect(noiseBand(throughput.values)).toBeGreaterThan(0.4);
+  });
+
+  it('leaves out of efficiency a round without a CPU reading instead of dividing by zero', () => {
+    const noCpu = steady(ASYNC, 2000, calm).map((r, i) => (i === 0 ? { ...r, cpuPct: Number.NaN } : r));
+    const metrics = extractMetrics(syntheticReport({ get: { floor: steady(FLOOR, 1000, calm), sync: steady(SYNC, 4000, calm), async: noCpu } }));
+    expect(metrics.find((m) => m.id === 'get c32 async req/CPU-s ÷ floor')!.values).toHaveLength(2);
+    expect(metrics.find((m) => m.id === 'get c32 async req/s ÷ floor')!.values).toHaveLength(3);
+  });
+
+  it('does not fail on req/s ÷ a floor the load driver held back; the CPU rows decide', () => {
+    // The driver got slower (a busy neighbour on its CPU): the driver-bound floor's req/s fell 30%
+    // while the servers, answering what they were sent, used proportionally less CPU.
+    // The floor's CPU use follows its req/s (it is idle the rest of the time): same CPU per request.
+    const driverBound = (rps: number, cpuPct: number) => steady(rps, 1000, calm).map((r) => ({ ...r, cpuPct, verdict: 'driver-bound' as const }));
+    const before = baselineFrom(syntheticReport({ get: { floor: driverBound(FLOOR * 0.7, 70), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm) } }));
+    const rows = compareMetrics(extractMetrics(syntheticReport({ get: { floor: driverBound(FLOOR, 100), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, calm) } })), before, DEFAULT_THRESHOLDS);
+    const ratio = rows.find((r) => r.id === 'get c32 async req/s ÷ floor')!;
+    expect(ratio.change).toBeCloseTo(-0.3, 2);
+    expect(ratio.verdict).toBe('advisory');
+    expect(ratio.driverBoundYardstick).toBe(true);
+    expect(ratio.undecided).toBe(false);
+    expect(verdictOf(rows, 'get c32 async req/CPU-s ÷ floor')).toBe('ok');
+    expect(rows.some((r) => FAILING.has(r.verdict))).toBe(false);
+  });
+
   it('reports an improvement beyond tolerance and noise as better, never as a failure', () => {
     const rows = rowsFor({ floor: steady(FLOOR, 1000, calm), sync: steady(SYNC * 1.5, 4000, calm), async: steady(ASYNC, 2000, calm) });
     expect(verdictOf(rows, 'get c32 sync req/s ÷ floor')).toBe('better');

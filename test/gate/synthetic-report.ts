@@ -1,10 +1,14 @@
 // Synthetic Reports for the gate's unit tests: only the fields the gate reads carry meaning.
 import type { Cell, Report, Round, ServerName, WorkloadName } from '../../harness/report-schema.js';
 
-/** Per-round figures of one server: throughput (req/s) and p99 (µs). */
+/** Per-round figures of one server: throughput (req/s), p99 (µs) and, optionally, the server's
+ *  CPU use in % of one core (100 when not given: a server that is the bottleneck). */
 export interface RoundFigures {
   throughput: number;
   p99Us: number;
+  cpuPct?: number;
+  /** The round's verdict (default ok); 'driver-bound' marks a load generator at its limit. */
+  verdict?: 'ok' | 'driver-bound';
 }
 
 export type Rounds = Partial<Record<ServerName, RoundFigures[]>>;
@@ -16,8 +20,8 @@ function round(n: number, order: number, f: RoundFigures): Round {
   const requests = Math.round(f.throughput * 2);
   return {
     round: n, order, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 2000, requests, expected: requests, failures: noFailures,
-    throughput: f.throughput, successRate: 1, latency, histogram: '', serverCpuPct: 100, serverPeakRssBytes: 1e8,
-    serverPeakThreads: 10, driverCpuPct: 80, writesAcknowledged: 0, verdict: 'ok', verdictReasons: [],
+    throughput: f.throughput, successRate: 1, latency, histogram: '', serverCpuPct: f.cpuPct ?? 100, serverPeakRssBytes: 1e8,
+    serverPeakThreads: 10, driverCpuPct: f.verdict === 'driver-bound' ? 98 : 80, writesAcknowledged: 0, verdict: f.verdict ?? 'ok', verdictReasons: [],
   };
 }
 
