@@ -32,6 +32,8 @@ export interface GateRunOptions {
 
 export interface GateRunIo {
   measure: Measure;
+  /** Called once the measuring is over (stops servers kept up between measure steps). */
+  closeMeasure?: () => Promise<void>;
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
@@ -72,6 +74,14 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     });
   } catch (err) {
     io.err(`error: the gate could not measure: ${(err as Error).message}\n`);
+    await io.closeMeasure?.().catch(() => {});
+    return EXIT_FAIL;
+  }
+  try {
+    await io.closeMeasure?.();
+  } catch (err) {
+    // Every server must stop cleanly (exit 0 on SIGTERM); one that does not is a regression too.
+    io.err(`error: a server did not stop cleanly after the gate's measuring: ${(err as Error).message}\n`);
     return EXIT_FAIL;
   }
 
@@ -98,7 +108,15 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
   if (o.jsonFile) {
     await mkdir(dirname(o.jsonFile), { recursive: true });
     const { rows, metrics, extensions, warnings, failed } = outcome;
-    await writeFile(o.jsonFile, `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings }, null, 2)}\n`);
+    // The raw rounds behind the ratios, in the order they ran: what to look at when a band is wide
+    // (was it the floor, the server, or the driver that moved?).
+    const rounds = outcome.reports.flatMap((r) =>
+      r.cells.flatMap((c) =>
+        c.rounds.map((x) => ({ server: c.server, workload: c.workload, concurrency: c.concurrency, round: x.round, startedAt: x.startedAt, throughput: x.throughput, serverCpuPct: x.serverCpuPct, cpuPerRequestUs: (x.serverCpuPct / 100) * x.durationMs * 1000 / Math.max(1, x.requests), driverCpuPct: x.driverCpuPct, p99Us: x.latency.p99Us })),
+      ),
+    ).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const warmServers = outcome.reports[0]!.setup.warmServers;
+    await writeFile(o.jsonFile, `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings, ...(warmServers ? { warmServers } : {}), rounds }, null, 2)}\n`);
   }
   // GitHub Actions shows whatever is appended to this file on the job's summary page.
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
@@ -127,6 +145,7 @@ function settingsDrift(then: GateMeasureSettings, now: GateMeasureSettings): str
   const diffs: string[] = [];
   if (then.concurrency !== now.concurrency) diffs.push(`concurrency ${then.concurrency} (now ${now.concurrency})`);
   if (then.durationMs !== now.durationMs) diffs.push(`${then.durationMs} ms rounds (now ${now.durationMs} ms)`);
+  if ((then.settleMs ?? 0) !== (now.settleMs ?? 0)) diffs.push(`servers warmed up until steady for up to ${then.settleMs ?? 0} ms (now ${now.settleMs ?? 0} ms)`);
   const sameWorkloads = (a: WorkloadName[], b: WorkloadName[]) => [...a].sort().join() === [...b].sort().join();
   if (!sameWorkloads(then.workloads, now.workloads)) diffs.push(`workloads ${then.workloads.join(',')} (now ${now.workloads.join(',')})`);
   return diffs.length ? diffs.join(', ') : null;

@@ -42,8 +42,9 @@ describe('gate end to end', () => {
   let common: string[];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gate-e2e-'));
-    // One workload, 2 rounds, no extensions: ~15 s per gate run on 2 cores.
-    common = ['--baseline', join(dir, 'baseline.json'), '--markdown', join(dir, 'gate.md'), '--workloads', 'get', '--rounds', '2', '--max-rounds', '2', '--duration', '1000ms', '--warmup', '200ms'];
+    // One workload, 2 rounds, no extensions, no warm-up until steady (the fault is ~10x, not
+    // subtle): ~15 s per gate run on 2 cores.
+    common = ['--baseline', join(dir, 'baseline.json'), '--markdown', join(dir, 'gate.md'), '--json', join(dir, 'gate.json'), '--workloads', 'get', '--rounds', '2', '--max-rounds', '2', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0'];
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -59,7 +60,11 @@ describe('gate end to end', () => {
     const record = await gate([...common, '--update-baseline']);
     expect(record.code, record.stderr).toBe(0);
     const baseline = JSON.parse(await readFile(join(dir, 'baseline.json'), 'utf8'));
-    expect(baseline.metrics.map((m: { id: string }) => m.id)).toContain('get c32 async req/s ÷ floor');
+    expect(baseline.metrics.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(['get c8 async req/s ÷ floor', 'get c8 async req/CPU-s ÷ floor', 'get c8 sync req/CPU-s ÷ floor']));
+    // The servers stayed up across the rounds: one warm-up record per server, rounds from all three.
+    const recorded = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8'));
+    expect(recorded.warmServers.map((w: { server: string }) => w.server).sort()).toEqual(['async', 'floor', 'sync']);
+    expect(recorded.rounds).toHaveLength(3 * 2);
 
     // 1 ms of busy-wait per request blocks async's one event loop: at most 1,000 req/s, against
     // 10-20k here normally (~50-100 µs a GET). 300 µs would do on a quiet machine, but this file
@@ -70,7 +75,7 @@ describe('gate end to end', () => {
     // Which async rows clear their noise band depends on how busy the machine is (a neighbouring
     // test file widens the bands); on a quiet machine all of them do. At least one must, and the
     // verdict line must name it.
-    const asyncRow = /^(get c32 async (?:req\/s ÷ floor|÷ sync req\/s|p99 ÷ floor p99)) .*REGRESSION$/m.exec(slowed.stdout);
+    const asyncRow = /^(get c8 async (?:req\/s ÷ floor|req\/CPU-s ÷ floor|÷ sync req\/s|p99 ÷ floor p99)) .*REGRESSION$/m.exec(slowed.stdout);
     expect(asyncRow, slowed.stdout).not.toBeNull();
     expect(slowed.stdout).toMatch(new RegExp(`^FAIL: .*${asyncRow![1]!.replace(/[/÷]/g, '.')}`, 'm'));
     expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('| **REGRESSION** |');
