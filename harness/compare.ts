@@ -302,6 +302,17 @@ async function preflightAll(ctx: RunContext, servers: readonly ServerName[], pro
   return results;
 }
 
+/** Pre-flight only (every server but the floor answers the scripted requests, and they must
+ *  agree), for a caller that measures in steps of its own (the A/B gate). */
+export async function runPreflight(settings: CompareSettings, progress: Progress = () => {}): Promise<Preflight[]> {
+  const ctx = new RunContext(settings, planCpus(settings.pin));
+  try {
+    return await preflightAll(ctx, settings.servers, progress);
+  } finally {
+    ctx.cleanup();
+  }
+}
+
 /**
  * Runs one comparison. With `warm` (the gate), servers are not started per measurement: each one
  * comes from `warm`, started and warmed up to a steady state on first use and kept for the next
@@ -324,7 +335,8 @@ export async function runComparison(settings: CompareSettings, progress: Progres
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (settings.servers.some((s) => s !== 'floor')) seedDatabase(ctx.template, settings.keys, settings.valueSize, preloadKey);
+    // Warm servers bring their own databases (warm-servers.ts); fresh ones copy this template.
+    if (!warm && settings.servers.some((s) => s !== 'floor')) seedDatabase(ctx.template, settings.keys, settings.valueSize, preloadKey);
 
     const warmupsBefore = warm?.warmups.length ?? 0;
     const preflight = warm?.preflight ?? (await preflightAll(ctx, settings.servers, progress));

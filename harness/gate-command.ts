@@ -6,7 +6,8 @@ import { parseDurationMs } from '../cli/serve-command.js';
 import type { WorkloadName } from './report-schema.js';
 import { DEFAULT_THRESHOLDS } from './gate.js';
 import { EXIT_USAGE, runGate } from './gate-run.js';
-import { compareMeasure, type FaultDelays } from './gate-measure.js';
+import { AB_SERVERS, abMeasure, compareMeasure, type FaultDelays } from './gate-measure.js';
+import { BaseBuildError, buildBase, type BaseBuild } from './gate-base-build.js';
 
 const WORKLOADS: readonly WorkloadName[] = ['get', 'put', 'mixed', 'crud'];
 const FAULT_KINDS = ['sync', 'async', 'reference', 'floor'] as const;
@@ -85,6 +86,7 @@ export function registerGateCommand(program: Command): void {
     .option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)', fraction('--tolerance'), DEFAULT_THRESHOLDS.tolerance)
     .option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)', fraction('--latency-tolerance', 10), DEFAULT_THRESHOLDS.latencyTolerance)
     .option('--fail-on-p99', 'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)', false)
+    .option('--against <git-ref>', 'A/B: build the servers at this git ref (e.g. origin/main) and measure them beside this checkout\'s in the same run, instead of reading a baseline file; ~2.5 min')
     .option('--update-baseline', 'measure and rewrite the baseline from this run (records this machine) instead of judging', false)
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
     .option('--json <file>', 'also write the rows and every per-round value as JSON')
@@ -109,7 +111,31 @@ export function registerGateCommand(program: Command): void {
         process.exit(EXIT_USAGE);
       }
       const settings = { workloads: o.workloads, concurrency: o.concurrency, durationMs: o.duration, warmupMs: o.warmup, settleMs: o.settle };
-      const measurer = compareMeasure(settings, o.fault as FaultDelays, (line) => process.stderr.write(line));
+      if (o.against !== undefined && o.updateBaseline) {
+        process.stderr.write('error: --against compares with another build in the same run and has no baseline file to update; drop one of the two.\n');
+        process.exit(EXIT_USAGE);
+      }
+      const progress = (line: string) => process.stderr.write(line);
+      let base: BaseBuild | undefined;
+      if (o.against !== undefined) {
+        try {
+          base = buildBase(o.against, process.cwd(), progress);
+        } catch (err) {
+          if (!(err instanceof BaseBuildError)) throw err;
+          process.stderr.write(`error: ${err.message}\n`);
+          process.exit(EXIT_USAGE);
+        }
+      }
+      const measurer = base ? abMeasure(settings, o.fault as FaultDelays, base.cli, progress) : compareMeasure(settings, o.fault as FaultDelays, progress);
+      // A CI timeout sends SIGTERM to the gate alone: take the servers it keeps up, and the base
+      // worktree, down with it.
+      const onSignal = () => {
+        measurer.kill();
+        base?.remove();
+        process.exit(130);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const code = await runGate(
         {
           baselineFile: o.baseline,
@@ -122,6 +148,7 @@ export function registerGateCommand(program: Command): void {
           maxRounds: o.maxRounds,
           extraRounds: o.extraRounds,
           budgetMs: o.budget,
+          ...(base ? { against: { ref: base.ref, commit: base.commit, servers: AB_SERVERS, notes: base.notes } } : {}),
         },
         {
           measure: measurer.measure,
@@ -132,6 +159,7 @@ export function registerGateCommand(program: Command): void {
           now: () => Date.now(),
         },
       );
+      base?.remove();
       process.exitCode = code;
     });
 }

@@ -2,9 +2,9 @@
 // floor server, interleaved, for the workloads and rounds the gate asks for. The servers stay up
 // from one step to the next (warm-servers.ts): each is warmed up once, until its CPU per request
 // is steady, so the rounds measure the server and not how far its JIT has got.
-import type { ServerName } from './report-schema.js';
+import type { Cell, Report, ServerName, WorkloadName } from './report-schema.js';
 import type { CompareSettings } from './compare-settings.js';
-import { runComparison } from './compare.js';
+import { runComparison, runPreflight } from './compare.js';
 import { planCpus } from './pinning.js';
 import { DEFAULT_STEADY_WARMUP, WarmServers } from './warm-servers.js';
 import type { Measure } from './gate.js';
@@ -44,6 +44,8 @@ export interface GateMeasurer {
   measure: Measure;
   /** Stops the live servers (each must exit 0) and removes their databases. */
   close(): Promise<void>;
+  /** After a signal: kills the live servers at once. */
+  kill(): void;
 }
 
 export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelays, progress: (line: string) => void): GateMeasurer {
@@ -69,5 +71,94 @@ export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelay
       }
     },
     close,
+    kill: () => warm?.kill(),
+  };
+}
+
+/** The servers an A/B gate measures in both builds (no floor: the base build is the yardstick). */
+export const AB_SERVERS: ServerName[] = ['sync', 'async'];
+
+/**
+ * The measure step of an A/B gate (`gate --against <ref>`): this checkout's servers and the base
+ * build's, each kept up and warmed up until steady, measured back to back per server and workload
+ * in alternating order (this, base; base, this; ...), so drift of the machine between runs — which on this VM moved the
+ * floor-normalised figures by up to 40% — cancels out. Faults apply to this checkout's servers only.
+ * Returns one Report per step whose base cells carry `build: 'base'` (see extractAbMetrics).
+ */
+export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, baseCli: string, progress: (line: string) => void): GateMeasurer {
+  let pools: { head: WarmServers; base: WarmServers } | undefined;
+  let roundsSoFar = 0;
+  const close = async () => {
+    const p = pools;
+    pools = undefined;
+    if (!p) return;
+    try {
+      await p.head.close();
+    } finally {
+      await p.base.close();
+    }
+  };
+  const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs };
+  return {
+    measure: async (request) => {
+      progress(`gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each\n`);
+      const forPool = (f: FaultDelays, workloads: CompareSettings['workloads']) => ({ ...gateCompareSettings(settings, workloads, 1, f), servers: AB_SERVERS });
+      if (!pools) {
+        const plan = planCpus(true);
+        const base = new WarmServers(forPool({}, settings.workloads), plan, steady, progress, baseCli, 'base');
+        // The base is what this checkout is measured against, not what is under test: its
+        // answers are not pre-flighted (this checkout's are, on the first step).
+        base.preflight = [];
+        const head = new WarmServers(forPool(faults, settings.workloads), plan, steady, progress, undefined, 'this');
+        head.preflight = await runPreflight(forPool(faults, settings.workloads), progress);
+        pools = { head, base };
+      }
+      const { head, base } = pools;
+      try {
+        const cells = new Map<string, Cell>();
+        let first: Report | undefined;
+        const warnings = new Set<string>();
+        // The finest interleave: each server and workload is measured in both builds back to
+        // back (~2 s apart), the order flipping every time. The VM's speed was seen to shift
+        // within seconds; whole-round blocks (~9 s apart) paired far worse.
+        const steps: Array<{ round: number; workload: WorkloadName; server: ServerName; headFirst: boolean }> = [];
+        for (let r = 1; r <= request.rounds; r++) {
+          const round = roundsSoFar + r;
+          for (const workload of request.workloads) {
+            for (const server of AB_SERVERS) steps.push({ round, workload, server, headFirst: (round + steps.length) % 2 === 1 });
+          }
+        }
+        for (const { round, workload, server, headFirst } of steps) {
+          for (const pool of headFirst ? [head, base] : [base, head]) {
+            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server] }, () => {}, pool);
+            first ??= report;
+            report.warnings.forEach((w) => warnings.add(pool === base ? `base: ${w}` : w));
+            for (const c of report.cells) {
+              const tagged: Cell = { ...c, ...(pool === base ? { build: 'base' as const } : {}), rounds: c.rounds.map((x) => ({ ...x, round })) };
+              const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}`;
+              const seen = cells.get(k);
+              cells.set(k, seen ? { ...seen, rounds: [...seen.rounds, ...tagged.rounds] } : tagged);
+            }
+          }
+        }
+        roundsSoFar += request.rounds;
+        return {
+          ...first!,
+          setup: { ...first!.setup, servers: AB_SERVERS, rounds: request.rounds, warmServers: [...head.warmups, ...base.warmups] },
+          cells: [...cells.values()],
+          comparisons: [],
+          preflight: head.preflight ?? [],
+          warnings: [...warnings],
+        };
+      } catch (err) {
+        await close().catch(() => {});
+        throw err;
+      }
+    },
+    close,
+    kill: () => {
+      pools?.head.kill();
+      pools?.base.kill();
+    },
   };
 }

@@ -141,3 +141,32 @@ export function mergeMetrics(into: MetricSamples[], more: MetricSamples[]): Metr
   }
   return [...byId.values()];
 }
+
+/** The subject of an A/B metric: this checkout's server over the base build's. */
+export function abSubject(server: ServerName): string {
+  return `${server} this/base`;
+}
+
+/**
+ * The metrics of an A/B report (gate --against): for each server, workload and concurrency, this
+ * build's figure over the base build's, paired round by round (the two ran back to back, so a
+ * disturbed moment hits both). 1 means no change. No floor is needed: the yardstick is the base.
+ */
+export function extractAbMetrics(report: Report): MetricSamples[] {
+  const out: MetricSamples[] = [];
+  const key = (c: Cell) => `${c.server}\u0000${c.workload}\u0000${c.concurrency}`;
+  const bases = new Map(report.cells.filter((c) => c.build === 'base').map((c) => [key(c), c]));
+  for (const cell of report.cells.filter((c) => c.build === undefined).sort((a, b) => a.server.localeCompare(b.server))) {
+    const base = bases.get(key(cell));
+    if (!base) continue;
+    const { workload, concurrency } = cell;
+    const subject = abSubject(cell.server);
+    const add = (measure: MetricMeasure, values: number[]) => {
+      if (values.length > 0) out.push({ workload, concurrency, subject, measure, id: metricId({ workload, concurrency, subject, measure }), values });
+    };
+    add('throughput', pairedRatios(cell, base, throughputOf, anyRound));
+    add('efficiency', pairedRatios(cell, base, efficiencyOf, usedCpu));
+    add('p99', pairedRatios(cell, base, p99Of, answeredRound));
+  }
+  return out;
+}

@@ -23,6 +23,8 @@ export interface GateSummary {
   elapsedMs: number;
   /** Set when this run rewrote the baseline. */
   baselineWritten?: string;
+  /** An A/B gate: the base build this checkout was measured against, in the same run. */
+  against?: { ref: string; commit: string; notes: string[] };
 }
 
 function figure(v: number | null): string {
@@ -51,11 +53,14 @@ const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's). Figures are normalised to the floor server measured in the same run.`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's).${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
   }
-  if (s.baseline) {
+  if (s.against) {
+    lines.push(`A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, round by round in alternating order; each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`);
+    for (const n of s.against.notes) lines.push(`Note: ${n}`);
+  } else if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
       lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
     } else {

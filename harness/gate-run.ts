@@ -6,7 +6,10 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { WorkloadName } from './report-schema.js';
 import { BaselineError, readBaseline, type GateBaseline, type GateMeasureSettings } from './gate-baseline.js';
-import { buildBaseline, runGateLoop, type GateThresholds, type Measure } from './gate.js';
+import { abBaseline, buildBaseline, runGateLoop, type GateThresholds, type Measure } from './gate.js';
+import { extractAbMetrics } from './gate-metrics.js';
+import { describeMachine } from './machine.js';
+import type { ServerName } from './report-schema.js';
 import { renderGateMarkdown, renderGateTable, type GateSummary } from './gate-report.js';
 
 export const EXIT_PASS = 0;
@@ -28,6 +31,9 @@ export interface GateRunOptions {
   extraRounds: number;
   /** No extension starts that would end past this (ms since the gate started). */
   budgetMs?: number;
+  /** A/B gate: this checkout against the build of this git ref, measured in the same run; no
+   *  baseline file is read or written. */
+  against?: { ref: string; commit: string; servers: ServerName[]; notes: string[] };
 }
 
 export interface GateRunIo {
@@ -43,7 +49,9 @@ export interface GateRunIo {
 export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number> {
   const started = io.now();
   let baseline: GateBaseline | null = null;
-  if (!o.updateBaseline) {
+  if (o.against) {
+    baseline = abBaseline(o.settings, o.against.servers, describeMachine(), new Date(io.now()).toISOString());
+  } else if (!o.updateBaseline) {
     try {
       baseline = await readBaseline(o.baselineFile);
     } catch (err) {
@@ -67,6 +75,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       maxRounds: o.maxRounds,
       extraRounds: o.extraRounds,
       measure: retryOnce(io),
+      ...(o.against ? { extract: extractAbMetrics } : {}),
       budgetMs: o.budgetMs === undefined ? undefined : o.budgetMs - (io.now() - started),
       now: io.now,
       onExtend: (request, undecided) =>
@@ -91,6 +100,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     machine: outcome.reports[0]!.setup.machine,
     thresholds: o.thresholds,
     elapsedMs: io.now() - started,
+    ...(o.against ? { against: o.against } : {}),
   };
   if (o.updateBaseline) {
     const fresh = buildBaseline(outcome, o.settings, new Date(io.now()).toISOString());

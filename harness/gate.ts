@@ -12,8 +12,8 @@
 // When a throughput band is too wide to see the drop we care about (25% by default, the
 // "resolution"), the gate asks for more rounds, up to a cap, before it decides; if the band is
 // still too wide at the cap it passes and says it could not tell.
-import type { Report, WorkloadName } from './report-schema.js';
-import { extractMetrics, higherIsBetter, mergeMetrics, type MetricKey, type MetricSamples } from './gate-metrics.js';
+import type { Report, ServerName, WorkloadName } from './report-schema.js';
+import { abSubject, extractMetrics, higherIsBetter, mergeMetrics, METRIC_MEASURES, metricId, type MetricKey, type MetricSamples } from './gate-metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './gate-baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './gate-baseline.js';
 
@@ -190,6 +190,8 @@ export interface GateLoopOptions {
   budgetMs?: number;
   /** Clock for the budget (injectable for tests). */
   now?: () => number;
+  /** The metrics in one measured Report: floor-normalised by default, this ÷ base for an A/B gate. */
+  extract?: (report: Report) => MetricSamples[];
 }
 
 export interface GateOutcome {
@@ -227,7 +229,8 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   const warmupMs = (first.setup.warmServers ?? []).reduce((sum, w) => sum + w.elapsedMs, 0);
   const roundCostMs = Math.max(0, now() - started - warmupMs) / (o.rounds * o.workloads.length);
   reports.push(first);
-  let metrics = extractMetrics(first);
+  const extract = o.extract ?? extractMetrics;
+  let metrics = extract(first);
   let rows = compareMetrics(metrics, o.baseline, o.thresholds);
   for (;;) {
     const undecided = rows.filter((r) => runIsNoisy(r, o.thresholds));
@@ -244,7 +247,7 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     extensions.push(request);
     const more = await o.measure(request);
     reports.push(more);
-    metrics = mergeMetrics(metrics, extractMetrics(more));
+    metrics = mergeMetrics(metrics, extract(more));
     rows = compareMetrics(metrics, o.baseline, o.thresholds);
   }
   for (const r of rows.filter((x) => x.undecided)) {
@@ -281,5 +284,22 @@ export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
       values: m.values,
     };
   });
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+}
+
+/**
+ * The yardstick of an A/B gate: every metric at 1 (this build equal to the base), with no band of
+ * its own, so a row's verdict rests on its change and the spread of its per-round ratios alone.
+ */
+export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
+  const metrics: BaselineMetric[] = [];
+  for (const workload of settings.workloads) {
+    for (const server of servers) {
+      for (const measure of METRIC_MEASURES) {
+        const key: MetricKey = { workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure };
+        metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
+      }
+    }
+  }
   return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
 }

@@ -131,6 +131,9 @@ export interface Spread {
 
 export interface Cell {
   server: ServerName;
+  /** Set when two builds of the servers ran in one report (an A/B gate): "base" for the other
+   *  build's cells. Absent: this checkout's build. */
+  build?: 'base';
   workload: WorkloadName;
   concurrency: number;
   rounds: Round[];

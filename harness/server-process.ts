@@ -45,8 +45,10 @@ export async function startServer(
   env: Record<string, string> = {},
   readyTimeoutMs = 20_000,
   extraArgs: readonly string[] = [],
+  /** The `mkvss-lab` CLI to run: this checkout's by default, another build's for an A/B gate. */
+  cli: string = CLI,
 ): Promise<RunningChild> {
-  const [cmd, args] = pinnedCommand(cpus, process.execPath, [CLI, 'serve', server, '--port', '0', '--db', db, ...extraArgs]);
+  const [cmd, args] = pinnedCommand(cpus, process.execPath, [cli, 'serve', server, '--port', '0', '--db', db, ...extraArgs]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));

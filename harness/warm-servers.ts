@@ -104,6 +104,10 @@ export class WarmServers {
     private readonly plan: CpuPlan,
     private readonly warmup: SteadyWarmup = DEFAULT_STEADY_WARMUP,
     private readonly progress: (line: string) => void = () => {},
+    /** The `mkvss-lab` CLI whose servers these are (another build's, for an A/B gate). */
+    private readonly cli?: string,
+    /** Added to progress lines ("base"), to tell two pools apart. */
+    readonly label = '',
   ) {}
 
   /** The live server for (server, concurrency): started and warmed up on first use. */
@@ -121,7 +125,7 @@ export class WarmServers {
       copyFileSync(this.template, db);
     }
     const readyTimeoutMs = 30_000 + (server === 'sync' ? concurrency * 200 : 0);
-    const running = await startServer(server, db ?? path.join(this.scratch, 'unused.db'), this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency));
+    const running = await startServer(server, db ?? path.join(this.scratch, 'unused.db'), this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency), this.cli);
     const entry: LiveServer = { running, db, ledger: { netCreates: 0, uncertainCreates: 0, uncertainDeletes: 0 } };
     this.live.set(key, entry);
     await this.warmUp(entry, server, concurrency);
@@ -196,7 +200,14 @@ export class WarmServers {
     }
     const record: WarmupRecord = { server, concurrency, cpuPerRequestUs: perRequest.map((v) => Math.round(v * 10) / 10), steady, elapsedMs: Date.now() - started };
     this.warmups.push(record);
-    this.progress(`warm-up: ${server} c=${concurrency} ${steady ? 'steady' : 'NOT steady'} after ${(record.elapsedMs / 1000).toFixed(1)} s (CPU µs per request: ${record.cpuPerRequestUs.join(' → ')})\n`);
+    this.progress(`warm-up: ${server}${this.label ? ` (${this.label})` : ''} c=${concurrency} ${steady ? 'steady' : 'NOT steady'} after ${(record.elapsedMs / 1000).toFixed(1)} s (CPU µs per request: ${record.cpuPerRequestUs.join(' → ')})\n`);
+  }
+
+  /** On the way out after a signal: SIGKILL every live server, remove the databases, now. */
+  kill(): void {
+    for (const e of this.live.values()) killServer(e.running);
+    this.live.clear();
+    rmSync(this.scratch, { recursive: true, force: true });
   }
 
   /** Stops every live server (each must exit 0 on SIGTERM) and removes the databases. */

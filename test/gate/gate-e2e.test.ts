@@ -80,4 +80,23 @@ describe('gate end to end', () => {
     expect(slowed.stdout).toMatch(new RegExp(`^FAIL: .*${asyncRow![1]!.replace(/[/÷]/g, '.')}`, 'm'));
     expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('| **REGRESSION** |');
   }, 2 * RUN_LIMIT_MS + 10_000);
+
+  it('refuses --against with a ref that names nothing, or together with --update-baseline (exit 2)', async () => {
+    const unknown = await gate(['--against', 'no-such-ref-anywhere']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/"no-such-ref-anywhere" names no commit here/);
+    const both = await gate(['--against', 'HEAD', '--update-baseline']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--against .* no baseline file to update/);
+  });
+
+  it('A/B against HEAD: the same code with async really slowed down fails, naming async this ÷ base', async () => {
+    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '2', '--max-rounds', '2', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--fault', 'async=1000']);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(run.stdout).toMatch(/^get c8 async this ÷ base req\/CPU-s .*REGRESSION$/m);
+    expect(run.stdout).toMatch(/^A\/B: this checkout against HEAD \([0-9a-f]{12}\)/m);
+    // The base worktree is gone again.
+    const { spawnSync } = await import('node:child_process');
+    expect(spawnSync('git', ['worktree', 'list'], { encoding: 'utf8' }).stdout).not.toContain('mkvss-gate-base-');
+  }, RUN_LIMIT_MS + 10_000);
 });

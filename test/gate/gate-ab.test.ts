@@ -1,0 +1,50 @@
+// The A/B gate (gate --against <ref>): this build over the base build, paired round by round.
+import { describe, expect, it } from 'vitest';
+import { abBaseline, DEFAULT_THRESHOLDS, FAILING, runGateLoop } from '../../harness/gate.js';
+import { extractAbMetrics } from '../../harness/gate-metrics.js';
+import type { Report } from '../../harness/report-schema.js';
+import { MACHINE, steady, syntheticReport, type RoundFigures } from './synthetic-report.js';
+
+const SETTINGS = { workloads: ['get' as const], concurrency: 8, durationMs: 1000, warmupMs: 250 };
+const calm = [1, 0.98, 1.02, 1.01, 0.99];
+
+/** One report holding this build's cells and the base build's (tagged), as abMeasure makes it. */
+function abReport(self: { sync: RoundFigures[]; async: RoundFigures[] }, base: { sync: RoundFigures[]; async: RoundFigures[] }): Report {
+  const mine = syntheticReport({ get: self }, { concurrency: 8 });
+  const theirs = syntheticReport({ get: base }, { concurrency: 8 });
+  return { ...mine, cells: [...mine.cells, ...theirs.cells.map((c) => ({ ...c, build: 'base' as const }))] };
+}
+
+async function judge(report: Report) {
+  const baseline = abBaseline(SETTINGS, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
+  return runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 5, maxRounds: 5, extraRounds: 2, measure: async () => report, extract: extractAbMetrics });
+}
+
+describe('A/B gate: this build against a base build measured in the same run', () => {
+  it('fails a 25% slowdown of one server and names it; the other passes', async () => {
+    const outcome = await judge(abReport({ sync: steady(10_000, 4000, calm), async: steady(15_000, 2000, calm) }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) }));
+    const row = (id: string) => outcome.rows.find((r) => r.id === id)!;
+    expect(row('get c8 async this ÷ base req/s').verdict).toBe('regression');
+    expect(row('get c8 async this ÷ base req/s').now).toBeCloseTo(0.75, 2);
+    expect(row('get c8 async this ÷ base req/CPU-s').verdict).toBe('regression');
+    expect(row('get c8 sync this ÷ base req/s').verdict).toBe('ok');
+    expect(outcome.failed).toBe(true);
+  });
+
+  it('passes when both builds drift together: a round where the machine ran at half speed costs nothing', async () => {
+    const dip = [1, 0.5, 1, 1, 0.6];
+    const outcome = await judge(abReport({ sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) }, { sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) }));
+    expect(outcome.failed).toBe(false);
+    for (const r of outcome.rows.filter((x) => x.measure !== 'p99')) {
+      expect(r.now).toBeCloseTo(1, 6);
+      expect(r.runBand).toBeCloseTo(0, 6);
+    }
+  });
+
+  it('fails a server of this build that left no figures (it did not start, or failed pre-flight)', async () => {
+    const mine = syntheticReport({ get: { sync: steady(10_000, 4000, calm) } }, { concurrency: 8 });
+    const theirs = syntheticReport({ get: { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } }, { concurrency: 8 });
+    const outcome = await judge({ ...mine, cells: [...mine.cells, ...theirs.cells.map((c) => ({ ...c, build: 'base' as const }))] });
+    expect(outcome.rows.filter((r) => FAILING.has(r.verdict)).map((r) => r.id)).toEqual(expect.arrayContaining(['get c8 async this ÷ base req/s', 'get c8 async this ÷ base req/CPU-s']));
+  });
+});
