@@ -56,6 +56,11 @@ function wholeNumber(name: string, min: number, max: number) {
   };
 }
 
+/** A default duration as --help shows it: "1s", "0.25s". */
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
 /** A duration, or 0 to turn the thing off. */
 function durationOrZero(raw: string): number {
   return raw.trim() === '0' ? 0 : parseDurationMs(raw);
@@ -81,7 +86,7 @@ export function registerGateCommand(program: Command): void {
   const d = GATE_DEFAULTS;
   program
     .command('gate')
-    .description('CI performance gate: measure sync, async and the floor briefly, compare the floor-normalised figures with the committed baseline; exit 1 on a regression.')
+    .description('CI performance gate: measure sync, async and the floor briefly, compare the floor-normalised figures with the committed baseline (or, with --against, measure another build beside this one in the same run); exit 1 on a regression.')
     .option('--baseline <file>', 'baseline to compare with (or to write, with --update-baseline)', d.baseline)
     .option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)', fraction('--tolerance'), DEFAULT_THRESHOLDS.tolerance)
     .option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)', fraction('--latency-tolerance', 10), DEFAULT_THRESHOLDS.latencyTolerance)
@@ -93,13 +98,13 @@ export function registerGateCommand(program: Command): void {
     .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution))
     .option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`, workloadList, d.workloads)
     .option('--concurrency <n>', 'connections per measurement', wholeNumber('--concurrency', 1, 10_000), d.concurrency)
-    .option('--duration <duration>', 'length of one measurement (one server, one workload, one round)', parseDurationMs, d.durationMs)
-    .option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)', parseDurationMs, d.warmupMs)
-    .option('--settle <duration>', 'cap on each server\'s warm-up when it starts: load in 1 s slices until its CPU per request is steady (0: no such warm-up)', durationOrZero, d.settleMs)
+    .addOption(new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)').argParser(parseDurationMs).default(d.durationMs, seconds(d.durationMs)))
+    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)').argParser(parseDurationMs).default(d.warmupMs, seconds(d.warmupMs)))
+    .addOption(new Option('--settle <duration>', 'cap on each server\'s warm-up when it starts: load in 1 s slices until its CPU per request is steady (0: no such warm-up)').argParser(durationOrZero).default(d.settleMs, seconds(d.settleMs)))
     .option('--rounds <n>', 'interleaved rounds measured first', wholeNumber('--rounds', 1, 100), d.rounds)
     .option('--max-rounds <n>', 'cap on rounds when the run is noisy', wholeNumber('--max-rounds', 1, 100), d.maxRounds)
     .addOption(new Option('--extra-rounds <n>', 'rounds added per noisy step').argParser(wholeNumber('--extra-rounds', 1, 100)).default(d.extraRounds))
-    .option('--budget <duration>', 'time budget: no extra rounds start that would end past it', parseDurationMs, d.budgetMs)
+    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(parseDurationMs).default(d.budgetMs, seconds(d.budgetMs)))
     .addOption(
       new Option('--fault <server=us>', 'TEST ONLY: make one server kind busy-wait this many µs per request (MKVSS_FAULT_DELAY_US), to prove the gate catches a slowdown; repeatable')
         .argParser(faultEntry)
