@@ -58,7 +58,7 @@ export function contextLines(s: GateSummary): string[] {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
   }
   if (s.against) {
-    lines.push(`A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, round by round in alternating order; each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`);
+    lines.push(`A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`);
     for (const n of s.against.notes) lines.push(`Note: ${n}`);
   } else if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
