@@ -11,8 +11,9 @@
 // lends the VM half a CPU for a moment, or the load driver is the bottleneck (autocannon tops out
 // near the floor's and async's rates here), req/s moves for reasons that are not the server's. CPU
 // per request is charged only while the server runs, so it mostly does not. Measured in one run
-// here: a round where the VM got half its CPU halved async's req/s (34k -> 17k) while its CPU per
-// request moved 29 -> 27 µs. A real slowdown (more work per request) shows in both.
+// here: a round where another process took half the load driver's CPU halved async's req/s
+// (34k -> 17k) while its CPU per request moved 29 -> 27 µs. A real slowdown (more work per
+// request) shows in both.
 import type { Cell, Report, Round, ServerName, WorkloadName } from './report-schema.js';
 
 /** 'throughput' (req/s) and 'efficiency' (req per server CPU-second): higher is better.
