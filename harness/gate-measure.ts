@@ -81,9 +81,10 @@ export const AB_SERVERS: ServerName[] = ['sync', 'async'];
 /**
  * The measure step of an A/B gate (`gate --against <ref>`): this checkout's servers and the base
  * build's, each kept up and warmed up until steady, measured back to back per server and workload
- * in alternating order (this, base; base, this; ...), so drift of the machine between runs — which on this VM moved the
- * floor-normalised figures by up to 40% — cancels out. Faults apply to this checkout's servers only.
- * Returns one Report per step whose base cells carry `build: 'base'` (see extractAbMetrics).
+ * in alternating order (this, base; base, this; ...), so drift of the machine between runs (on
+ * this VM it moved the floor-normalised figures by up to 40%) cancels out. Faults apply to this
+ * checkout's servers only. Returns one Report per step whose base cells carry `build: 'base'`
+ * (see extractAbMetrics).
  */
 export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, baseCli: string, progress: (line: string) => void): GateMeasurer {
   let pools: { head: WarmServers; base: WarmServers } | undefined;
@@ -124,9 +125,9 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
         const steps: Array<{ round: number; workload: WorkloadName; server: ServerName; headFirst: boolean }> = [];
         for (let r = 1; r <= request.rounds; r++) {
           const round = roundsSoFar + r;
-          for (const workload of request.workloads) {
-            for (const server of AB_SERVERS) steps.push({ round, workload, server, headFirst: (round + steps.length) % 2 === 1 });
-          }
+          const pairs = request.workloads.flatMap((workload) => AB_SERVERS.map((server) => ({ workload, server })));
+          // Each pair's order flips from one round to the next, and neighbours differ within one.
+          pairs.forEach((p, i) => steps.push({ round, ...p, headFirst: (round + i) % 2 === 1 }));
         }
         for (const { round, workload, server, headFirst } of steps) {
           for (const pool of headFirst ? [head, base] : [base, head]) {
