@@ -16,8 +16,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { seedDatabase } from '../servers/kv/index.js';
+import { countRowsReadOnly, seedDatabase, truncateWal } from '../servers/kv/index.js';
 import type { Preflight, ServerName, WorkloadName } from './report-schema.js';
 import type { CompareSettings } from './compare-settings.js';
 import type { CpuPlan } from './pinning.js';
@@ -25,6 +24,8 @@ import { ProcSampler } from './proc-sampler.js';
 import { runLoad, type LoadOutcome } from './driver-run.js';
 import { serverFlags, startServer, stopServer, killServer, type RunningChild } from './server-process.js';
 import { preloadKey } from './workloads.js';
+import { cpuMicrosPerRequest } from './stats.js';
+import { checkRows, type WriteLedger } from './verdict.js';
 
 export interface SteadyWarmup {
   /** Length of one warm-up slice. */
@@ -47,47 +48,11 @@ export interface WarmupRecord {
   elapsedMs: number;
 }
 
-/** Writes acknowledged (and in doubt) so far on one live server's database. */
-interface WriteLedger {
-  netCreates: number;
-  uncertainCreates: number;
-  uncertainDeletes: number;
-}
-
 export interface LiveServer {
   running: RunningChild;
   /** Its database; null for the floor (no database). */
   db: string | null;
   ledger: WriteLedger;
-}
-
-/** Rows in a database a live server has open: read-only, so nothing (no checkpoint) is written. */
-export function countRowsReadOnly(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare<[], number>('SELECT count(*) FROM kv').pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * Folds the WAL of a live server's (idle) database back into the file and empties it, so every
- * measurement starts from the same database state, as a fresh copy would. Why: a read costs
- * more with a fuller WAL (measured here, one connection, interleaved: 9.5 -> 10.3 µs per read with
- * 900 updates in the WAL, 9.3 -> 10.8 µs with 3,000), and a mixed workload fills it at its own
- * pace, so a server kept up across rounds would otherwise start each round from a different WAL.
- * Throws when the checkpoint could not complete (a server still busy).
- */
-export function resetWal(file: string): void {
-  // The server is idle between measurements: a lock held for more than a second is not going away.
-  const db = new Database(file, { fileMustExist: true, timeout: 1000 });
-  try {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    if (result && result.busy !== 0) throw new Error(`the WAL of ${file} could not be checkpointed (the server was still busy)`);
-  } finally {
-    db.close();
-  }
 }
 
 export class WarmServers {
@@ -132,9 +97,15 @@ export class WarmServers {
     return entry;
   }
 
-  /** Before a measurement: the database back to an empty WAL (see resetWal). */
+  /**
+   * Before a measurement: the server's (idle) database back to an empty WAL, so every measurement
+   * starts from the state a fresh copy has. Why: a read costs more with a fuller WAL (measured
+   * here, one connection, interleaved: 9.5 -> 10.3 µs per read with 900 updates in the WAL,
+   * 9.3 -> 10.8 µs with 3,000), and a mixed workload fills it at its own pace, so a server kept up
+   * across rounds would otherwise start each round from a different WAL.
+   */
   prepare(entry: LiveServer): void {
-    if (entry.db !== null) resetWal(entry.db);
+    if (entry.db !== null) truncateWal(entry.db);
   }
 
   /** Adds one load's writes to the server's ledger. */
@@ -147,10 +118,7 @@ export class WarmServers {
   /** The cumulative rows check of a live server (null for the floor). */
   rowsCheck(entry: LiveServer): { expectedRows: number; actualRows: number; ok: boolean } | null {
     if (entry.db === null) return null;
-    const actualRows = countRowsReadOnly(entry.db);
-    const expectedRows = this.settings.keys + entry.ledger.netCreates;
-    const ok = actualRows >= expectedRows - entry.ledger.uncertainDeletes && actualRows <= expectedRows + entry.ledger.uncertainCreates;
-    return { expectedRows, actualRows, ok };
+    return checkRows(this.settings.keys, entry.ledger, countRowsReadOnly(entry.db));
   }
 
   /**
@@ -191,7 +159,7 @@ export class WarmServers {
         { onWindowStart: () => sampler.start(), onWindowEnd: () => (cpuPct = sampler.stop().cpuPct) },
       );
       this.record(entry, load);
-      const us = load.requests > 0 ? ((cpuPct / 100) * load.windowMs * 1000) / load.requests : Number.POSITIVE_INFINITY;
+      const us = load.requests > 0 ? cpuMicrosPerRequest(cpuPct, load.windowMs, load.requests) : Number.POSITIVE_INFINITY;
       perRequest.push(us);
       if (settled(perRequest, this.warmup.tolerance)) {
         steady = true;

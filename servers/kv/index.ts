@@ -25,3 +25,4 @@ export { openStore, createRoutes, withFaultInjection };
 export type { KvStore, StoreOptions };
 export { MAX_KEY_BYTES } from './keys.js';
 export { seedDatabase, seedValue } from './seed.js';
+export { countRowsReadOnly, truncateWal } from './maintenance.js';

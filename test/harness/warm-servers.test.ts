@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../servers/kv/index.js';
-import { countRowsReadOnly, describeWarmup, resetWal, settled } from '../../harness/warm-servers.js';
+import { countRowsReadOnly, truncateWal } from '../../servers/kv/index.js';
+import { describeWarmup, settled } from '../../harness/warm-servers.js';
 
 describe('warm-up until steady', () => {
   it('is steady only when the last three slices agree within the tolerance', () => {
@@ -35,7 +36,7 @@ describe('a live server\'s database between measurements', () => {
     try {
       for (let i = 0; i < 500; i++) server.put(`k${i}`, Buffer.alloc(200, i));
       expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
-      resetWal(file);
+      truncateWal(file);
       expect(statSync(`${file}-wal`).size).toBe(0);
       // Nothing was lost, and the server's connection still reads and writes.
       expect(countRowsReadOnly(file)).toBe(500);
@@ -56,7 +57,7 @@ describe('a live server\'s database between measurements', () => {
       // An open read transaction pins the WAL: a TRUNCATE checkpoint cannot finish.
       server.db.exec('BEGIN');
       server.get('k1');
-      expect(() => resetWal(file)).toThrow(/could not be checkpointed/);
+      expect(() => truncateWal(file)).toThrow(/could not be checkpointed/);
       server.db.exec('COMMIT');
     } finally {
       server.close();
