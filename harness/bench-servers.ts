@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { seedDatabase } from '../servers/kv/index.js';
+import { median } from './stats.js';
 import {
   AVAILABLE_DRIVER,
   TASKSET,
@@ -106,12 +107,6 @@ async function measure(s: Started, workload: Workload, seconds: number, scratch:
   const serverCpuPercent = (((processCpuSeconds(s.child.pid!) ?? NaN) - cpuBefore) / ((performance.now() - t0) / 1000)) * 100;
   return { ...result, serverCpuPercent };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-bench-'));

@@ -21,7 +21,7 @@ import { ProcSampler } from './proc-sampler.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
 import { runLoad, type LoadOutcome } from './driver-run.js';
 import { decodeHistogram, latencySummary, spread } from './stats.js';
-import { roundVerdict, worstVerdict } from './verdict.js';
+import { checkRows, roundVerdict, worstVerdict } from './verdict.js';
 import { preloadKey } from './workloads.js';
 import { describeWarmup, type WarmServers } from './warm-servers.js';
 
@@ -172,13 +172,8 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
     if (check) rows = { ...check, cumulative: true };
   } else if (apiServer) {
     await ctx.stop(running);
-    // Rows after the stop = preloaded keys + acknowledged creates - acknowledged deletes (whole
-    // run, warm-up included). Writes whose answer never came (in flight when the load stopped, or
-    // on a dropped connection) may or may not have committed: the check allows for exactly those.
-    const actualRows = rowsIn(db!);
-    const expectedRows = s.keys + load.netCreates;
-    const ok = actualRows >= expectedRows - load.uncertainDeletes && actualRows <= expectedRows + load.uncertainCreates;
-    rows = { expectedRows, actualRows, ok };
+    // The whole run's writes, warm-up included (checkRows allows for those in doubt).
+    rows = checkRows(s.keys, load, rowsIn(db!));
     removeDb(db!);
   } else {
     await ctx.stop(running);

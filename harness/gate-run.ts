@@ -9,6 +9,7 @@ import { BaselineError, readBaseline, type GateBaseline, type GateMeasureSetting
 import { abBaseline, buildBaseline, runGateLoop, type GateThresholds, type Measure } from './gate.js';
 import { extractAbMetrics } from './gate-metrics.js';
 import { describeMachine } from './machine.js';
+import { cpuMicrosPerRequest } from './stats.js';
 import type { ServerName } from './report-schema.js';
 import { renderGateMarkdown, renderGateTable, type GateSummary } from './gate-report.js';
 
@@ -122,7 +123,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     // (was it the floor, the server, or the driver that moved?).
     const rounds = outcome.reports.flatMap((r) =>
       r.cells.flatMap((c) =>
-        c.rounds.map((x) => ({ server: c.server, workload: c.workload, concurrency: c.concurrency, round: x.round, startedAt: x.startedAt, throughput: x.throughput, serverCpuPct: x.serverCpuPct, cpuPerRequestUs: (x.serverCpuPct / 100) * x.durationMs * 1000 / Math.max(1, x.requests), driverCpuPct: x.driverCpuPct, p99Us: x.latency.p99Us })),
+        c.rounds.map((x) => ({ server: c.server, workload: c.workload, concurrency: c.concurrency, round: x.round, startedAt: x.startedAt, throughput: x.throughput, serverCpuPct: x.serverCpuPct, cpuPerRequestUs: cpuMicrosPerRequest(x.serverCpuPct, x.durationMs, Math.max(1, x.requests)), driverCpuPct: x.driverCpuPct, p99Us: x.latency.p99Us })),
       ),
     ).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const warmServers = outcome.reports[0]!.setup.warmServers;

@@ -13,6 +13,7 @@
 // "resolution"), the gate asks for more rounds, up to a cap, before it decides; if the band is
 // still too wide at the cap it passes and says it could not tell.
 import type { Report, ServerName, WorkloadName } from './report-schema.js';
+import { median } from './stats.js';
 import { abSubject, extractMetrics, higherIsBetter, mergeMetrics, METRIC_MEASURES, metricId, type MetricKey, type MetricSamples } from './gate-metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './gate-baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './gate-baseline.js';
@@ -33,13 +34,6 @@ export interface GateThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25 };
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /**
  * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds

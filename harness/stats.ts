@@ -31,6 +31,11 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Server CPU µs spent per request: `cpuPct` (% of one core) over a window of `windowMs`. */
+export function cpuMicrosPerRequest(cpuPct: number, windowMs: number, requests: number): number {
+  return ((cpuPct / 100) * windowMs * 1000) / requests;
+}
+
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };

@@ -67,3 +67,21 @@ export function worstVerdict(verdicts: readonly { verdict: Verdict; verdictReaso
   }
   return { verdict, reasons: [...reasons] };
 }
+
+/** Writes acknowledged (and in doubt) against one database. */
+export interface WriteLedger {
+  /** Acknowledged creates minus acknowledged deletes. */
+  netCreates: number;
+  /** Creates and deletes whose answer never came (in flight when the load stopped, or on a
+   *  dropped connection): they may or may not have committed. */
+  uncertainCreates: number;
+  uncertainDeletes: number;
+}
+
+/** The rows-written check: rows found = preloaded keys + net acknowledged creates, give or take
+ *  exactly the writes in doubt. A mismatch makes the figures suspect (a lost or phantom write). */
+export function checkRows(preloaded: number, writes: WriteLedger, actualRows: number): { expectedRows: number; actualRows: number; ok: boolean } {
+  const expectedRows = preloaded + writes.netCreates;
+  const ok = actualRows >= expectedRows - writes.uncertainDeletes && actualRows <= expectedRows + writes.uncertainCreates;
+  return { expectedRows, actualRows, ok };
+}
