@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// mkvss-lab: one command line for the lab. `serve` starts one server; the harness adds
-// `compare` and `gate`.
+// mkvss-lab: one command line for the lab: `serve` starts one server, `compare` runs the lab's main
+// job and `gate` is the CI regression gate. The commands live in cli/; the work they start lives in
+// servers/ and harness/, which never import cli/.
 import { Command } from 'commander';
 import { registerServeCommand } from './serve-command.js';
-import { registerHarnessCommands } from '../harness/commands.js';
+import { registerCompareCommand } from './compare-command.js';
+import { registerGateCommand } from './gate-command.js';
 
 const program = new Command();
 program
@@ -18,6 +20,7 @@ program
   });
 
 registerServeCommand(program);
-registerHarnessCommands(program);
+registerCompareCommand(program);
+registerGateCommand(program);
 
 await program.parseAsync(process.argv);

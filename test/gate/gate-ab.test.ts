@@ -1,8 +1,8 @@
 // The A/B gate (gate --against <ref>): this build over the base build, paired round by round.
 import { describe, expect, it } from 'vitest';
-import { abBaseline, DEFAULT_THRESHOLDS, FAILING, runGateLoop } from '../../harness/gate.js';
-import { extractAbMetrics } from '../../harness/gate-metrics.js';
-import type { Report } from '../../harness/report-schema.js';
+import { abBaseline, DEFAULT_THRESHOLDS, FAILING, runGateLoop } from '../../harness/gate/decision.js';
+import { extractAbMetrics } from '../../harness/gate/metrics.js';
+import type { Report } from '../../harness/schema/report-schema.js';
 import { MACHINE, steady, syntheticReport, type RoundFigures } from './synthetic-report.js';
 
 const SETTINGS = { workloads: ['get' as const], concurrency: 8, durationMs: 1000, warmupMs: 250 };

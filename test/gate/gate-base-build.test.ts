@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BaseBuildError, buildBase } from '../../harness/gate-base-build.js';
+import { BaseBuildError, buildBase } from '../../harness/gate/base-build.js';
 
 const ROOT = process.cwd();
 

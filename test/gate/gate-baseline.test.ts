@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BaselineError, readBaseline } from '../../harness/gate-baseline.js';
-import { buildBaseline } from '../../harness/gate.js';
-import { extractMetrics } from '../../harness/gate-metrics.js';
+import { BaselineError, readBaseline } from '../../harness/gate/baseline.js';
+import { buildBaseline } from '../../harness/gate/decision.js';
+import { extractMetrics } from '../../harness/gate/metrics.js';
 import { steady, syntheticReport } from './synthetic-report.js';
 
 async function tempFile(name: string, content: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildBaseline, DEFAULT_THRESHOLDS, runGateLoop } from '../../harness/gate.js';
-import { extractMetrics } from '../../harness/gate-metrics.js';
-import { renderGateMarkdown, renderGateTable, type GateSummary } from '../../harness/gate-report.js';
+import { buildBaseline, DEFAULT_THRESHOLDS, runGateLoop } from '../../harness/gate/decision.js';
+import { extractMetrics } from '../../harness/gate/metrics.js';
+import { renderGateMarkdown, renderGateTable, type GateSummary } from '../../harness/gate/report.js';
 import { MACHINE, steady, syntheticReport } from './synthetic-report.js';
 
 const base = syntheticReport({ get: { floor: steady(40_000, 1000), sync: steady(10_000, 4000, [1, 1.02, 0.98]), async: steady(20_000, 2000, [1, 1.02, 0.98]) } });

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, runGate, type GateRunOptions } from '../../harness/gate-run.js';
-import { DEFAULT_THRESHOLDS, type MeasureRequest } from '../../harness/gate.js';
-import type { Report } from '../../harness/report-schema.js';
+import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, runGate, type GateRunOptions } from '../../harness/gate/run.js';
+import { DEFAULT_THRESHOLDS, type MeasureRequest } from '../../harness/gate/decision.js';
+import type { Report } from '../../harness/schema/report-schema.js';
 import { steady, syntheticReport } from './synthetic-report.js';
 
 const calm = [1, 0.98, 1.02];

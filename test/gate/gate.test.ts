@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildBaseline, compareMetrics, DEFAULT_THRESHOLDS, FAILING, noiseBand, runGateLoop, type MeasureRequest } from '../../harness/gate.js';
-import { extractMetrics } from '../../harness/gate-metrics.js';
-import type { GateBaseline } from '../../harness/gate-baseline.js';
-import type { Report } from '../../harness/report-schema.js';
+import { buildBaseline, compareMetrics, DEFAULT_THRESHOLDS, FAILING, noiseBand, runGateLoop, type MeasureRequest } from '../../harness/gate/decision.js';
+import { extractMetrics } from '../../harness/gate/metrics.js';
+import type { GateBaseline } from '../../harness/gate/baseline.js';
+import type { Report } from '../../harness/schema/report-schema.js';
 import { steady, syntheticReport, type Rounds } from './synthetic-report.js';
 
 const SETTINGS = { workloads: ['get' as const], concurrency: 32, durationMs: 2000, warmupMs: 500 };

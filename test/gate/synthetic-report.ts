@@ -1,5 +1,5 @@
 // Synthetic Reports for the gate's unit tests: only the fields the gate reads carry meaning.
-import type { Cell, Report, Round, ServerName, WorkloadName } from '../../harness/report-schema.js';
+import type { Cell, Report, Round, ServerName, WorkloadName } from '../../harness/schema/report-schema.js';
 
 /** Per-round figures of one server: throughput (req/s), p99 (µs) and, optionally, the server's
  *  CPU use in % of one core (100 when not given: a server that is the bottleneck). */

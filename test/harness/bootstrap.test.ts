@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedBootstrap, ratioOfMedians, seededRandom } from '../../harness/bootstrap.js';
+import { pairedBootstrap, ratioOfMedians, seededRandom } from '../../harness/analysis/bootstrap.js';
 
 describe('seededRandom', () => {
   it('is deterministic per seed and stays in [0, 1)', () => {

@@ -3,9 +3,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { schedule } from '../../harness/compare.js';
-import { crossCheck } from '../../harness/compare-command.js';
-import { DEFAULT_COMPARE_SETTINGS } from '../../harness/compare-settings.js';
+import { schedule } from '../../harness/run/compare.js';
+import { crossCheck } from '../../cli/compare-command.js';
+import { DEFAULT_COMPARE_SETTINGS } from '../../harness/run/settings.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/report-schema.js';
-import { decodeHistogram } from '../../harness/stats.js';
+import { REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/schema/report-schema.js';
+import { decodeHistogram } from '../../harness/analysis/stats.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));

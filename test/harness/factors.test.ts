@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildComparisons, compareCells, comparisonPairs, smoothedErrorRate, wordFactor } from '../../harness/factors.js';
-import type { Cell, Round } from '../../harness/report-schema.js';
+import { buildComparisons, compareCells, comparisonPairs, smoothedErrorRate, wordFactor } from '../../harness/analysis/factors.js';
+import type { Cell, Round } from '../../harness/schema/report-schema.js';
 
 function round(n: number, throughput: number, meanUs: number, requests = 100_000, expected = requests): Round {
   const latency = { minUs: 1, meanUs, p50Us: meanUs, p90Us: meanUs * 2, p99Us: meanUs * 3, p999Us: meanUs * 4, p9999Us: meanUs * 5, maxUs: meanUs * 6 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from '../../harness/preflight.js';
+import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from '../../harness/run/preflight.js';
 
 const documented = (): PreflightAnswer[] => PREFLIGHT_SCRIPT.map((s) => ({ status: s.expect, body: `body of ${s.method} ${s.path}`, headers: { 'content-type': 'application/json' } }));
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatCpuSeconds, parseStatus, processTree, ProcSampler } from '../../harness/proc-sampler.js';
-import { parseCpuList, pinnedCommand, planCpus } from '../../harness/pinning.js';
-import { parseResponses } from '../../harness/response-parser.js';
-import { mergeShardResults, splitEvenly } from '../../harness/driver-run.js';
-import { encodeHistogram, newLatencyHistogram } from '../../harness/stats.js';
-import type { ShardResult } from '../../harness/driver-protocol.js';
+import { parseStatCpuSeconds, parseStatus, processTree, ProcSampler } from '../../harness/system/proc-sampler.js';
+import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
+import { parseResponses } from '../../harness/load/response-parser.js';
+import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
+import { encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
+import type { ShardResult } from '../../harness/load/driver-protocol.js';
 
 describe('/proc parsing', () => {
   it('reads utime + stime even when the command name has spaces and parentheses', () => {

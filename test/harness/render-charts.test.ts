@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { loadImage } from '@napi-rs/canvas';
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../harness/report-schema.js';
-import { CHART_HEIGHT, CHART_WIDTH, chartFiles, renderCharts } from '../../harness/charts.js';
-import { mergedHistogram, PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/charts-data.js';
+import type { Report } from '../../harness/schema/report-schema.js';
+import { CHART_HEIGHT, CHART_WIDTH, chartFiles, renderCharts } from '../../harness/report/charts.js';
+import { mergedHistogram, PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/report/charts-data.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decimalsFor, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands } from '../../harness/format.js';
-import { describeFactor, formatFactorNumber } from '../../harness/format-factor.js';
+import { decimalsFor, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands } from '../../harness/report/format.js';
+import { describeFactor, formatFactorNumber } from '../../harness/report/format-factor.js';
 
 describe('thousands', () => {
   it.each([

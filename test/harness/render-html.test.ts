@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../harness/report-schema.js';
-import { renderCharts, renderHtml } from '../../harness/render.js';
+import type { Report } from '../../harness/schema/report-schema.js';
+import { renderCharts, renderHtml } from '../../harness/report/render.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 

@@ -3,9 +3,9 @@
 // carries the fixture's numbers (a snapshot alone would pin a wrong figure just as happily).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../harness/report-schema.js';
-import { renderMarkdown } from '../../harness/render.js';
-import { thousands } from '../../harness/format.js';
+import type { Report } from '../../harness/schema/report-schema.js';
+import { renderMarkdown } from '../../harness/report/render.js';
+import { thousands } from '../../harness/report/format.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../harness/report-schema.js';
-import { renderTerminal } from '../../harness/render.js';
-import { buildModel } from '../../harness/render-model.js';
+import type { Report } from '../../harness/schema/report-schema.js';
+import { renderTerminal } from '../../harness/report/render.js';
+import { buildModel } from '../../harness/report/model.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 

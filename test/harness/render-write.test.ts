@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../harness/report-schema.js';
-import { renderMarkdown, reportJson, writeReport } from '../../harness/render.js';
+import type { Report } from '../../harness/schema/report-schema.js';
+import { renderMarkdown, reportJson, writeReport } from '../../harness/report/render.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 

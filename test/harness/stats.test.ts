@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, latencySummary, median, mergeHistograms, newLatencyHistogram, spread } from '../../harness/stats.js';
+import { decodeHistogram, encodeHistogram, latencySummary, median, mergeHistograms, newLatencyHistogram, spread } from '../../harness/analysis/stats.js';
 
 describe('median and spread', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roundVerdict, worstVerdict, type VerdictInput } from '../../harness/verdict.js';
+import { roundVerdict, worstVerdict, type VerdictInput } from '../../harness/analysis/verdict.js';
 
 // 50 connections, 25k req/s at 2 ms mean: 50 in flight, exactly Little's law.
 const healthy: VerdictInput = { requests: 250_000, responseRate: 25_000, meanLatencyUs: 2000, inFlight: 50, driverCpuPct: 60, driverCpus: 1 };

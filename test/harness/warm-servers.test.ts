@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../servers/kv/index.js';
 import { countRowsReadOnly, truncateWal } from '../../servers/kv/index.js';
-import { describeWarmup, settled } from '../../harness/warm-servers.js';
+import { describeWarmup, settled } from '../../harness/run/warm-servers.js';
 
 describe('warm-up until steady', () => {
   it('is steady only when the last three slices agree within the tolerance', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../harness/bootstrap.js';
-import { buildRequests, listLength, requestBytes, WORKLOADS, type PlannedRequest } from '../../harness/workloads.js';
-import type { WorkloadName } from '../../harness/report-schema.js';
+import { seededRandom } from '../../harness/analysis/bootstrap.js';
+import { buildRequests, listLength, requestBytes, WORKLOADS, type PlannedRequest } from '../../harness/load/workloads.js';
+import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
 const plan = (workload: WorkloadName, length = 1000) => ({ workload, keys: 500, valueSize: 64, length, connectionTag: '0-3', random: seededRandom(1) });
 const keyIndex = (r: PlannedRequest) => Number(/^\/keys\/k(\d+)$/.exec(r.path)?.[1]);
@@ -82,7 +82,7 @@ describe('requestBytes', () => {
 
 describe('cannedExpectations (the floor server)', () => {
   it('expects 200 from every request and counts no writes', async () => {
-    const { cannedExpectations } = await import('../../harness/workloads.js');
+    const { cannedExpectations } = await import('../../harness/load/workloads.js');
     const list = cannedExpectations(buildRequests(plan('crud', 8)));
     expect(list.every((r) => r.expect === 200 && r.write === null)).toBe(true);
     expect(list.map((r) => r.method)).toEqual(buildRequests(plan('crud', 8)).map((r) => r.method));

@@ -1,0 +1,179 @@
+// `mkvss-lab compare` (and `npm run compare -- ...`): flags -> CompareSettings, the run, then the
+// report written under --out and printed. Usage errors are one line on stderr and exit 2; a server
+// that fails pre-flight or cannot run makes exit 1.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
+import { DEFAULT_COMPARE_SETTINGS as D, SERVER_NAMES, type CompareSettings } from '../harness/run/settings.js';
+import { runComparison } from '../harness/run/compare.js';
+import { saveReport } from '../harness/report/output.js';
+import { renderTerminal, reportJson } from '../harness/report/render.js';
+import { WORKLOADS } from '../harness/load/workloads.js';
+
+export const EXIT_USAGE = 2;
+
+function list<T extends string>(name: string, allowed: readonly T[]) {
+  return (raw: string): T[] => {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((s) => !allowed.includes(s as T));
+    if (items.length === 0) throw new InvalidArgumentError(`${name} needs at least one of ${allowed.join(', ')}.`);
+    if (bad.length > 0) throw new InvalidArgumentError(`unknown ${name.replace(/^--/, '')} "${bad.join('", "')}"; choose from ${allowed.join(', ')} (comma-separated).`);
+    return [...new Set(items)] as T[];
+  };
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+    return n;
+  };
+}
+
+function numberList(name: string, min: number, max: number) {
+  const one = wholeNumber(name, min, max);
+  return (raw: string): number[] => {
+    const items = raw.split(',').map((s) => s.trim());
+    if (items.some((s) => s === '')) throw new InvalidArgumentError(`${name} takes a number or a comma-separated list such as 1,10,50, got "${raw}".`);
+    return [...new Set(items.map(one))];
+  };
+}
+
+/** 500ms, 10s, 1.5s, 2m or plain milliseconds; zero allowed only when `allowZero`. */
+export function durationMs(name: string, allowZero: boolean, maxMs = 3_600_000) {
+  return (raw: string): number => {
+    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
+    if (!m) throw new InvalidArgumentError(`${name} takes a duration such as 500ms, 10s or 2m, got "${raw}".`);
+    const n = Number(m[1]);
+    const ms = Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
+    if (ms === 0 && !allowZero) throw new InvalidArgumentError(`${name} must be above zero, got "${raw}".`);
+    if (ms > maxMs) throw new InvalidArgumentError(`${name} must be at most ${maxMs / 60_000} minutes, got "${raw}".`);
+    if (ms > 0 && ms < 100) throw new InvalidArgumentError(`${name} must be at least 100ms (or 0 where allowed), got "${raw}".`);
+    return ms;
+  };
+}
+
+function positiveRate(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n >= 1) || n > 10_000_000) throw new InvalidArgumentError(`--rate is requests per second for all connections together, from 1 to 10000000, got "${raw}".`);
+  return n;
+}
+
+function label(raw: string): string {
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw)) throw new InvalidArgumentError(`--label must be 1-40 letters, digits, dots, dashes or underscores (it becomes part of a folder name), got "${raw}".`);
+  return raw;
+}
+
+const HELP_AFTER = `
+How a run works:
+  Each server is started as a child process on a free port with a fresh copy of a database
+  preloaded with --keys keys, checked with GET /health, warmed up, measured, then stopped with
+  SIGTERM (it must exit 0). Every measurement gets a fresh server and database. Servers never run
+  at the same time; rounds interleave them (A B, B A, ...) so machine drift hits all alike.
+  Before any load, every server except floor answers the same scripted requests (pre-flight) and
+  must match the API and each other; one that does not is not benchmarked (exit 1).
+  Load comes from autocannon in its own process (with --rate: an open-loop driver), pinned to its
+  own CPU with taskset; the servers get the other CPUs.
+
+What the report means:
+  req/s      responses with the status the workload expects, per second; median of the rounds
+             with the min-max spread.
+  latency    per response, microsecond HDR histogram (with --rate: from the intended send time).
+  verdict    ok; driver-bound (the load generator used >= 90% of its CPU: the figure is a floor,
+             not the server's limit); suspect (0 requests, Little's law off, missed --rate target,
+             or rows in the database not matching acknowledged writes).
+  factors    candidate vs baseline with a 95% bootstrap interval over the rounds; an interval that
+             contains 1 is a tie. Each other server is compared with sync (or with the first server).
+  Output: <out>/<timestamp>[-label]/ (report.json, report.md, charts, report.html) and <out>/latest.
+
+Examples:
+  npm run compare
+  npm run compare -- --servers sync,async,floor -c 1,10,50,200 --workload get,mixed --rounds 5
+  npm run compare -- --rate 5000 -c 50 --workload put
+`;
+
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('Measure servers side by side under the same load, in interleaved rounds, and write a report.')
+    .option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`, list('--servers', SERVER_NAMES), D.servers)
+    .option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep', numberList('--concurrency', 1, 10_000), D.concurrency)
+    .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(durationMs('--duration', false)).default(D.durationMs, `${D.durationMs / 1000}s`))
+    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each window (0 for none)').argParser(durationMs('--warmup', true)).default(D.warmupMs, `${D.warmupMs / 1000}s`))
+    .option('--rounds <n>', 'interleaved rounds; the table shows their median and spread', wholeNumber('--rounds', 1, 100), D.rounds)
+    .option('--workload <list>', `get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)`, list('--workload', WORKLOADS), D.workloads)
+    .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)
+    .option('--value-size <bytes>', 'bytes per value (preload and writes)', wholeNumber('--value-size', 0, 524_288), D.valueSize)
+    .option('--pipelining <n>', 'requests in flight per connection', wholeNumber('--pipelining', 1, 64), D.pipelining)
+    .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
+    .option('--pin', 'pin the load driver and the servers to different CPUs with taskset (default when 2+ CPUs)', D.pin)
+    .option('--no-pin', 'do not pin; driver and servers share all CPUs')
+    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server')
+    .option('--out <dir>', 'folder for the reports', 'reports')
+    .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
+    .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
+    .addHelpText('after', HELP_AFTER)
+    .action(async (o) => {
+      const settings: CompareSettings = {
+        servers: o.servers as ServerName[],
+        workloads: o.workload as WorkloadName[],
+        concurrency: o.concurrency as number[],
+        durationMs: o.duration,
+        warmupMs: o.warmup,
+        rounds: o.rounds,
+        keys: o.keys,
+        valueSize: o.valueSize,
+        pipelining: o.pipelining,
+        ...(o.rate !== undefined ? { rate: o.rate } : {}),
+        pin: o.pin,
+        ...(o.label ? { label: o.label } : {}),
+        command: process.argv.slice(2).join(' '),
+        measureDriverCeiling: o.driverCeiling,
+      };
+      const problem = crossCheck(settings);
+      if (problem) {
+        process.stderr.write(`error: ${problem}\n`);
+        process.exit(EXIT_USAGE);
+      }
+      const tty = !o.json && process.stderr.isTTY === true;
+      settings.progressTicks = tty;
+      const progress = o.json ? () => {} : tty ? ttyProgress() : (line: string) => process.stderr.write(line);
+      let report;
+      try {
+        report = await runComparison(settings, progress);
+      } catch (err) {
+        if (tty) process.stderr.write('\n');
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (tty) process.stderr.write('\r\x1b[K');
+      const saved = await saveReport(report, o.out);
+      if (o.json) process.stdout.write(reportJson(report));
+      else {
+        process.stdout.write(renderTerminal(report));
+        process.stdout.write(`\nreport: ${saved.dir}${saved.latest ? ` (also ${saved.latest})` : ''}\n`);
+      }
+      process.exitCode = report.preflight.some((p) => !p.ok) ? 1 : 0;
+    });
+}
+
+/** Checks between flags that commander cannot see one flag at a time. */
+export function crossCheck(s: CompareSettings): string | null {
+  if (s.rate !== undefined) {
+    const perConnection = s.rate / Math.max(...s.concurrency);
+    if (perConnection < 0.5) return `--rate ${s.rate} spread over ${Math.max(...s.concurrency)} connections is under one request per connection every 2 s; raise --rate or lower --concurrency.`;
+  }
+  if (s.warmupMs + s.durationMs > 3_600_000) return '--warmup plus --duration must stay under an hour per measurement.';
+  const measurements = s.servers.length * s.workloads.length * s.concurrency.length * s.rounds;
+  if (measurements > 2000) return `that is ${measurements} measurements; cut --rounds, --concurrency or --workload (at most 2000).`;
+  return null;
+}
+
+/** One status line redrawn in place on a terminal. */
+function ttyProgress(): (line: string) => void {
+  return (line: string) => {
+    const width = (process.stderr.columns ?? 100) - 1;
+    const text = line.replace(/\n$/, '');
+    process.stderr.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
+  };
+}

@@ -1,0 +1,299 @@
+// The gate's decision, free of I/O: given the baseline's normalised figures and this run's
+// per-round figures, which metrics regressed, and does the run need more rounds first?
+//
+// The rule. A metric regresses when it got worse by more than the tolerance (15% by default)
+// AND by more than the noise band: the spread of its per-round values in this very run, an A/A
+// check (the same server measured several times should agree; how much it does not is how much a
+// difference can be pure chance). A noisy run therefore widens the band instead of failing. The
+// baseline's own spread, recorded the same way, counts too (the wider of the two is used): the
+// comparison is between two medians, and a baseline caught in a noisy moment is as uncertain as
+// a noisy run. (Seen here: a baseline p99 whose rounds spread 4.2-25 made an ordinary run look
+// like +585% against its median, with a tight 18% band in the run itself.)
+// When a throughput band is too wide to see the drop we care about (25% by default, the
+// "resolution"), the gate asks for more rounds, up to a cap, before it decides; if the band is
+// still too wide at the cap it passes and says it could not tell.
+import type { Report, ServerName, WorkloadName } from '../schema/report-schema.js';
+import { median } from '../analysis/stats.js';
+import { abSubject, extractMetrics, higherIsBetter, mergeMetrics, METRIC_MEASURES, metricId, type MetricKey, type MetricSamples } from './metrics.js';
+import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
+import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
+
+export interface GateThresholds {
+  /** Throughput worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
+  tolerance: number;
+  /** The same for p99 ratios. Wider: a tail moves with every stall on a shared runner, and three
+   *  rounds can agree by chance, so a narrow band there is weak evidence. Throughput catches a
+   *  plain slowdown anyway (25% slower raises closed-loop latency ~33%); this catches tail blow-ups. */
+  latencyTolerance: number;
+  /** Whether a p99 regression fails the gate. Off by default: on a busy 2-core runner the tail of a
+   *  thread-per-connection server moved 4-25x between rounds of the same run, so a p99 verdict
+   *  would cry wolf; it is still shown (as "advisory"). Throughput rows always fail. */
+  p99Fails: boolean;
+  /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
+  resolution: number;
+}
+
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25 };
+
+/**
+ * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds
+ * on, the single highest and lowest are set aside first (the median ignores them too), so extra
+ * rounds can narrow a band that one disturbed round had blown open; with fewer rounds every round
+ * counts. One round has no spread to see: its band is infinite (the gate cannot tell noise from
+ * change with one sample, so it never fails on it).
+ */
+export function noiseBand(values: readonly number[]): number {
+  if (values.length < 2) return Number.POSITIVE_INFINITY;
+  const s = [...values].sort((a, b) => a - b);
+  const kept = s.length >= 5 ? s.slice(1, -1) : s;
+  const mid = median(s);
+  if (!(mid > 0)) return Number.POSITIVE_INFINITY;
+  return (kept[kept.length - 1]! - kept[0]!) / mid;
+}
+
+export type MetricVerdict =
+  | 'ok' // within the tolerance, or better
+  | 'better' // improved beyond tolerance and noise (a hint to refresh the baseline)
+  | 'within-noise' // worse beyond the tolerance but inside this run's noise band: passes
+  | 'regression' // worse beyond both: fails the gate
+  | 'advisory' // worse beyond both, on a row that does not fail the gate (p99 by default, req/s
+  //            ÷ a driver-bound floor): shown only
+  | 'not-measured' // in the baseline, its workload not measured in this run (other settings)
+  | 'missing' // in the baseline, its workload measured but this server gave no figures: fails
+  | 'new'; // in this run, not in the baseline
+
+/** Verdicts that fail the gate. */
+export const FAILING: ReadonlySet<MetricVerdict> = new Set(['regression', 'missing']);
+
+export interface MetricRow extends MetricKey {
+  id: string;
+  baseline: number | null;
+  now: number | null;
+  /** now / baseline - 1 (signed; for p99 a positive change is worse). */
+  change: number | null;
+  /** How much worse, as a fraction: positive = worse, in the metric's own direction. */
+  worsening: number | null;
+  /** The band the verdict used: the wider of this run's spread and the baseline's. */
+  band: number;
+  /** This run's own spread (what more rounds can narrow). */
+  runBand: number;
+  rounds: number;
+  verdict: MetricVerdict;
+  /** True when the band is too wide to see a drop of `resolution` and nothing is decided yet. */
+  undecided: boolean;
+  /** req/s ÷ floor whose floor was driver-bound in most rounds: shown, never failing. */
+  driverBoundYardstick?: true;
+}
+
+export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
+  return higherIsBetter(measure) ? t.tolerance : t.latencyTolerance;
+}
+
+function judge(worsening: number, band: number, tolerance: number): MetricVerdict {
+  if (worsening > tolerance) return worsening > band ? 'regression' : 'within-noise';
+  if (-worsening > tolerance && -worsening > band) return 'better';
+  return 'ok';
+}
+
+/** Whether more rounds could change the answer for this metric. Only throughput and efficiency
+ *  metrics ask for them: p99 ratios are noisy by nature (one stall moves them), and chasing a tight
+ *  p99 band would spend the whole time budget; they still fail the gate when they clear their
+ *  band. Nor does a req/s ratio to a driver-bound floor (see isAdvisoryOnly). */
+function isUndecided(m: Pick<MetricSamples, 'measure'> & { driverBoundYardstick?: number; values?: readonly number[] }, band: number, verdict: MetricVerdict, t: GateThresholds): boolean {
+  return higherIsBetter(m.measure) && !drivenYardstick(m) && band > t.resolution && verdict !== 'regression';
+}
+
+/**
+ * A req/s ÷ floor ratio whose floor rounds were mostly driver-bound: the load generator, not the
+ * floor, set the denominator, so the ratio moves with the driver's CPU as much as with the
+ * server. Seen here: in one run the driver's CPU got twice as slow per request, the floor's req/s
+ * halved, and a server slowed down by 25% on purpose came out "+26% better" on req/s ÷ floor
+ * while its CPU per request (req/CPU-s ÷ floor, which the gate fails on) showed the drop. The
+ * opposite moment would fail a healthy server. Such a row is shown, but only as advisory.
+ */
+function drivenYardstick(m: { measure: MetricKey['measure']; driverBoundYardstick?: number; values?: readonly number[] }): boolean {
+  return m.measure === 'throughput' && m.driverBoundYardstick !== undefined && m.values !== undefined && m.driverBoundYardstick * 2 > m.values.length;
+}
+
+/** Whether more rounds of this run could help: only when its own spread is the wide one. */
+function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
+  return row.undecided && row.runBand > t.resolution;
+}
+
+/** Compares this run's metrics with a baseline (or, with none, just summarises them). */
+export function compareMetrics(current: MetricSamples[], baseline: GateBaseline | null, t: GateThresholds): MetricRow[] {
+  const base = new Map((baseline?.metrics ?? []).map((m) => [m.id, m]));
+  const rows: MetricRow[] = [];
+  for (const m of current) {
+    const now = median(m.values);
+    const band = noiseBand(m.values);
+    const b = base.get(m.id);
+    const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
+    const driven = drivenYardstick(m);
+    const note = driven ? { driverBoundYardstick: true as const } : {};
+    if (!b) {
+      const verdict: MetricVerdict = baseline ? 'new' : 'ok';
+      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, band, verdict, t), ...note });
+      continue;
+    }
+    const change = now / b.median - 1;
+    const worsening = higherIsBetter(m.measure) ? -change : change;
+    const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
+    const judged = judge(worsening, widest, toleranceFor(m.measure, t));
+    const advisoryOnly = driven || (!higherIsBetter(m.measure) && !t.p99Fails);
+    const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
+    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });
+  }
+  const measured = new Set(current.map((m) => m.id));
+  // A server that failed pre-flight or never answered leaves no figures while the others in its
+  // workload have some: that is the worst regression, not a gap in the settings.
+  const group = (k: { workload: string; concurrency: number }) => `${k.workload}|${k.concurrency}`;
+  const measuredGroups = new Set(current.map(group));
+  for (const b of baseline?.metrics ?? []) {
+    if (measured.has(b.id)) continue;
+    const key: MetricKey = { workload: b.workload, concurrency: b.concurrency, subject: b.subject, measure: b.measure };
+    const verdict: MetricVerdict = measuredGroups.has(group(b)) ? 'missing' : 'not-measured';
+    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, runBand: Number.NaN, rounds: 0, verdict, undecided: false });
+  }
+  return rows;
+}
+
+/** What a "measure more" step asks for: these workloads, this many more interleaved rounds. */
+export interface MeasureRequest {
+  workloads: WorkloadName[];
+  rounds: number;
+}
+
+export type Measure = (request: MeasureRequest) => Promise<Report>;
+
+export interface GateLoopOptions {
+  baseline: GateBaseline | null;
+  thresholds: GateThresholds;
+  workloads: WorkloadName[];
+  /** Rounds of the first measurement. */
+  rounds: number;
+  /** Most rounds any workload gets, extensions included. */
+  maxRounds: number;
+  /** Rounds added per extension (capped by maxRounds). */
+  extraRounds: number;
+  measure: Measure;
+  /** Told about every extension before it runs (for progress output). */
+  onExtend?: (request: MeasureRequest, undecided: MetricRow[]) => void;
+  /** Time budget for the whole loop: an extension whose projected end (from how long the rounds
+   *  so far took) falls past it is not started. Omitted: no budget. */
+  budgetMs?: number;
+  /** Clock for the budget (injectable for tests). */
+  now?: () => number;
+  /** The metrics in one measured Report: floor-normalised by default, this ÷ base for an A/B gate. */
+  extract?: (report: Report) => MetricSamples[];
+}
+
+export interface GateOutcome {
+  rows: MetricRow[];
+  metrics: MetricSamples[];
+  /** Every Report measured, first one first. */
+  reports: Report[];
+  extensions: MeasureRequest[];
+  /** True when a metric regressed. */
+  failed: boolean;
+  warnings: string[];
+}
+
+/** Rounds a workload has so far: the most any of its metrics has (they all come from the same rounds). */
+function roundsOf(metrics: MetricSamples[], workload: WorkloadName): number {
+  return Math.max(0, ...metrics.filter((m) => m.workload === workload).map((m) => m.values.length));
+}
+
+/**
+ * Measures, extends while a throughput band is too wide to see a `resolution` drop and the cap
+ * allows, then decides. The only side effects are the `measure` calls.
+ */
+export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
+  if (o.rounds < 1 || o.maxRounds < o.rounds || o.extraRounds < 1) {
+    throw new RangeError(`rounds must be >= 1, max rounds >= rounds and extra rounds >= 1 (got ${o.rounds}, ${o.maxRounds}, ${o.extraRounds})`);
+  }
+  const now = o.now ?? Date.now;
+  const started = now();
+  const reports: Report[] = [];
+  const extensions: MeasureRequest[] = [];
+  const warnings: string[] = [];
+  const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
+  // Cost of one round of one workload (all servers), to project what an extension will take. The
+  // one-off warm-up of servers kept up between steps is not part of it: extensions reuse them.
+  const warmupMs = (first.setup.warmServers ?? []).reduce((sum, w) => sum + w.elapsedMs, 0);
+  const roundCostMs = Math.max(0, now() - started - warmupMs) / (o.rounds * o.workloads.length);
+  reports.push(first);
+  const extract = o.extract ?? extractMetrics;
+  let metrics = extract(first);
+  let rows = compareMetrics(metrics, o.baseline, o.thresholds);
+  for (;;) {
+    const undecided = rows.filter((r) => runIsNoisy(r, o.thresholds));
+    const workloads = [...new Set(undecided.map((r) => r.workload))].filter((w) => roundsOf(metrics, w) < o.maxRounds);
+    if (workloads.length === 0) break;
+    const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
+    const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
+    const projectedEnd = now() - started + roundCostMs * request.rounds * request.workloads.length;
+    if (o.budgetMs !== undefined && projectedEnd > o.budgetMs) {
+      warnings.push(`more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`);
+      break;
+    }
+    o.onExtend?.(request, undecided);
+    extensions.push(request);
+    const more = await o.measure(request);
+    reports.push(more);
+    metrics = mergeMetrics(metrics, extract(more));
+    rows = compareMetrics(metrics, o.baseline, o.thresholds);
+  }
+  for (const r of rows.filter((x) => x.undecided)) {
+    const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
+    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ±${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+  }
+  const missing = rows.filter((r) => r.verdict === 'not-measured');
+  if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
+  for (const report of reports) {
+    for (const p of report.preflight.filter((x) => !x.ok)) warnings.push(`${p.server} failed pre-flight and was not measured: ${p.mismatch ?? 'no detail'}.`);
+  }
+  return { rows, metrics, reports, extensions, failed: rows.some((r) => FAILING.has(r.verdict)), warnings };
+}
+
+export function pct(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '∞';
+  return `${(fraction * 100).toFixed(fraction !== 0 && Math.abs(fraction) < 0.1 ? 1 : 0)}%`;
+}
+
+/** A baseline file from a run's metrics. */
+export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>, settings: GateMeasureSettings, createdAt: string): GateBaseline {
+  const machine = outcome.reports[0]!.setup.machine;
+  const metrics: BaselineMetric[] = outcome.metrics.map((m) => {
+    const band = noiseBand(m.values);
+    return {
+      id: m.id,
+      workload: m.workload,
+      concurrency: m.concurrency,
+      subject: m.subject,
+      measure: m.measure,
+      median: median(m.values),
+      band: Number.isFinite(band) ? band : null,
+      values: m.values,
+    };
+  });
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+}
+
+/**
+ * The yardstick of an A/B gate: every metric at 1 (this build equal to the base), with no band of
+ * its own, so a row's verdict rests on its change and the spread of its per-round ratios alone.
+ */
+export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
+  const metrics: BaselineMetric[] = [];
+  for (const workload of settings.workloads) {
+    for (const server of servers) {
+      for (const measure of METRIC_MEASURES) {
+        const key: MetricKey = { workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure };
+        metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
+      }
+    }
+  }
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+}

@@ -1,0 +1,107 @@
+// The gate's verdict as text: a fixed-width table for the terminal and the same table in Markdown
+// (for a CI job summary). Both come from the same rows, so they never disagree.
+import type { Machine } from '../schema/report-schema.js';
+import type { GateBaseline } from './baseline.js';
+import { FAILING, pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
+
+const VERDICT_TEXT: Record<MetricVerdict, string> = {
+  ok: 'ok',
+  better: 'better',
+  'within-noise': 'ok (within noise)',
+  regression: 'REGRESSION',
+  advisory: 'worse (advisory)',
+  'not-measured': 'not measured',
+  missing: 'MISSING (no figures)',
+  new: 'new (no baseline)',
+};
+
+export interface GateSummary {
+  outcome: GateOutcome;
+  baseline: GateBaseline | null;
+  machine: Machine;
+  thresholds: GateThresholds;
+  elapsedMs: number;
+  /** Set when this run rewrote the baseline. */
+  baselineWritten?: string;
+  /** An A/B gate: the base build this checkout was measured against, in the same run. */
+  against?: { ref: string; commit: string; notes: string[] };
+}
+
+function figure(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3);
+}
+
+function signed(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return `${v >= 0 ? '+' : '−'}${pct(Math.abs(v))}`;
+}
+
+function band(r: MetricRow): string {
+  return Number.isNaN(r.band) ? '-' : `±${pct(r.band)}`;
+}
+
+function cells(r: MetricRow, recording: boolean): string[] {
+  const verdict = recording ? 'recorded' : VERDICT_TEXT[r.verdict];
+  const marks = (r.undecided ? ' (too noisy to tell)' : '') + (r.driverBoundYardstick ? ' †' : '');
+  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + marks];
+}
+
+const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 'verdict'];
+
+/** Lines above/below the table: which machine, which tolerance, what it means. */
+export function contextLines(s: GateSummary): string[] {
+  const lines: string[] = [];
+  const t = s.thresholds;
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's).${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
+  if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
+    lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
+  }
+  if (s.against) {
+    lines.push(`A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`);
+    for (const n of s.against.notes) lines.push(`Note: ${n}`);
+  } else if (s.baseline) {
+    if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
+      lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
+    } else {
+      lines.push(`Baseline from this machine (fingerprint ${s.machine.fingerprint}), recorded ${s.baseline.createdAt}.`);
+    }
+  }
+  if (s.outcome.extensions.length > 0) {
+    lines.push(`The run was noisy: ${s.outcome.extensions.map((e) => `+${e.rounds} round(s) of ${e.workloads.join(', ')}`).join(', then ')} measured before deciding.`);
+  }
+  for (const w of s.outcome.warnings) lines.push(`Warning: ${w}`);
+  return lines;
+}
+
+export function verdictLine(s: GateSummary): string {
+  const secs = (s.elapsedMs / 1000).toFixed(0);
+  if (s.baselineWritten) return `Baseline written to ${s.baselineWritten} (${s.outcome.rows.length} metrics, ${secs} s). Commit it.`;
+  const failed = s.outcome.rows.filter((r) => FAILING.has(r.verdict));
+  if (failed.length === 0) return `PASS: no regression beyond the tolerance and the noise (${secs} s).`;
+  return `FAIL: ${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')} (${secs} s).`;
+}
+
+export function renderGateTable(s: GateSummary): string {
+  const rows = [HEADER, ...s.outcome.rows.map((r) => cells(r, s.baseline === null))];
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+  return [...out, '', ...contextLines(s), verdictLine(s), ''].join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function renderGateMarkdown(s: GateSummary): string {
+  const out = ['## mkvss-lab performance gate', '', `**${verdictLine(s)}**`, ''];
+  out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of s.outcome.rows) {
+    const c = cells(r, s.baseline === null).map(escapeCell);
+    if (FAILING.has(r.verdict)) c[6] = `**${c[6]}**`;
+    out.push(`| ${c.join(' | ')} |`);
+  }
+  out.push('', ...contextLines(s).map((l) => `- ${l}`), '');
+  return out.join('\n');
+}

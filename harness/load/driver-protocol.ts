@@ -1,0 +1,66 @@
+// What the harness and a load-driver process say to each other over the IPC channel.
+//
+// parent -> driver: { type: 'spec', spec }        build the request lists, connect nothing yet
+// driver -> parent: { type: 'built' }             lists ready
+// parent -> driver: { type: 'go' }                every shard starts at once: warm-up, then measure
+// driver -> parent: { type: 'measuring' }         the measured window starts now
+// driver -> parent: { type: 'window-end' }        ... and ends now (CPU sampling stops here)
+// driver -> parent: { type: 'done', result }      then it exits
+// driver -> parent: { type: 'error', message }
+import type { WorkloadName } from '../schema/report-schema.js';
+
+export interface DriverSpec {
+  mode: 'closed' | 'open';
+  host: string;
+  port: number;
+  workload: WorkloadName;
+  /** This shard's connections. */
+  connections: number;
+  pipelining: number;
+  /** Open loop: this shard's offered rate, req/s. */
+  rate?: number;
+  warmupMs: number;
+  durationMs: number;
+  keys: number;
+  valueSize: number;
+  /** Seeds the key choice, so a run's request lists are reproducible. */
+  seed: number;
+  /** Index of this driver process (crud keys are unique per shard and connection). */
+  shard: number;
+  /** The floor server answers a canned 200 to everything: expect 200 from every request. */
+  cannedOk?: boolean;
+  /** A request without an answer after this long counts as a timeout. */
+  timeoutMs: number;
+}
+
+export interface ShardResult {
+  /** Requests that completed or failed inside the window. */
+  requests: number;
+  responses: number;
+  expected: number;
+  unexpectedStatus: Record<string, number>;
+  timeouts: number;
+  connectionErrors: number;
+  other: Record<string, number>;
+  creates: number;
+  deletes: number;
+  writesAcknowledged: number;
+  /** Encoded HDR histogram of response latencies, µs (every response, any status). */
+  histogram: string;
+  latencySumUs: number;
+  latencyCount: number;
+  windowMs: number;
+  /** Whole run (warm-up included): acknowledged creates minus acknowledged deletes. */
+  netCreates: number;
+  /** Creates / deletes sent whose answer never came (in flight at the stop, dropped connection). */
+  uncertainCreates: number;
+  uncertainDeletes: number;
+}
+
+export type ParentMessage = { type: 'spec'; spec: DriverSpec } | { type: 'go' };
+export type DriverMessage =
+  | { type: 'built' }
+  | { type: 'measuring' }
+  | { type: 'window-end' }
+  | { type: 'done'; result: ShardResult }
+  | { type: 'error'; message: string };

@@ -1,0 +1,130 @@
+// The harness side of the load drivers: starts one driver process per driver CPU (pinned there
+// when the plan pins), splits connections and rate between them, starts them together, samples
+// their CPU over the measured window and merges what they counted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DriverMessage, DriverSpec, ParentMessage, ShardResult } from './driver-protocol.js';
+import type { CpuPlan } from '../system/pinning.js';
+import { pinnedCommand } from '../system/pinning.js';
+import { ProcSampler } from '../system/proc-sampler.js';
+import { mergeHistograms, encodeHistogram } from '../analysis/stats.js';
+
+export interface LoadOutcome extends ShardResult {
+  driverCpuPct: number;
+  /** Driver processes used: the CPU budget the driver-bound verdict compares against. */
+  driverProcesses: number;
+}
+
+export interface WindowHooks {
+  onWindowStart(): void;
+  onWindowEnd(): void;
+}
+
+/** Splits n into k near-equal whole parts (the first ones get the remainder). */
+export function splitEvenly(n: number, k: number): number[] {
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
+  const sumRecord = (pick: (r: ShardResult) => Record<string, number>) => {
+    const out: Record<string, number> = {};
+    for (const p of parts) for (const [k, v] of Object.entries(pick(p))) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const sum = (pick: (r: ShardResult) => number) => parts.reduce((a, p) => a + pick(p), 0);
+  return {
+    requests: sum((p) => p.requests),
+    responses: sum((p) => p.responses),
+    expected: sum((p) => p.expected),
+    unexpectedStatus: sumRecord((p) => p.unexpectedStatus),
+    timeouts: sum((p) => p.timeouts),
+    connectionErrors: sum((p) => p.connectionErrors),
+    other: sumRecord((p) => p.other),
+    creates: sum((p) => p.creates),
+    deletes: sum((p) => p.deletes),
+    writesAcknowledged: sum((p) => p.writesAcknowledged),
+    histogram: parts.length === 1 ? parts[0]!.histogram : encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
+    latencySumUs: sum((p) => p.latencySumUs),
+    latencyCount: sum((p) => p.latencyCount),
+    // Shards run side by side: the window is theirs in common (the longest, to be conservative on rates).
+    windowMs: Math.max(...parts.map((p) => p.windowMs)),
+    netCreates: sum((p) => p.netCreates),
+    uncertainCreates: sum((p) => p.uncertainCreates),
+    uncertainDeletes: sum((p) => p.uncertainDeletes),
+  };
+}
+
+const DRIVER_SCRIPTS = {
+  closed: fileURLToPath(new URL('./closed-loop-driver.js', import.meta.url)),
+  open: fileURLToPath(new URL('./open-loop-driver.js', import.meta.url)),
+};
+
+export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, hooks: WindowHooks): Promise<LoadOutcome> {
+  // No more processes than connections; each gets its own CPU when pinned.
+  const processes = Math.max(1, Math.min(plan.driverProcesses, spec.connections));
+  const connections = splitEvenly(spec.connections, processes);
+  const rates = spec.rate === undefined ? null : connections.map((c) => (spec.rate! * c) / spec.connections);
+  const children: ChildProcess[] = [];
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  };
+  try {
+    const shards = connections.map((conns, shard) => {
+      const cpus = plan.pinned ? [plan.driverCpus[shard % plan.driverCpus.length]!] : [];
+      const [cmd, args] = pinnedCommand(cpus, process.execPath, [DRIVER_SCRIPTS[spec.mode]]);
+      const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+      const shardSpec: DriverSpec = { ...spec, connections: conns, shard, ...(rates ? { rate: rates[shard]! } : {}) };
+      const waiters = new Map<DriverMessage['type'], Array<(m: DriverMessage) => void>>();
+      let failure: Error | null = null;
+      const failWaiters: Array<(e: Error) => void> = [];
+      child.on('message', (m: DriverMessage) => {
+        if (m.type === 'error') failure = new Error(`load driver failed: ${m.message}`);
+        for (const w of waiters.get(m.type) ?? []) w(m);
+        if (failure) for (const f of failWaiters) f(failure);
+      });
+      child.on('exit', (code, signal) => {
+        failure ??= new Error(`load driver exited early (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+        for (const f of failWaiters) f(failure);
+      });
+      const next = <T extends DriverMessage['type']>(type: T) => {
+        const p = new Promise<Extract<DriverMessage, { type: T }>>((resolve, reject) => {
+          if (failure) return reject(failure);
+          waiters.set(type, [...(waiters.get(type) ?? []), resolve as (m: DriverMessage) => void]);
+          failWaiters.push(reject);
+        });
+        // Some of these are awaited only later (or never, once another failed): no unhandled rejection.
+        p.catch(() => {});
+        return p;
+      };
+      const post = (m: ParentMessage) => child.send(m);
+      return { child, shardSpec, next, post };
+    });
+
+    const built = shards.map((s) => s.next('built'));
+    for (const s of shards) s.post({ type: 'spec', spec: s.shardSpec });
+    await Promise.all(built);
+
+    const sampler = new ProcSampler(children.map((c) => c.pid!));
+    const measuring = shards.map((s) => s.next('measuring'));
+    const windowEnd = shards.map((s) => s.next('window-end'));
+    const done = shards.map((s) => s.next('done'));
+    for (const s of shards) s.post({ type: 'go' });
+    // The window opens when the first shard says so; the samplers start there.
+    await Promise.race(measuring);
+    sampler.start();
+    hooks.onWindowStart();
+    await Promise.race(windowEnd);
+    const usage = sampler.stop();
+    hooks.onWindowEnd();
+    const results = (await Promise.all(done)).map((m) => m.result);
+    return { ...mergeShardResults(results), driverCpuPct: usage.cpuPct, driverProcesses: processes };
+  } finally {
+    // Drivers exit by themselves after 'done'; make sure none outlives a failure.
+    setTimeout(killAll, 1000).unref();
+    if (children.some((c) => c.exitCode === null)) await Promise.race([Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 1000))]);
+    killAll();
+  }
+}

@@ -1,0 +1,81 @@
+// report.html: one self-contained page (inline CSS, charts as data: URIs, no scripts, no external
+// assets), so it can be mailed or attached to a CI run and still open anywhere.
+import type { Report } from '../schema/report-schema.js';
+import { buildModel, type TableModel } from './model.js';
+
+/** An image to embed: the PNG bytes and a caption. */
+export interface HtmlChart {
+  title: string;
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; }
+th { background: #f2f2f2; text-align: left; }
+td.figure { text-align: right; white-space: nowrap; }
+td.not-ok { background: #fff4e0; }
+.caption { color: #555; font-size: .9rem; }
+.warn { color: #8a4b00; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+dl.setup { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.setup dt { font-weight: 600; } dl.setup dd { margin: 0; }
+`.trim();
+
+function htmlTable(t: TableModel): string {
+  const head = `<tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const body = t.rows.map((row) => {
+    const cells = row.map((c, i) => {
+      if (i === 0) return `<th>${escapeHtml(c)}</th>`;
+      const cls = [i < t.figureColumns ? 'figure' : '', c.includes('⚠') ? 'not-ok' : ''].filter(Boolean).join(' ');
+      return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(c)}</td>`;
+    });
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
+}
+
+function list(items: string[], cls = ''): string {
+  return `<ul${cls ? ` class="${cls}"` : ''}>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+}
+
+export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
+  const m = buildModel(report);
+  const parts: string[] = [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(m.title)}</title>`,
+    `<style>\n${CSS}\n</style>`,
+    '</head>',
+    '<body>',
+    `<h1>${escapeHtml(m.title)}</h1>`,
+    `<p>${escapeHtml(m.subtitle)}</p>`,
+  ];
+  for (const t of m.tables) {
+    parts.push(`<h2>${escapeHtml(t.title)}</h2>`, htmlTable(t), `<p class="caption">${escapeHtml(t.caption)}</p>`);
+    if (t.warnings.length) parts.push(list(t.warnings.map((w) => `⚠ ${w}`), 'warn'));
+  }
+  if (charts.length) {
+    parts.push('<h2>Charts</h2>');
+    for (const c of charts) {
+      const src = `data:image/png;base64,${c.png.toString('base64')}`;
+      parts.push(`<figure><img src="${src}" width="${c.width}" height="${c.height}" alt="${escapeHtml(c.title)}"><figcaption>${escapeHtml(c.title)}</figcaption></figure>`);
+    }
+  }
+  parts.push('<h2>Setup</h2>', `<dl class="setup">${m.setup.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`);
+  parts.push('<h2>Pre-flight</h2>', list(m.preflight));
+  parts.push('<h2>Rows written</h2>', list(m.rowsWritten));
+  parts.push('<h2>Warnings</h2>', m.warnings.length ? list(m.warnings, 'warn') : '<p>none</p>');
+  parts.push('</body>', '</html>', '');
+  return parts.join('\n');
+}

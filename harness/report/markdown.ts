@@ -1,0 +1,44 @@
+// report.md: the seed's table shape (a column per server, then "async vs sync"), one table per
+// (workload, concurrency), then setup, pre-flight, rows written and warnings. Deterministic: the only
+// time in it is report.createdAt, so the same report always renders the same bytes.
+import type { Report } from '../schema/report-schema.js';
+import { buildModel, type TableModel } from './model.js';
+
+/** A chart written next to report.md, linked from it. */
+export interface ChartLink {
+  file: string;
+  title: string;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function markdownTable(t: TableModel): string[] {
+  const line = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  // Figures right-aligned (they line up on the digits), wordings and labels left-aligned.
+  const align = t.header.map((_, i) => (i === 0 || i >= t.figureColumns ? ':---' : '---:'));
+  return [line(t.header), `|${align.join('|')}|`, ...t.rows.map(line)];
+}
+
+function bullets(items: string[]): string[] {
+  return items.map((i) => `- ${i}`);
+}
+
+export function renderMarkdown(report: Report, options: { charts?: ChartLink[] } = {}): string {
+  const m = buildModel(report);
+  const out: string[] = [`# ${m.title}`, '', m.subtitle, ''];
+  for (const t of m.tables) {
+    out.push(`## ${t.title}`, '', ...markdownTable(t), '', t.caption, '');
+    if (t.warnings.length) out.push('Not ok:', '', ...bullets(t.warnings), '');
+  }
+  if (options.charts?.length) {
+    out.push('## Charts', '');
+    for (const c of options.charts) out.push(`![${c.title}](${c.file})`, '');
+  }
+  out.push('## Setup', '', ...bullets(m.setup.map(([k, v]) => `${k}: ${v}`)), '');
+  out.push('## Pre-flight', '', ...bullets(m.preflight), '');
+  out.push('## Rows written', '', ...bullets(m.rowsWritten), '');
+  out.push('## Warnings', '', ...(m.warnings.length ? bullets(m.warnings) : ['none']), '');
+  return out.join('\n');
+}

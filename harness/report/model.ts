@@ -1,0 +1,213 @@
+// What the report says, independent of how it is printed: the tables (one per workload x concurrency),
+// the setup lines, pre-flight, rows-written checks and warnings. The terminal, Markdown and HTML
+// renderers all print this model, so the three never disagree on a figure.
+import { REPORT_SCHEMA, REPORT_VERSION, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
+import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
+import { describeFactor } from './format-factor.js';
+
+type SummaryKey = keyof Cell['summary'];
+
+interface RowSpec {
+  label: string;
+  key: SummaryKey;
+  format: Formatter;
+  /** The comparison metric shown in the "x vs y" column for this row, if any. */
+  metric?: Factor['metric'];
+}
+
+/** The seed's rows, in its order, plus the server/driver resources that explain them. */
+export const ROWS: readonly RowSpec[] = [
+  { label: 'Throughput (req/s)', key: 'throughput', format: formatRate, metric: 'throughput' },
+  { label: 'Avg latency', key: 'meanUs', format: formatMs, metric: 'meanUs' },
+  { label: 'P50 latency', key: 'p50Us', format: formatMs, metric: 'p50Us' },
+  { label: 'P90 latency', key: 'p90Us', format: formatMs, metric: 'p90Us' },
+  { label: 'P99 latency', key: 'p99Us', format: formatMs, metric: 'p99Us' },
+  { label: 'P99.9 latency', key: 'p999Us', format: formatMs, metric: 'p999Us' },
+  { label: 'P99.99 latency', key: 'p9999Us', format: formatMs, metric: 'p9999Us' },
+  { label: 'Max latency', key: 'maxUs', format: formatMs, metric: 'maxUs' },
+  { label: 'Success rate', key: 'successRate', format: formatSuccessRate, metric: 'successRate' },
+  { label: 'Server CPU (% of one core)', key: 'serverCpuPct', format: formatCpuPct },
+  { label: 'Server RSS (peak)', key: 'serverPeakRssBytes', format: formatMiB },
+  { label: 'Server threads (peak)', key: 'serverPeakThreads', format: formatCount },
+  { label: 'Driver CPU (% of one core)', key: 'driverCpuPct', format: formatCpuPct },
+];
+
+export interface TableModel {
+  workload: WorkloadName;
+  concurrency: number;
+  title: string;
+  /** First entry is the row-label column (empty), then one per server, then one per comparison. */
+  header: string[];
+  /** How many leading columns (label + servers) hold figures; the rest hold factor wordings. */
+  figureColumns: number;
+  rows: string[][];
+  /** "Median of 3 rounds, min-max in brackets." */
+  caption: string;
+  /** One line per server whose verdict is not ok, with its reasons. */
+  warnings: string[];
+}
+
+export interface ReportModel {
+  title: string;
+  subtitle: string;
+  tables: TableModel[];
+  setup: [label: string, value: string][];
+  preflight: string[];
+  rowsWritten: string[];
+  warnings: string[];
+}
+
+/** Clear error for input that is not a Report v1 (the renderers read many nested fields). */
+export function assertReport(report: unknown): asserts report is Report {
+  const r = report as Partial<Report> | null;
+  if (!r || typeof r !== 'object') throw new TypeError('report must be an object');
+  if (r.schema !== REPORT_SCHEMA || r.version !== REPORT_VERSION) {
+    throw new TypeError(`not a ${REPORT_SCHEMA} v${REPORT_VERSION} report (schema ${JSON.stringify(r.schema)}, version ${JSON.stringify(r.version)})`);
+  }
+  for (const field of ['setup', 'cells', 'comparisons', 'preflight', 'warnings'] as const) {
+    if (r[field] === undefined || r[field] === null) throw new TypeError(`report.${field} is missing`);
+  }
+  if (!Array.isArray(r.cells)) throw new TypeError('report.cells must be an array');
+}
+
+/** Servers in the order the run listed them, then any others found in the cells. */
+export function serverOrder(report: Report): ServerName[] {
+  const order = [...report.setup.servers];
+  for (const c of report.cells) if (!order.includes(c.server)) order.push(c.server);
+  return order;
+}
+
+/** (workload, concurrency) pairs in the run's order: workloads as listed, concurrency ascending. */
+export function tableKeys(report: Report): { workload: WorkloadName; concurrency: number }[] {
+  const workloads = [...report.setup.workloads];
+  for (const c of report.cells) if (!workloads.includes(c.workload)) workloads.push(c.workload);
+  const keys: { workload: WorkloadName; concurrency: number }[] = [];
+  for (const workload of workloads) {
+    const levels = [...new Set(report.cells.filter((c) => c.workload === workload).map((c) => c.concurrency))].sort((a, b) => a - b);
+    for (const concurrency of levels) keys.push({ workload, concurrency });
+  }
+  return keys;
+}
+
+export function cellsAt(report: Report, workload: WorkloadName, concurrency: number): Cell[] {
+  const order = serverOrder(report);
+  return report.cells
+    .filter((c) => c.workload === workload && c.concurrency === concurrency)
+    .sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server));
+}
+
+function comparisonsAt(report: Report, workload: WorkloadName, concurrency: number): Comparison[] {
+  return report.comparisons.filter((c) => c.workload === workload && c.concurrency === concurrency);
+}
+
+function factorText(comparison: Comparison, metric: Factor['metric'] | undefined): string {
+  if (!metric) return '';
+  const f = comparison.factors.find((x) => x.metric === metric);
+  if (!f) return '';
+  return f.wording.trim() !== '' ? f.wording : describeFactor(f);
+}
+
+function figure(cell: Cell, row: RowSpec): string {
+  const spread: Spread | undefined = cell.summary[row.key];
+  const text = spread ? formatSpread(spread, row.format) : '-';
+  // Every figure of a server whose run was not clean carries the verdict, so no number is quoted without it.
+  return cell.verdict === 'ok' ? text : `${text} ⚠ ${cell.verdict}`;
+}
+
+function roundsCaption(cells: Cell[]): string {
+  const counts = [...new Set(cells.map((c) => c.rounds.length))].sort((a, b) => a - b);
+  const n = counts.length === 0 ? '0' : counts.length === 1 ? String(counts[0]) : `${counts[0]}-${counts[counts.length - 1]}`;
+  return `Median of ${n} round${n === '1' ? '' : 's'}, min-max in brackets. Latency in ms; CPU in % of one core (over 100% = more than one core).`;
+}
+
+export function buildTable(report: Report, workload: WorkloadName, concurrency: number): TableModel {
+  const cells = cellsAt(report, workload, concurrency);
+  const comparisons = comparisonsAt(report, workload, concurrency);
+  const header = ['', ...cells.map((c) => c.server), ...comparisons.map((c) => `${c.candidate} vs ${c.baseline}`)];
+  const rows = ROWS.map((row) => [row.label, ...cells.map((c) => figure(c, row)), ...comparisons.map((c) => factorText(c, row.metric))]);
+  const warnings = cells
+    .filter((c) => c.verdict !== 'ok')
+    .map((c) => `${c.server}: ${c.verdict}${c.verdictReasons.length ? `: ${c.verdictReasons.join('; ')}` : ''}`);
+  return {
+    workload, concurrency,
+    title: `${workload}, ${concurrency} connection${concurrency === 1 ? '' : 's'}`,
+    header, figureColumns: 1 + cells.length, rows, caption: roundsCaption(cells), warnings,
+  };
+}
+
+function seconds(ms: number): string {
+  return `${thousands(ms / 1000, Number.isInteger(ms / 1000) ? 0 : 1)} s`;
+}
+
+function setupLines(report: Report): [string, string][] {
+  const s = report.setup;
+  const m = s.machine;
+  const lines: [string, string][] = [
+    ['CPU', `${m.cpuModel}, ${m.cores} core${m.cores === 1 ? '' : 's'}`],
+    ['Memory', `${thousands(m.totalMemBytes / 1073741824, 1)} GiB`],
+    ['Node', m.node],
+    ['Kernel', `${m.kernel} (${m.platform} ${m.arch})`],
+    ['Machine fingerprint', m.fingerprint],
+    ['Pinning', s.driver.pinned
+      ? `driver on CPUs ${s.driver.driverCpus ?? '?'}, servers on CPUs ${s.driver.serverCpus ?? '?'}`
+      : 'not pinned (driver and server share all cores)'],
+    ['Rounds', `${s.rounds} per server, ${seconds(s.durationMs)} measured after ${seconds(s.warmupMs)} warm-up`],
+    ['Servers', s.servers.join(', ')],
+    ['Workloads', s.workloads.join(', ')],
+    ['Concurrency', `${s.concurrency.join(', ')} connection(s)`],
+    ['Keys', `${thousands(s.keys)} preloaded, values of ${thousands(s.valueSize)} bytes`],
+    ['Pipelining', s.pipelining <= 1 ? 'none (1 request in flight per connection)' : `${s.pipelining} requests in flight per connection`],
+    ['Load', s.rate !== undefined
+      ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
+      : 'closed loop (each connection sends its next request after the response)'],
+    ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],
+    ['Driver ceiling (vs floor server)', ceilingText(report)],
+    ['Command', `mkvss-lab ${s.command}`.trim()],
+  ];
+  return lines;
+}
+
+/** What the driver alone reached against the floor server, and how close the best measured server came to it. */
+function ceilingText(report: Report): string {
+  const c = report.driverCeiling;
+  if (!c) return 'not measured';
+  let text = `${formatRate(c.throughput)} req/s against the floor server (${c.workload}, ${c.concurrency} connections, driver CPU ${formatCpuPct(c.driverCpuPct)})`;
+  const measured = report.cells.filter((x) => x.server !== 'floor' && x.summary.throughput);
+  if (measured.length > 0 && c.throughput > 0) {
+    const best = measured.reduce((a, b) => (b.summary.throughput.median > a.summary.throughput.median ? b : a));
+    const share = (best.summary.throughput.median / c.throughput) * 100;
+    text += `; the fastest server (${best.server}, ${best.workload}, ${best.concurrency} connections) reached ${share.toFixed(0)}% of it`;
+  }
+  return text;
+}
+
+function preflightLines(report: Report): string[] {
+  if (report.preflight.length === 0) return ['not run'];
+  return report.preflight.map((p) =>
+    p.ok ? `${p.server}: ok (${p.steps} steps, same statuses and bodies)` : `${p.server}: MISMATCH (${p.steps} steps): ${p.mismatch ?? 'no detail'}`);
+}
+
+function rowsWrittenLines(report: Report): string[] {
+  const checked = report.cells.filter((c) => c.rowsCheck);
+  if (checked.length === 0) return ['no rows-written check in this run'];
+  return checked.map((c) => {
+    const r = c.rowsCheck!;
+    const diff = r.actualRows - r.expectedRows;
+    const verdict = r.ok ? 'ok' : `MISMATCH (${diff > 0 ? '+' : ''}${thousands(diff)} rows)`;
+    return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)}: ${verdict}`;
+  });
+}
+
+export function buildModel(report: Report): ReportModel {
+  assertReport(report);
+  const title = `mkvss-lab compare${report.label ? `: ${report.label}` : ''}`;
+  return {
+    title,
+    subtitle: `Run started ${report.createdAt}.`,
+    tables: tableKeys(report).map((k) => buildTable(report, k.workload, k.concurrency)),
+    setup: setupLines(report),
+    preflight: preflightLines(report),
+    rowsWritten: rowsWrittenLines(report),
+    warnings: report.warnings.length ? [...report.warnings] : [],
+  };
+}
