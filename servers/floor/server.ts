@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { RequestBoundaryScanner, cannedOk } from '../http/request-boundary.js';
 import type { RunningServer, StartServer } from '../options.js';
-import { listenOrExplain } from '../async/listen.js';
+import { listenOrExplain } from '../event-loop/listen.js';
 
 export const start: StartServer = async (options): Promise<RunningServer> => {
   const ok = cannedOk();

@@ -6,10 +6,10 @@ import http from 'node:http';
 import { errorResponse, INTERNAL_ERROR_REASON } from '../http/error-response.js';
 import type { Handler, HttpRequest, HttpResponse } from '../http/types.js';
 import type { RunningServer, ServerOptions, StartServer } from '../options.js';
-import { startClusterPrimary } from '../async/cluster-primary.js';
-import { sweepIntervalMs } from '../async/event-loop-server.js';
-import { listenOrExplain } from '../async/listen.js';
-import { openKvOrExplain } from '../async/open-kv.js';
+import { startClusterPrimary } from '../event-loop/cluster-primary.js';
+import { listenOrExplain } from '../event-loop/listen.js';
+import { openKvOrExplain } from '../event-loop/open-kv.js';
+import { sweepIntervalMs } from '../event-loop/sweep-interval.js';
 
 export const start: StartServer = (options) =>
   options.workers > 1 && cluster.isPrimary ? startClusterPrimary('reference', options) : startOneLoop(options);

@@ -14,7 +14,7 @@ const send = (message: WorkerMessage) => process.send!(message);
 let server: RunningServer;
 try {
   const { startOneLoop } =
-    spec.kind === 'async' ? await import('./server.js') : await import('../reference/server.js');
+    spec.kind === 'async' ? await import('../async/server.js') : await import('../reference/server.js');
   server = await startOneLoop(spec.options);
 } catch (err) {
   const message = err instanceof StartupError ? err.message : `worker failed to start: ${(err as Error).message}`;

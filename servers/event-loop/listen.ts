@@ -1,5 +1,5 @@
 // Binding a listening socket with startup errors a user can act on (one line each), shared by
-// the async, reference and floor servers.
+// the node:net-based servers (async, reference, floor).
 import type { Server } from 'node:net';
 import { StartupError } from '../options.js';
 
