@@ -8,10 +8,8 @@ import type { RunningServer, ServerOptions } from '../options.js';
 import { Connection } from './connection.js';
 import { listenOrExplain } from '../event-loop/listen.js';
 import { openKvOrExplain } from '../event-loop/open-kv.js';
-import { LINGER_MS, sweepIntervalMs } from '../event-loop/sweep-interval.js';
-
-/** On shutdown, how long connections get to finish their request before they are cut. */
-const SHUTDOWN_GRACE_MS = 3_000;
+import { sweepIntervalMs } from '../event-loop/sweep-interval.js';
+import { LINGER_MS, SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 export async function startEventLoop(options: ServerOptions): Promise<RunningServer> {
   const kv = openKvOrExplain(options);

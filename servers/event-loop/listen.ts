@@ -2,6 +2,7 @@
 // the node:net-based servers (async, reference, floor).
 import type { Server } from 'node:net';
 import { StartupError } from '../options.js';
+import { LISTEN_BACKLOG } from '../socket-lifecycle.js';
 
 /** Listens and resolves with the real port (useful with port 0), or rejects with a StartupError. */
 export function listenOrExplain(server: Server, host: string, port: number): Promise<number> {
@@ -17,7 +18,7 @@ export function listenOrExplain(server: Server, host: string, port: number): Pro
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host, port, backlog: 1024 });
+    server.listen({ host, port, backlog: LISTEN_BACKLOG });
   });
 }
 

@@ -2,9 +2,7 @@
 // coarse sweep for all connections instead of a timer each. Shared by async (its own sweeper) and
 // reference (node:http's connectionsCheckingInterval), so both time out alike.
 import type { ServerOptions } from '../options.js';
-
-/** After our FIN, how long we keep reading a client that does not close its side. */
-export const LINGER_MS = 2_000;
+import { LINGER_MS } from '../socket-lifecycle.js';
 
 /** The sweep runs this often: a quarter of the shortest timeout, between 25 ms and 1 s, so a
  *  timeout fires at most ~25% late while thousands of connections cost one timer, not thousands. */
