@@ -2,6 +2,7 @@
 // mkvss-lab: one command line for the lab. `serve` starts one server; the harness adds
 // `compare` and `gate`.
 import { Command } from 'commander';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerHarnessCommands } from '../harness/commands.js';
 
@@ -12,9 +13,9 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) })
   .exitOverride((err) => {
-    // commander exits 1 on usage errors; a usage error here is exit 2 (like the gate's contract).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);
-    process.exit(2);
+    // commander exits 1 on usage errors; a usage error here is EXIT_USAGE (like the gate's contract).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(EXIT_OK);
+    process.exit(EXIT_USAGE);
   });
 
 registerServeCommand(program);
