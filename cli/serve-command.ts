@@ -116,4 +116,11 @@ async function runServer(kind: ServerKind, options: ServerOptions): Promise<void
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A server that gave up on its own (cluster workers crashing in a loop) has stopped already.
+  void server.failed?.then((reason) => {
+    if (stopping) return; // a signal's graceful stop is under way and will exit
+    stopping = true;
+    process.stderr.write(`error: ${reason.message}\n`);
+    process.exit(EXIT_FAILURE);
+  });
 }

@@ -48,6 +48,10 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
 export interface RunningServer {
   port: number;
   close(): Promise<void>;
+  /** Resolves (never rejects) with the reason if the server gives up serving on its own — its
+   *  cluster workers crash in a tight loop — once it has stopped what was left. The process
+   *  should then say so and exit non-zero. Absent where that cannot happen. */
+  failed?: Promise<Error>;
 }
 
 /** Every servers/<kind>/server.ts exports `start` with this signature. Startup failures reject
