@@ -3,6 +3,7 @@
 // job and `gate` is the CI regression gate. The commands live in cli/; the work they start lives in
 // servers/ and harness/, which never import cli/.
 import { Command } from 'commander';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerGateCommand } from './gate-command.js';
@@ -14,9 +15,9 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) })
   .exitOverride((err) => {
-    // commander exits 1 on usage errors; a usage error here is exit 2 (like the gate's contract).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);
-    process.exit(2);
+    // commander exits 1 on usage errors; a usage error here is EXIT_USAGE (like the gate's contract).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(EXIT_OK);
+    process.exit(EXIT_USAGE);
   });
 
 registerServeCommand(program);

@@ -3,14 +3,10 @@
 // they all have the same CLI shape, ready line and exit codes.
 import cluster from 'node:cluster';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  DEFAULT_SERVER_OPTIONS as D,
-  SERVER_KINDS,
-  StartupError,
-  type ServerKind,
-  type ServerOptions,
-  type StartServer,
-} from '../servers/options.js';
+import { DEFAULT_SERVER_OPTIONS as D, StartupError, type ServerOptions, type StartServer } from '../servers/options.js';
+import { formatReadyLine } from '../servers/ready-line.js';
+import { SERVER_KINDS, type ServerKind } from '../servers/server-kinds.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 function integer(name: string, min: number, max: number) {
   return (raw: string): number => {
@@ -64,7 +60,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (kind: ServerKind, o) => {
       if (o.threads > o.maxThreads) {
         process.stderr.write(`error: --threads (${o.threads}) must not exceed --max-threads (${o.maxThreads}).\n`);
-        process.exit(2);
+        process.exit(EXIT_USAGE);
       }
       const options: ServerOptions = {
         host: o.host,
@@ -96,10 +92,10 @@ async function runServer(kind: ServerKind, options: ServerOptions): Promise<void
   } catch (err) {
     const msg = err instanceof StartupError ? err.message : `could not start the ${kind} server: ${(err as Error).message}`;
     process.stderr.write(`error: ${msg}\n`);
-    process.exit(1);
+    process.exit(EXIT_FAILURE);
   }
   // cluster workers return a server too, but only the primary prints the ready line.
-  if (cluster.isPrimary) process.stdout.write(`listening on http://${options.host}:${server.port}\n`);
+  if (cluster.isPrimary) process.stdout.write(`${formatReadyLine(options.host, server.port)}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -107,17 +103,24 @@ async function runServer(kind: ServerKind, options: ServerOptions): Promise<void
     // A hard deadline: a graceful stop that hangs still ends, and says so.
     const deadline = setTimeout(() => {
       process.stderr.write(`error: graceful stop after ${signal} took over 10 s; exiting\n`);
-      process.exit(1);
+      process.exit(EXIT_FAILURE);
     }, 10_000);
     deadline.unref();
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(EXIT_OK),
       (err: Error) => {
         process.stderr.write(`error: stopping the ${kind} server failed: ${err.message}\n`);
-        process.exit(1);
+        process.exit(EXIT_FAILURE);
       },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A server that gave up on its own (cluster workers crashing in a loop) has stopped already.
+  void server.failed?.then((reason) => {
+    if (stopping) return; // a signal's graceful stop is under way and will exit
+    stopping = true;
+    process.stderr.write(`error: ${reason.message}\n`);
+    process.exit(EXIT_FAILURE);
+  });
 }

@@ -1,9 +1,8 @@
 // Options shared by every server (async, sync, reference, floor), and the contract each
 // server module follows so that `mkvss-lab serve <kind>` can start any of them the same way.
+// (The list of kinds is servers/server-kinds.ts.)
+import { DEFAULT_HTTP_LIMITS } from './http/limits.js';
 import type { HttpLimits } from './http/types.js';
-
-export const SERVER_KINDS = ['async', 'sync', 'reference', 'floor'] as const;
-export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export interface ServerOptions {
   host: string;
@@ -29,13 +28,6 @@ export interface ServerOptions {
   maxConnections: number;
 }
 
-export const DEFAULT_LIMITS: HttpLimits = {
-  maxRequestLineBytes: 8192,
-  maxHeaderBytes: 16384,
-  maxHeaderCount: 100,
-  maxBodyBytes: 1024 * 1024,
-};
-
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '127.0.0.1',
   port: 8080,
@@ -44,7 +36,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   workers: 1,
   threads: 16,
   maxThreads: 512,
-  limits: DEFAULT_LIMITS,
+  // The engine's own defaults (servers/http/limits.ts): one set of numbers for every server.
+  limits: { ...DEFAULT_HTTP_LIMITS },
   requestTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   maxConnections: 10_000,
@@ -55,6 +48,10 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
 export interface RunningServer {
   port: number;
   close(): Promise<void>;
+  /** Resolves (never rejects) with the reason if the server gives up serving on its own — its
+   *  cluster workers crash in a tight loop — once it has stopped what was left. The process
+   *  should then say so and exit non-zero. Absent where that cannot happen. */
+  failed?: Promise<Error>;
 }
 
 /** Every servers/<kind>/server.ts exports `start` with this signature. Startup failures reject

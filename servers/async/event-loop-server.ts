@@ -6,20 +6,10 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RunningServer, ServerOptions } from '../options.js';
 import { Connection } from './connection.js';
-import { listenOrExplain } from './listen.js';
-import { openKvOrExplain } from './open-kv.js';
-
-/** After our FIN, how long we keep reading a client that does not close its side. */
-const LINGER_MS = 2_000;
-/** On shutdown, how long connections get to finish their request before they are cut. */
-const SHUTDOWN_GRACE_MS = 3_000;
-
-/** The sweep runs this often: a quarter of the shortest timeout, between 25 ms and 1 s, so a
- *  timeout fires at most ~25% late while thousands of connections cost one timer, not thousands. */
-export function sweepIntervalMs(options: Pick<ServerOptions, 'requestTimeoutMs' | 'idleTimeoutMs'>): number {
-  const shortest = Math.min(options.requestTimeoutMs, options.idleTimeoutMs, LINGER_MS);
-  return Math.max(25, Math.min(1_000, Math.floor(shortest / 4)));
-}
+import { listenOrExplain } from '../event-loop/listen.js';
+import { openKvOrExplain } from '../event-loop/open-kv.js';
+import { sweepIntervalMs } from '../event-loop/sweep-interval.js';
+import { LINGER_MS, SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 export async function startEventLoop(options: ServerOptions): Promise<RunningServer> {
   const kv = openKvOrExplain(options);

@@ -2,7 +2,7 @@
 // `--workers N` such processes sharing the port through node:cluster. See docs/ASYNC.md.
 import cluster from 'node:cluster';
 import type { RunningServer, ServerOptions, StartServer } from '../options.js';
-import { startClusterPrimary } from './cluster-primary.js';
+import { startClusterPrimary } from '../event-loop/cluster-primary.js';
 import { startEventLoop } from './event-loop-server.js';
 
 export const start: StartServer = (options) =>

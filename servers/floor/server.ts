@@ -5,7 +5,8 @@
 import net from 'node:net';
 import { RequestBoundaryScanner, cannedOk } from '../http/request-boundary.js';
 import type { RunningServer, StartServer } from '../options.js';
-import { listenOrExplain } from '../async/listen.js';
+import { listenOrExplain } from '../event-loop/listen.js';
+import { SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 export const start: StartServer = async (options): Promise<RunningServer> => {
   const ok = cannedOk();
@@ -30,7 +31,7 @@ export const start: StartServer = async (options): Promise<RunningServer> => {
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.end(); // nothing is ever in flight beyond one write
-        setTimeout(() => sockets.forEach((s) => s.destroy()), 1_000).unref();
+        setTimeout(() => sockets.forEach((s) => s.destroy()), SHUTDOWN_GRACE_MS).unref();
       })),
   };
 };

@@ -6,10 +6,11 @@ import http from 'node:http';
 import { errorResponse, INTERNAL_ERROR_REASON } from '../http/error-response.js';
 import type { Handler, HttpRequest, HttpResponse } from '../http/types.js';
 import type { RunningServer, ServerOptions, StartServer } from '../options.js';
-import { startClusterPrimary } from '../async/cluster-primary.js';
-import { sweepIntervalMs } from '../async/event-loop-server.js';
-import { listenOrExplain } from '../async/listen.js';
-import { openKvOrExplain } from '../async/open-kv.js';
+import { startClusterPrimary } from '../event-loop/cluster-primary.js';
+import { listenOrExplain } from '../event-loop/listen.js';
+import { openKvOrExplain } from '../event-loop/open-kv.js';
+import { sweepIntervalMs } from '../event-loop/sweep-interval.js';
+import { SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 export const start: StartServer = (options) =>
   options.workers > 1 && cluster.isPrimary ? startClusterPrimary('reference', options) : startOneLoop(options);
@@ -46,7 +47,7 @@ export async function startOneLoop(options: ServerOptions): Promise<RunningServe
       server.closeIdleConnections();
       // Busy connections finish their response (node:http then closes them, as the server is
       // no longer listening); past the grace period they are cut.
-      const cut = setTimeout(() => server.closeAllConnections(), 3_000);
+      const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await stopped;
       clearTimeout(cut);
       kv.store.close();

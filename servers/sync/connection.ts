@@ -23,6 +23,7 @@ import { HttpSession } from '../http/index.js';
 import type { Handler, HttpLimits, SessionOutput } from '../http/types.js';
 import { EAGAIN, EINTR, SHUT_WR, SO_RCVTIMEO, SO_SNDTIMEO, libc, sendAll, setNoDelay, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, NONE, type SharedState } from './shared-state.js';
+import { LINGER_MS } from '../socket-lifecycle.js';
 
 export interface ConnectionContext {
   handler: Handler;
@@ -40,10 +41,9 @@ export interface ConnectionContext {
 /** Responses up to this size are joined into one send(); larger ones go out part by part. */
 const COALESCE_BYTES = 64 * 1024;
 
-/** How long a closing connection keeps reading (and discarding) after our FIN, at most; the
- *  async server lingers as long. Bounded in bytes too, so a peer streaming at full speed cannot
- *  hold the thread for the whole time. */
-const LINGER_MS = 2_000;
+/** A closing connection keeps reading (and discarding) after our FIN for LINGER_MS at most, as
+ *  every server does; bounded in bytes too, so a peer streaming at full speed cannot hold the
+ *  thread for the whole time. */
 const LINGER_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Sends a session's output. False when the connection is no longer usable. */

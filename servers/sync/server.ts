@@ -20,6 +20,7 @@ import {
   parseIPv4Host,
 } from './libc.js';
 import { WorkerPool } from './pool.js';
+import { LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 /** Knobs that are not server options: fixed in production, shortened by tests. */
 export interface SyncTuning {
@@ -28,9 +29,9 @@ export interface SyncTuning {
   /** How often idle threads wake from accept() to check that while the pool is above its floor
    *  (SO_RCVTIMEO on the listening socket). Default min(1 s, retireAfterMs). */
   acceptTickMs?: number;
-  /** How long close() lets in-flight requests finish before cutting their connections. Default 3 s. */
+  /** How long close() lets in-flight requests finish before cutting their connections. Default SHUTDOWN_GRACE_MS. */
   stopGraceMs?: number;
-  /** listen() backlog; the kernel caps it at net.core.somaxconn. Default 4096. */
+  /** listen() backlog; the kernel caps it at net.core.somaxconn. Default LISTEN_BACKLOG. */
   backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
@@ -69,7 +70,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
   const retireAfterMs = tuning.retireAfterMs ?? 10_000;
   let listener;
   try {
-    listener = createListener(host, port, tuning.backlog ?? 4096);
+    listener = createListener(host, port, tuning.backlog ?? LISTEN_BACKLOG);
   } catch (error) {
     throw listenError(host, port, error);
   }
@@ -89,7 +90,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
       ...(tuning.handlerModule ? { handlerModule: tuning.handlerModule } : {}),
     },
   });
-  const stopGraceMs = tuning.stopGraceMs ?? 3000;
+  const stopGraceMs = tuning.stopGraceMs ?? SHUTDOWN_GRACE_MS;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= pool.stop(listenFd, stopGraceMs).then(() => {

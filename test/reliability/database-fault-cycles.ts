@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, tempDir, type ServerKindUnderTest } from '../e2e/support/server-process.js';
+import { startServer, tempDir } from '../e2e/support/server-process.js';
+import type { ServerKind } from '../../servers/server-kinds.js';
 import { runAcknowledgedWriters, verifyAcknowledged, type VerifyResult } from './support/acknowledged-writes.js';
 import { sleep } from './support/concurrency.js';
 import { holdExclusiveLock, setImmutable, type SmallFileSystem } from './support/fault-environment.js';
@@ -18,7 +19,7 @@ import { getRequest } from './support/kv-requests.js';
 export type CycleFault = 'lock' | 'immutable' | 'disk-full';
 
 export interface FaultCyclesOptions {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   faults: CycleFault[];
   cycles: number;
   faultOnMs: number;
@@ -27,7 +28,7 @@ export interface FaultCyclesOptions {
 }
 
 export interface FaultCyclesResult {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   cyclesSurvived: Record<string, number>;
   acknowledged: number;
   refusedByStatus: Record<number, number>;

@@ -6,7 +6,8 @@
 //   3. when the fault clears, writes succeed again without a restart;
 //   4. after a restart on the same file, every write ever acknowledged is there, byte-exact.
 import { randomBytes } from 'node:crypto';
-import { startServer, tempDir, type ServerKindUnderTest, type StartedServer } from '../e2e/support/server-process.js';
+import { startServer, tempDir, type StartedServer } from '../e2e/support/server-process.js';
+import type { ServerKind } from '../../servers/server-kinds.js';
 import { verifyAcknowledged, type VerifyResult } from './support/acknowledged-writes.js';
 import { holdExclusiveLock, setImmutable, type SmallFileSystem } from './support/fault-environment.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
@@ -14,7 +15,7 @@ import { putRequest } from './support/kv-requests.js';
 import path from 'node:path';
 
 export interface FaultResult {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   fault: string;
   ackedBeforeFault: number;
   /** Statuses of the writes tried under the fault (status -> count). */
@@ -72,7 +73,7 @@ interface FaultSpec {
   writesUnderFault: number;
 }
 
-async function runFault(kind: ServerKindUnderTest, spec: FaultSpec, flags: string[]): Promise<FaultResult> {
+async function runFault(kind: ServerKind, spec: FaultSpec, flags: string[]): Promise<FaultResult> {
   const db = path.join(spec.dir ?? tempDir(), 'kv.db');
   const acked: Acked = new Map();
   const first = await startServer(kind, flags, { db });
@@ -132,7 +133,7 @@ async function runFault(kind: ServerKindUnderTest, spec: FaultSpec, flags: strin
 }
 
 /** Another process holds BEGIN EXCLUSIVE: writes get 503 + Retry-After after busy_timeout. */
-export function runLockFault(kind: ServerKindUnderTest): Promise<FaultResult> {
+export function runLockFault(kind: ServerKind): Promise<FaultResult> {
   return runFault(kind, {
     name: 'lock held by another process (BEGIN EXCLUSIVE)',
     valueBytes: 256,
@@ -142,7 +143,7 @@ export function runLockFault(kind: ServerKindUnderTest): Promise<FaultResult> {
 }
 
 /** The database and its WAL are made immutable: writes fail with EPERM (503, I/O error). */
-export function runImmutableFault(kind: ServerKindUnderTest, dir: string): Promise<FaultResult> {
+export function runImmutableFault(kind: ServerKind, dir: string): Promise<FaultResult> {
   return runFault(kind, {
     name: 'database files immutable (chattr +i on the .db and -wal files)',
     dir,
@@ -157,7 +158,7 @@ export function runImmutableFault(kind: ServerKindUnderTest, dir: string): Promi
 }
 
 /** The database fills a tiny tmpfs: writes get 507 until the file system grows. */
-export function runFullDiskFault(kind: ServerKindUnderTest, fs: SmallFileSystem, grownBytes: number): Promise<FaultResult> {
+export function runFullDiskFault(kind: ServerKind, fs: SmallFileSystem, grownBytes: number): Promise<FaultResult> {
   return runFault(kind, {
     name: 'disk full (database on a size-limited tmpfs)',
     dir: fs.dir,

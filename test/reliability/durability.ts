@@ -6,14 +6,15 @@
 // SIGKILL: the process gets no chance to flush anything, so whatever was acknowledged must
 // already be committed (WAL, synchronous=NORMAL: the commit is in the OS page cache, which a
 // process crash does not lose). SIGTERM: the graceful stop; it must also exit 0.
-import { startServer, type Exit, type ServerKindUnderTest, type StartedServer } from '../e2e/support/server-process.js';
+import { startServer, type Exit, type StartedServer } from '../e2e/support/server-process.js';
+import type { ServerKind } from '../../servers/server-kinds.js';
 import { runAcknowledgedWriters, verifyAcknowledged, type VerifyResult } from './support/acknowledged-writes.js';
 import { readProcStatus, mib } from './support/proc-status.js';
 
 export type StopSignal = 'SIGKILL' | 'SIGTERM';
 
 export interface DurabilityOptions {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   /** One round per signal, in order, all on the same database file. */
   signals: StopSignal[];
   connections: number;
@@ -41,7 +42,7 @@ export interface DurabilityRound {
 }
 
 export interface DurabilityResult {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   rounds: DurabilityRound[];
 }
 

@@ -3,7 +3,7 @@
 // connection reset. Closing a socket that has unread input makes the kernel send RST, and a RST
 // can destroy a response the client has not read yet; so a server must half-close (FIN), keep
 // reading and discarding for a bounded while, and only then close (the async driver does this:
-// LINGER_MS in servers/async/event-loop-server.ts).
+// LINGER_MS in servers/socket-lifecycle.ts).
 //
 // The sync driver does the same (lingerBeforeClose in servers/sync/connection.ts): FIN with
 // shutdown(SHUT_WR), then recv() and discard for up to 2 s (and 16 MiB) until the peer's FIN.

@@ -4,7 +4,8 @@
 // request or mid-response or pipeline without reading. The normal load must keep a 100% success
 // rate, every abuse the server must end itself must end with the documented status, the server
 // must stay up, and its peak RSS (VmHWM) is reported.
-import { startServer, type ServerKindUnderTest } from '../e2e/support/server-process.js';
+import { startServer } from '../e2e/support/server-process.js';
+import type { ServerKind } from '../../servers/server-kinds.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
 import { keyPath, putRequest } from './support/kv-requests.js';
 import { readProcStatus, mib } from './support/proc-status.js';
@@ -13,7 +14,7 @@ import * as hostile from './support/hostile-clients.js';
 import { randomBytes } from 'node:crypto';
 
 export interface HostileOptions {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   /** How long the hostile phase lasts (the normal load runs through it). */
   durationMs: number;
   /** Concurrent connections of each hostile behaviour. */
@@ -51,7 +52,7 @@ export const KNOWN_BUG_OUTCOMES: Record<string, Record<string, RegExp>> = {
 };
 
 export interface HostileResult {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   normal: VerifiedLoadResult;
   /** behaviour -> outcome -> count */
   outcomes: Record<string, Record<string, number>>;

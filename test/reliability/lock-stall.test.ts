@@ -1,6 +1,6 @@
 // While another process holds the database's write lock, a write is refused with 503 (after
 // busy_timeout: 5 s on sync, where only that connection's thread waits; 10 ms on the event-loop
-// servers, servers/async/open-kv.ts, because better-sqlite3 waits synchronously and a 5 s wait on
+// servers, servers/event-loop/open-kv.ts, because better-sqlite3 waits synchronously and a 5 s wait on
 // the loop's only thread would freeze every connection). Reads do not need that lock (WAL), so a
 // read sent while the write waits must be answered while the lock is still held.
 // (Before the 10 ms busy timeout, reads under a lock took ~5.1 s on async vs ~40 ms on sync.)

@@ -12,14 +12,15 @@
 // connections are closed, wave after wave, and every waiting one must get its answer as threads
 // free up: all N answered 200, none failed.
 import { expect } from 'vitest';
-import { startServer, type ServerKindUnderTest } from '../e2e/support/server-process.js';
+import { startServer } from '../e2e/support/server-process.js';
+import type { ServerKind } from '../../servers/server-kinds.js';
 import { mapLimit, rejectionSummary, sleep } from './support/concurrency.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
 import { mib, readProcStatus } from './support/proc-status.js';
 import { runVerifiedLoad, type VerifiedLoadResult } from './support/verified-load.js';
 
 export interface ManyConnectionsOptions {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   idleConnections: number;
   /** sync only: --max-threads. */
   threadCap: number;
@@ -32,7 +33,7 @@ export interface ManyConnectionsOptions {
 }
 
 export interface ManyConnectionsResult {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
   idleConnections: number;
   /** Idle connections whose first request was answered 200. */
   firstAnswered: number;

@@ -5,11 +5,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseReadyLine } from '../../../servers/ready-line.js';
+import type { ServerKind } from '../../../servers/server-kinds.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(REPO_ROOT, 'dist/cli/mkvss-lab.js');
-
-export type ServerKindUnderTest = 'async' | 'sync' | 'reference' | 'floor';
 
 export interface Exit {
   code: number | null;
@@ -17,7 +17,9 @@ export interface Exit {
 }
 
 export interface StartedServer {
-  kind: ServerKindUnderTest;
+  kind: ServerKind;
+  /** The host and port of the ready line (an IPv6 host without brackets, ready for net.connect). */
+  host: string;
   port: number;
   /** The database file this server uses. */
   db: string;
@@ -65,7 +67,7 @@ export function assertBuilt(): void {
  *  the ready line `listening on http://HOST:PORT`. Rejects (and kills the child) if the process
  *  exits or stays silent first, with its stderr in the message. */
 export async function startServer(
-  kind: ServerKindUnderTest,
+  kind: ServerKind,
   flags: string[] = [],
   options: StartOptions = {},
 ): Promise<StartedServer> {
@@ -83,17 +85,17 @@ export async function startServer(
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const { host, port } = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${kind} server printed no ready line within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms; stderr: ${err}`));
     }, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     const onData = () => {
-      const m = /listening on http:\/\/[^\s:]+:(\d+)\n/.exec(out);
-      if (m) {
+      const ready = parseReadyLine(out);
+      if (ready !== null) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        resolve(Number(m[1]));
+        resolve(ready);
       }
     };
     child.stdout!.on('data', onData);
@@ -105,6 +107,7 @@ export async function startServer(
 
   return {
     kind,
+    host,
     port,
     db,
     child,
@@ -123,7 +126,7 @@ export async function startServer(
 
 /** Runs a server command that is expected to fail at startup; returns its exit and output. */
 export async function runServerToExit(
-  kind: ServerKindUnderTest,
+  kind: ServerKind,
   args: string[],
   timeoutMs = 30_000,
 ): Promise<Exit & { stdout: string; stderr: string }> {

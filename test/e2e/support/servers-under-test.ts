@@ -2,8 +2,9 @@
 // drivers (async, sync): both must pass it unchanged. `reference` (node:http) gets the API-level
 // subset only, since its protocol-level behaviour is llhttp's by design.
 // MKVSS_E2E_SERVERS=async (comma-separated) narrows the full-suite list, e.g. while sync is absent.
+import type { ServerKind } from '../../../servers/server-kinds.js';
 
-const FULL_SUITE_KINDS = ['async', 'sync'] as const;
+const FULL_SUITE_KINDS = ['async', 'sync'] as const satisfies readonly ServerKind[];
 export type FullSuiteKind = (typeof FULL_SUITE_KINDS)[number];
 
 export function fullSuiteServers(env: NodeJS.ProcessEnv = process.env): FullSuiteKind[] {

@@ -11,21 +11,13 @@ if (spec === null || typeof process.send !== 'function') {
 }
 const send = (message: WorkerMessage) => process.send!(message);
 
-let server: RunningServer;
-try {
-  const { startOneLoop } =
-    spec.kind === 'async' ? await import('./server.js') : await import('../reference/server.js');
-  server = await startOneLoop(spec.options);
-} catch (err) {
-  const message = err instanceof StartupError ? err.message : `worker failed to start: ${(err as Error).message}`;
-  send({ type: 'startup-error', message });
-  process.exit(1);
-}
-send({ type: 'listening', port: server.port });
-
+let server: RunningServer | undefined;
+let stopRequested = false;
 let stopping = false;
 const stop = () => {
-  if (stopping) return;
+  stopRequested = true;
+  // A stop asked for while still starting waits for the start to finish (see below).
+  if (server === undefined || stopping) return;
   stopping = true;
   server.close().then(
     () => process.exit(0),
@@ -35,8 +27,25 @@ const stop = () => {
     },
   );
 };
+// Listening before the start: a message with no listener is lost, and the primary may ask a
+// worker that is still starting to stop (shutdown while a crashed worker is being replaced).
 process.on('message', (message: WorkerMessage) => {
   if (message?.type === 'stop') stop();
 });
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+try {
+  const { startOneLoop } =
+    spec.kind === 'async' ? await import('../async/server.js') : await import('../reference/server.js');
+  server = await startOneLoop(spec.options);
+} catch (err) {
+  const message = err instanceof StartupError ? err.message : `worker failed to start: ${(err as Error).message}`;
+  // Exit once the message is out: exiting at once could drop it, and the primary would only
+  // see an exit without its reason.
+  process.send!({ type: 'startup-error', message } satisfies WorkerMessage, undefined, {}, () => process.exit(1));
+}
+if (server !== undefined) {
+  send({ type: 'listening', port: server.port });
+  if (stopRequested) stop();
+}
