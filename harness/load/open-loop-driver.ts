@@ -11,12 +11,15 @@
 import net from 'node:net';
 import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
-import { seededRandom } from '../analysis/bootstrap.js';
+import { seededRandom } from '../analysis/seeded-random.js';
 import { buildRequests, cannedExpectations, listLength, requestBytes, type PlannedRequest } from './workloads.js';
 import { parseResponses } from './response-parser.js';
 
 interface Pending {
+  /** The request this slot will write: chosen when it is scheduled, so the status it is checked
+   *  against is always that of the bytes actually sent for it. */
   request: PlannedRequest;
+  bytes: Buffer;
   intendedMs: number;
   inWindow: boolean;
 }
@@ -45,10 +48,11 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
         socket: net.Socket | null;
         inFlight: Pending[];
         backlog: Pending[];
-        cursor: number;
+        /** Requests scheduled on this connection so far: the next one takes list entry `scheduled`. */
+        scheduled: number;
         buffered: Buffer;
       }
-      const conns: Conn[] = lists.map(() => ({ socket: null, inFlight: [], backlog: [], cursor: 0, buffered: Buffer.alloc(0) }));
+      const conns: Conn[] = lists.map(() => ({ socket: null, inFlight: [], backlog: [], scheduled: 0, buffered: Buffer.alloc(0) }));
 
       const fail = (conn: Conn, kind: 'connection' | 'timeout', message?: string) => {
         // Sent but unanswered: the server may have committed these writes.
@@ -58,12 +62,12 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
         conn.backlog = [];
       };
 
-      const pump = (conn: Conn, index: number) => {
+      const pump = (conn: Conn) => {
         if (!conn.socket || conn.socket.connecting) return;
         while (conn.backlog.length > 0 && conn.inFlight.length < spec.pipelining) {
           const p = conn.backlog.shift()!;
           conn.inFlight.push(p);
-          conn.socket.write(lists[index]![conn.cursor++ % lists[index]!.length]!.bytes);
+          conn.socket.write(p.bytes);
         }
       };
 
@@ -72,7 +76,7 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
         socket.setNoDelay(true);
         conn.socket = socket;
         conn.buffered = Buffer.alloc(0);
-        socket.on('connect', () => pump(conn, index));
+        socket.on('connect', () => pump(conn));
         socket.on('data', (chunk: Buffer) => {
           const now = performance.now();
           conn.buffered = conn.buffered.length ? Buffer.concat([conn.buffered, chunk]) : chunk;
@@ -89,14 +93,14 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
               recorder.latency((now - p.intendedMs) * 1000);
             }
           }
-          pump(conn, index);
+          pump(conn);
         });
         socket.on('error', () => {});
         socket.on('close', () => {
           if (conn.socket !== socket) return;
           conn.socket = null;
-          // Requests on a dropped connection are lost; the list position moves past them so the
-          // crud cycle stays aligned with what was actually sent.
+          // Requests on a dropped connection are lost (counted as connection errors); the next
+          // scheduled request takes the next list entry.
           fail(conn, 'connection');
           if (!stopped) setTimeout(() => connect(conn, index), 10);
         });
@@ -118,9 +122,10 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
           if (due > now || due >= windowEnd) break;
           const index = next % conns.length;
           const conn = conns[index]!;
-          conn.backlog.push({ request: lists[index]![(conn.cursor + conn.inFlight.length + conn.backlog.length) % lists[index]!.length]!.request, intendedMs: due, inWindow: due >= windowStart });
+          const entry = lists[index]![conn.scheduled++ % lists[index]!.length]!;
+          conn.backlog.push({ request: entry.request, bytes: entry.bytes, intendedMs: due, inWindow: due >= windowStart });
           next++;
-          pump(conn, index);
+          pump(conn);
         }
         if (now >= windowEnd) return finish();
         setTimeout(tick, 1);
