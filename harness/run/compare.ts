@@ -185,13 +185,12 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
   const latency = latencySummary(hist, load.latencyCount > 0 ? load.latencySumUs / load.latencyCount : 0);
   const failures: FailureBreakdown = { unexpectedStatus: load.unexpectedStatus, timeouts: load.timeouts, connectionErrors: load.connectionErrors, other: load.other };
   const achievedRate = s.rate !== undefined ? load.responses / windowS : undefined;
+  const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
   const v = roundVerdict({
     requests: load.requests,
-    responseRate: load.responses / windowS,
-    meanLatencyUs: latency.meanUs,
-    inFlight: m.concurrency * s.pipelining,
     driverCpuPct: load.driverCpuPct,
     driverCpus: load.driverProcesses,
+    driverLag,
     ...(s.rate !== undefined ? { targetRate: s.rate, achievedRate: achievedRate! } : {}),
   });
   const round: Round = {
@@ -210,6 +209,7 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
     serverPeakRssBytes: serverUsage.peakRssBytes,
     serverPeakThreads: serverUsage.peakThreads,
     driverCpuPct: load.driverCpuPct,
+    driverLag,
     writesAcknowledged: load.writesAcknowledged,
     ...(achievedRate !== undefined ? { achievedRate } : {}),
     verdict: v.verdict,
