@@ -4,6 +4,11 @@
 // that stalls therefore pays for every request that should have gone out during the stall,
 // instead of the stall hiding behind a loop that politely waited (coordinated omission).
 //
+// No request due in the window leaves the figures: one unanswered `timeoutMs` after its due time
+// is a timeout recorded with its age as latency, and so is one still unanswered when the driver
+// stops waiting after the window. How late the schedule releases requests (the send lag) and the
+// event-loop delay go to the verdict: they show the driver itself falling behind.
+//
 // autocannon cannot do this: its overallRate spreads a per-connection budget over each second and
 // measures from the actual send, and its CO correction (recordValueWithExpectedInterval) works in
 // whole milliseconds. So this is a small node:net client over pre-built request bytes with a

@@ -403,7 +403,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
       else if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
     }
     for (const w of warm?.warmups.slice(warmupsBefore) ?? []) if (!w.steady) warnings.push(describeWarmup(w));
-    if (settings.rounds < 2) warnings.push('One round only: there is no spread to judge the noise by, so no difference can be called a tie or a win with confidence.');
+    if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
 
     return {
       schema: REPORT_SCHEMA,
