@@ -79,10 +79,13 @@ What the report means:
              with the min-max spread.
   latency    per response, microsecond HDR histogram (with --rate: from the intended send time).
   verdict    ok; driver-bound (the load generator used >= 90% of its CPU: the figure is a floor,
-             not the server's limit); suspect (0 requests, Little's law off, missed --rate target,
-             or rows in the database not matching acknowledged writes).
-  factors    candidate vs baseline with a 95% bootstrap interval over the rounds; an interval that
-             contains 1 is a tie. Each other server is compared with sync (or with the first server).
+             not the server's limit); suspect (0 requests, the driver fell behind: its event loop
+             or send schedule over 20 ms late at p99, missed --rate target, or rows in the
+             database not matching acknowledged writes).
+  factors    candidate vs baseline: geometric mean of the per-round ratios with a 95% paired
+             t-interval from 3 rounds; a winner only when the interval excludes 1, else a tie
+             (2 rounds: their range, nothing called). Each other server is compared with sync
+             (or with the first server).
   Output: <out>/<timestamp>[-label]/ (report.json, report.md, charts, report.html) and <out>/latest.
 
 Examples:

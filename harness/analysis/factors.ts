@@ -1,7 +1,10 @@
-// Candidate vs baseline, per (workload, concurrency): factors with a bootstrap interval over the
-// paired rounds, worded the way the tables print them. A factor whose interval contains 1 is a
-// tie: the difference is inside the round-to-round noise, so nobody "wins" it.
-import { pairedBootstrap, ratioOfMedians } from './bootstrap.js';
+// Candidate vs baseline, per (workload, concurrency): one factor per metric over the paired rounds,
+// with its interval and call (interval.ts: a 95% paired t-interval on the per-round log ratios from
+// 3 rounds, the range of the rounds below that), worded the way the tables print them. Only a
+// factor whose t-interval excludes 1 is called "higher"/"faster"/...; one whose interval contains 1
+// is a tie (the difference is inside the round-to-round noise), and with 1-2 rounds nothing is
+// called at all.
+import { pairedRatioInterval, type RatioInterval } from './interval.js';
 import type { Cell, Comparison, Factor, Round, ServerName } from '../schema/report-schema.js';
 
 type Metric = Factor['metric'];
@@ -21,19 +24,21 @@ export function smoothedErrorRate(r: Pick<Round, 'requests' | 'expected'>, outOf
 
 const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-/** The words for one factor. `factor` > 1 always means "the candidate is better" for this metric. */
-export function wordFactor(metric: Metric, factor: number, low: number, high: number, rounds: number): string {
-  if (!Number.isFinite(factor)) return 'not comparable';
-  if (factor === 1 && low === 1 && high === 1) return 'tie (no difference)';
-  const single = rounds < 2 ? ' (1 round: no interval)' : '';
-  const tie = rounds >= 2 && low <= 1 && high >= 1;
-  if (tie) return `tie (${f2(low)}-${f2(high)})`;
+/** The words for one factor. `estimate` > 1 always means "the candidate is better" for this metric. */
+export function wordFactor(metric: Metric, iv: Pick<RatioInterval, 'estimate' | 'low' | 'high' | 'method' | 'rounds' | 'call'>): string {
+  const { estimate, low, high } = iv;
+  if (!Number.isFinite(estimate)) return 'not comparable';
+  if (estimate === 1 && low === 1 && high === 1) return 'tie (no difference)';
   const [better, worse] =
     metric === 'throughput' ? ['higher', 'lower'] : metric === 'successRate' ? ['fewer errors', 'more errors'] : ['faster', 'slower'];
-  const range = (a: number, b: number) => (single ? single : ` (${f2(a)}-${f2(b)})`);
-  if (factor >= 1) return `${f2(factor)}x ${better}${range(low, high)}`;
   // Below 1, say it the other way round ("2.2x lower") with the interval inverted to match.
-  return `${f2(1 / factor)}x ${worse}${range(1 / high, 1 / low)}`;
+  const up = estimate >= 1;
+  const size = `${f2(up ? estimate : 1 / estimate)}x ${up ? better : worse}`;
+  const range = up ? `${f2(low)}-${f2(high)}` : `${f2(1 / high)}-${f2(1 / low)}`;
+  if (iv.method === 'none') return `${size}, not tested (1 round)`;
+  if (iv.method === 'range') return `${size}, not tested (range of ${iv.rounds} rounds: ${range})`;
+  if (iv.call === 'none') return `tie (${f2(low)}-${f2(high)})`;
+  return `${size} (${range})`;
 }
 
 /** Paired per-round values of both cells (rounds with the same number). */
@@ -47,7 +52,7 @@ function pairRounds(candidate: Cell, baseline: Cell): Array<[Round, Round]> {
   return pairs;
 }
 
-export function compareCells(candidate: Cell, baseline: Cell, seed = 0x5eed): Comparison {
+export function compareCells(candidate: Cell, baseline: Cell): Comparison {
   const pairs = pairRounds(candidate, baseline);
   const factors: Factor[] = [];
   for (const metric of FACTOR_METRICS) {
@@ -67,13 +72,17 @@ export function compareCells(candidate: Cell, baseline: Cell, seed = 0x5eed): Co
       c = pairs.map(([, y]) => latencyOf(y, metric));
       b = pairs.map(([x]) => latencyOf(x, metric));
     }
-    if (pairs.length === 0) {
-      factors.push({ metric, factor: Number.NaN, low: Number.NaN, high: Number.NaN, tie: false, wording: 'not comparable' });
-      continue;
-    }
-    const { estimate, low, high } = pairedBootstrap(c, b, ratioOfMedians, { seed });
-    const tie = (pairs.length >= 2 && low <= 1 && high >= 1) || (estimate === 1 && low === 1 && high === 1);
-    factors.push({ metric, factor: estimate, low, high, tie, wording: wordFactor(metric, estimate, low, high, pairs.length) });
+    const iv = pairedRatioInterval(c, b);
+    factors.push({
+      metric,
+      factor: iv.estimate,
+      low: iv.low,
+      high: iv.high,
+      interval: iv.method,
+      rounds: iv.rounds,
+      tie: iv.call === 'none',
+      wording: wordFactor(metric, iv),
+    });
   }
   return {
     baseline: baseline.server,

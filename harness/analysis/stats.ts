@@ -1,5 +1,11 @@
 // Aggregation maths shared by the run and its tests: medians with min-max spread over rounds, and
 // latency summaries read from an HDR histogram (microseconds).
+//
+// One percentile method for every table and chart: each round's percentile from that round's own
+// histogram, then the median over the rounds (min-max over the rounds as the spread). A round is
+// one sample of the machine, as in the factors' paired rounds; pooling the rounds' histograms
+// instead would let the round with the most requests (the fastest) dominate and would make a
+// chart disagree with the table cell next to it.
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary, Spread } from '../schema/report-schema.js';
 
@@ -22,6 +28,19 @@ export function mergeHistograms(encoded: readonly string[]): hdr.Histogram {
   const total = newLatencyHistogram();
   for (const e of encoded) total.add(decodeHistogram(e));
   return total;
+}
+
+/** Percentile `percentile` (0-100) of a cell, the one way tables and charts read it: each round's
+ *  own histogram at that percentile, then the median over rounds. NaN with no (decodable) rounds. */
+export function medianOfRoundPercentiles(encodedRounds: readonly string[], percentiles: readonly number[]): number[] {
+  const perRound: number[][] = [];
+  for (const e of encodedRounds) {
+    if (!e) continue;
+    const h = decodeHistogram(e);
+    if (h.totalCount > 0) perRound.push(percentiles.map((p) => h.getValueAtPercentile(p)));
+    h.destroy();
+  }
+  return percentiles.map((_, i) => median(perRound.map((values) => values[i]!)));
 }
 
 export function median(values: readonly number[]): number {

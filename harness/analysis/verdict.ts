@@ -1,32 +1,36 @@
 // Is a measured figure trustworthy? Each round gets a verdict:
 // - driver-bound: the load generator used >= 90% of the CPU it had, so the figure is what the
 //   driver could push, a floor under the server's real limit;
-// - suspect: nothing was measured, or Little's law does not hold for a closed loop
-//   (in-flight requests = throughput x mean latency should equal connections x pipelining; far off
-//   means time went somewhere the latency does not show, e.g. the driver queueing), or an
-//   open-loop run missed its target rate.
-// A cell takes the worst verdict of its rounds.
-import type { Verdict } from '../schema/report-schema.js';
+// - suspect: nothing was measured; or the driver fell behind: its event loop was late by more than
+//   20 ms at the 99th percentile over the window (perf_hooks.monitorEventLoopDelay in every driver
+//   process), or, in an open loop, it released requests more than 20 ms after their due time at
+//   the 99th percentile. Either way a response could sit unread (or a request unsent) that long
+//   because the driver was busy or starved of CPU, and that time is in the latencies; or an
+//   open-loop run missed its target rate by more than 5%.
+// A cell takes the worst verdict of its rounds. (Little's law was the closed-loop check before: it
+// holds even when the driver queues, because latency ends when the driver parses the response, so
+// it could not catch the stalls it was meant to.)
+import type { DriverLag, Verdict } from '../schema/report-schema.js';
 
 export const DRIVER_BOUND_SHARE = 0.9;
-export const LITTLE_LOW = 0.5;
-export const LITTLE_HIGH = 1.5;
+/** The driver's lag (event-loop delay or send lag, 99th percentile) above which its figures are
+ *  suspect: well above the few ms an idle loop shows on a busy machine, below any stall that
+ *  matters next to the latencies measured here. */
+export const DRIVER_LAG_LIMIT_US = 20_000;
 export const RATE_MISS = 0.05;
 
 export interface VerdictInput {
   requests: number;
-  /** All responses per second (any status): what Little's law is about. */
-  responseRate: number;
-  meanLatencyUs: number;
-  /** Connections x pipelining: requests in flight in a closed loop. */
-  inFlight: number;
   driverCpuPct: number;
   /** CPUs' worth the driver could use (one per driver process). */
   driverCpus: number;
+  driverLag: DriverLag;
   /** Open loop only. */
   targetRate?: number;
   achievedRate?: number;
 }
+
+const ms = (us: number) => (us / 1000).toFixed(1);
 
 export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
@@ -40,14 +44,16 @@ export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: stri
       verdict = 'suspect';
       reasons.push(`achieved ${Math.round(achieved)} req/s, below the ${Math.round(x.targetRate)} req/s target by over ${RATE_MISS * 100}%`);
     }
-  } else {
-    const littles = (x.responseRate * x.meanLatencyUs) / 1e6 / x.inFlight;
-    if (!(littles >= LITTLE_LOW && littles <= LITTLE_HIGH)) {
-      verdict = 'suspect';
-      reasons.push(
-        `Little's law off: throughput x mean latency = ${((x.responseRate * x.meanLatencyUs) / 1e6).toFixed(1)} in flight, expected ~${x.inFlight} (ratio ${littles.toFixed(2)})`,
-      );
-    }
+  }
+  if (x.driverLag.loopDelayP99Us > DRIVER_LAG_LIMIT_US) {
+    verdict = 'suspect';
+    reasons.push(
+      `the load generator fell behind: its event loop was ${ms(x.driverLag.loopDelayP99Us)} ms late at p99 (max ${ms(x.driverLag.loopDelayMaxUs)} ms, limit ${ms(DRIVER_LAG_LIMIT_US)} ms), so latencies include its own queueing`,
+    );
+  }
+  if (x.driverLag.sendLagP99Us !== undefined && x.driverLag.sendLagP99Us > DRIVER_LAG_LIMIT_US) {
+    verdict = 'suspect';
+    reasons.push(`the load generator fell behind its schedule: requests went out ${ms(x.driverLag.sendLagP99Us)} ms after their due time at p99 (limit ${ms(DRIVER_LAG_LIMIT_US)} ms)`);
   }
   if (x.driverCpuPct >= DRIVER_BOUND_SHARE * 100 * x.driverCpus) {
     if (verdict === 'ok') verdict = 'driver-bound';

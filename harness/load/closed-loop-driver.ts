@@ -20,7 +20,7 @@
 import autocannon from 'autocannon';
 import type { DriverSpec } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
-import { seededRandom } from '../analysis/bootstrap.js';
+import { seededRandom } from '../analysis/seeded-random.js';
 import { buildRequests, cannedExpectations, listLength, type PlannedRequest } from './workloads.js';
 
 type AutocannonRequest = { method: string; path: string; body?: string; expect: number; write: PlannedRequest['write'] };

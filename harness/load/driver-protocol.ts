@@ -31,6 +31,9 @@ export interface DriverSpec {
   cannedOk?: boolean;
   /** A request without an answer after this long counts as a timeout. */
   timeoutMs: number;
+  /** Test only: the driver burns its CPU in busy loops of busyMs every everyMs (to show the
+   *  driver-lag verdict firing). */
+  starve?: { busyMs: number; everyMs: number };
 }
 
 export interface ShardResult {
@@ -55,6 +58,13 @@ export interface ShardResult {
   /** Creates / deletes sent whose answer never came (in flight at the stop, dropped connection). */
   uncertainCreates: number;
   uncertainDeletes: number;
+  /** The driver's event-loop delay over the window beyond its sampling interval, µs (99th
+   *  percentile and max): how long a response could sit unread because the driver was busy. */
+  loopDelayP99Us: number;
+  loopDelayMaxUs: number;
+  /** Open loop: 99th percentile of how late requests were released to their connection after
+   *  their due time, µs (timer and event-loop lateness; null for a closed loop). */
+  sendLagP99Us: number | null;
 }
 
 export type ParentMessage = { type: 'spec'; spec: DriverSpec } | { type: 'go' };

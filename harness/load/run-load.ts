@@ -51,6 +51,10 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
     netCreates: sum((p) => p.netCreates),
     uncertainCreates: sum((p) => p.uncertainCreates),
     uncertainDeletes: sum((p) => p.uncertainDeletes),
+    // The driver's lag: the worst shard's (one shard falling behind spoils the merged figures).
+    loopDelayP99Us: Math.max(...parts.map((p) => p.loopDelayP99Us)),
+    loopDelayMaxUs: Math.max(...parts.map((p) => p.loopDelayMaxUs)),
+    sendLagP99Us: parts.some((p) => p.sendLagP99Us !== null) ? Math.max(...parts.map((p) => p.sendLagP99Us ?? 0)) : null,
   };
 }
 

@@ -1,8 +1,16 @@
 // What a driver process counts during the measured window: latencies into an HDR histogram
-// (µs), each response's status against the workload's expectation, writes, and failures by kind.
-import type { ShardResult } from './driver-protocol.js';
+// (µs), each response's status against the workload's expectation, writes, failures by kind, and
+// whether the driver itself kept up: its event-loop delay over the window (perf_hooks), and for
+// an open loop how late it released what it meant to send. A driver that falls behind adds its own
+// queueing to every latency it measures; these two figures let the verdict see that happen.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { encodeHistogram, newLatencyHistogram } from '../analysis/stats.js';
 import type { PlannedRequest } from './workloads.js';
+
+/** How often the event-loop delay is sampled. perf_hooks records each sample as the full time
+ *  between two timer runs, so this much is subtracted to leave the delay alone. */
+export const LOOP_DELAY_RESOLUTION_MS = 5;
 
 export class WindowRecorder {
   private readonly histogram = newLatencyHistogram();
@@ -20,6 +28,29 @@ export class WindowRecorder {
   private runNetCreates = 0;
   private uncertainCreates = 0;
   private uncertainDeletes = 0;
+  // The driver's own lag, over the window only.
+  private loopDelay: IntervalHistogram | null = null;
+  private windowOver = false;
+  private readonly sendLagHistogram = newLatencyHistogram();
+
+  /** The measured window starts: event-loop delay sampling begins. A driver that never calls this
+   *  gets it on the first response it records in the window. */
+  windowStart(): void {
+    if (this.loopDelay || this.windowOver) return;
+    this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    this.loopDelay.enable();
+  }
+
+  /** The measured window ends: sampling stops (otherwise it stops at result()). */
+  windowEnd(): void {
+    this.windowOver = true;
+    this.loopDelay?.disable();
+  }
+
+  /** Open loop: a request due at some time was released to its connection `lateMs` after it. */
+  sendLag(lateMs: number): void {
+    this.sendLagHistogram.recordValue(Math.max(1, Math.round(lateMs * 1000)));
+  }
 
   /** Every response of the run, window or not: acknowledged creates and deletes change the rows. */
   acknowledge(request: Pick<PlannedRequest, 'expect' | 'write'>, status: number): void {
@@ -37,6 +68,7 @@ export class WindowRecorder {
 
   /** A response to `request` (status checked against what the workload expects). */
   status(request: Pick<PlannedRequest, 'expect' | 'write'>, status: number): void {
+    this.windowStart();
     this.responses++;
     if (status !== request.expect) {
       this.unexpectedStatus[status] = (this.unexpectedStatus[status] ?? 0) + 1;
@@ -51,6 +83,7 @@ export class WindowRecorder {
   }
 
   latency(us: number): void {
+    this.windowStart();
     const v = Math.max(1, Math.round(us));
     this.histogram.recordValue(v);
     this.latencySumUs += v;
@@ -62,7 +95,16 @@ export class WindowRecorder {
     else this.other[message] = (this.other[message] ?? 0) + 1;
   }
 
+  /** Event-loop delay beyond the sampling interval at percentile p (µs; 0 before any sample). */
+  private loopDelayUs(p: number | 'max'): number {
+    const h = this.loopDelay;
+    if (!h || h.max === 0) return 0;
+    const ns = p === 'max' ? h.max : h.percentile(p);
+    return Math.max(0, Math.round(ns / 1000 - LOOP_DELAY_RESOLUTION_MS * 1000));
+  }
+
   result(windowMs: number): ShardResult {
+    this.windowEnd();
     const otherCount = Object.values(this.other).reduce((a, b) => a + b, 0);
     return {
       requests: this.responses + this.timeouts + this.connectionErrors + otherCount,
@@ -82,21 +124,38 @@ export class WindowRecorder {
       netCreates: this.runNetCreates,
       uncertainCreates: this.uncertainCreates,
       uncertainDeletes: this.uncertainDeletes,
+      loopDelayP99Us: this.loopDelayUs(99),
+      loopDelayMaxUs: this.loopDelayUs('max'),
+      sendLagP99Us: this.sendLagHistogram.totalCount > 0 ? this.sendLagHistogram.getValueAtPercentile(99) : null,
     };
   }
 }
 
+/** Test only (DriverSpec.starve): burn the driver's CPU in busy loops of `busyMs` every
+ *  `everyMs`, the way a driver starved of CPU (or a blocking handler) falls behind. */
+function starveDriver(starve: NonNullable<DriverSpec['starve']>): void {
+  setInterval(() => {
+    const until = performance.now() + starve.busyMs;
+    while (performance.now() < until) {
+      // busy: nothing else on this event loop runs meanwhile
+    }
+  }, starve.everyMs).unref();
+}
+
 /** The driver side of the IPC handshake: receive the spec, build, wait for 'go', run. */
-export function driverMain(build: (spec: import('./driver-protocol.js').DriverSpec) => () => Promise<ShardResult>): void {
+export function driverMain(build: (spec: DriverSpec) => () => Promise<ShardResult>): void {
   const send = (m: import('./driver-protocol.js').DriverMessage) => process.send?.(m);
   let run: (() => Promise<ShardResult>) | null = null;
   let finished = false;
+  let starve: DriverSpec['starve'];
   process.on('message', (m: import('./driver-protocol.js').ParentMessage) => {
     try {
       if (m.type === 'spec') {
         run = build(m.spec);
+        starve = m.spec.starve;
         send({ type: 'built' });
       } else if (m.type === 'go' && run) {
+        if (starve) starveDriver(starve);
         run().then(
           (result) => {
             finished = true;

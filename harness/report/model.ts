@@ -1,7 +1,7 @@
 // What the report says, independent of how it is printed: the tables (one per workload x concurrency),
 // the setup lines, pre-flight, rows-written checks and warnings. The terminal, Markdown and HTML
 // renderers all print this model, so the three never disagree on a figure.
-import { REPORT_SCHEMA, REPORT_VERSION, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
+import { assertValidReport, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
 import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
 import { describeFactor } from './format-factor.js';
 
@@ -57,17 +57,10 @@ export interface ReportModel {
   warnings: string[];
 }
 
-/** Clear error for input that is not a Report v1 (the renderers read many nested fields). */
+/** Clear one-line error for input that is not a valid report of this version (the renderers read
+ *  many nested fields): the schema's validator (harness/schema/report-schema.ts). */
 export function assertReport(report: unknown): asserts report is Report {
-  const r = report as Partial<Report> | null;
-  if (!r || typeof r !== 'object') throw new TypeError('report must be an object');
-  if (r.schema !== REPORT_SCHEMA || r.version !== REPORT_VERSION) {
-    throw new TypeError(`not a ${REPORT_SCHEMA} v${REPORT_VERSION} report (schema ${JSON.stringify(r.schema)}, version ${JSON.stringify(r.version)})`);
-  }
-  for (const field of ['setup', 'cells', 'comparisons', 'preflight', 'warnings'] as const) {
-    if (r[field] === undefined || r[field] === null) throw new TypeError(`report.${field} is missing`);
-  }
-  if (!Array.isArray(r.cells)) throw new TypeError('report.cells must be an array');
+  assertValidReport(report);
 }
 
 /** Servers in the order the run listed them, then any others found in the cells. */

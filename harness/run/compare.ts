@@ -185,13 +185,12 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
   const latency = latencySummary(hist, load.latencyCount > 0 ? load.latencySumUs / load.latencyCount : 0);
   const failures: FailureBreakdown = { unexpectedStatus: load.unexpectedStatus, timeouts: load.timeouts, connectionErrors: load.connectionErrors, other: load.other };
   const achievedRate = s.rate !== undefined ? load.responses / windowS : undefined;
+  const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
   const v = roundVerdict({
     requests: load.requests,
-    responseRate: load.responses / windowS,
-    meanLatencyUs: latency.meanUs,
-    inFlight: m.concurrency * s.pipelining,
     driverCpuPct: load.driverCpuPct,
     driverCpus: load.driverProcesses,
+    driverLag,
     ...(s.rate !== undefined ? { targetRate: s.rate, achievedRate: achievedRate! } : {}),
   });
   const round: Round = {
@@ -210,6 +209,7 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
     serverPeakRssBytes: serverUsage.peakRssBytes,
     serverPeakThreads: serverUsage.peakThreads,
     driverCpuPct: load.driverCpuPct,
+    driverLag,
     writesAcknowledged: load.writesAcknowledged,
     ...(achievedRate !== undefined ? { achievedRate } : {}),
     verdict: v.verdict,
@@ -403,7 +403,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
       else if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
     }
     for (const w of warm?.warmups.slice(warmupsBefore) ?? []) if (!w.steady) warnings.push(describeWarmup(w));
-    if (settings.rounds < 2) warnings.push('One round only: there is no spread to judge the noise by, so no difference can be called a tie or a win with confidence.');
+    if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
 
     return {
       schema: REPORT_SCHEMA,

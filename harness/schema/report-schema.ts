@@ -1,191 +1,259 @@
-// report.json, version 1: everything one `mkvss-lab compare` run measured, raw enough to be merged
+// report.json, version 2: everything one `mkvss-lab compare` run measured, raw enough to be merged
 // and re-analysed later (every round's figures and its encoded HDR histogram are kept).
 //
-// Producer: harness/compare (the run). Consumers: harness/render-* (terminal, Markdown, charts, HTML)
-// and harness/gate. Times are microseconds (suffix Us), sizes bytes, rates per second.
+// Defined once, here, with TypeBox: the same definition is the JSON Schema (TypeBox schemas *are*
+// JSON Schema objects, so report.schema.json is this file serialised, with no converter between
+// them), the TypeScript types (Static<>) and the validator (TypeCompiler). zod or valibot would
+// need a separate JSON Schema converter whose output can drift from the runtime checks; with
+// TypeBox the committed report.schema.json and the validator cannot disagree (test/harness/
+// report-schema.test.ts checks the committed file against this definition).
+//
+// Producer: harness/run/compare.ts. Consumers: harness/report (terminal, Markdown, charts, HTML) and
+// harness/gate. Times are microseconds (suffix Us), sizes bytes, rates per second.
+//
+// Version history: 1 -> 2 added Round.driverLag (the driver-lag verdict), Factor.interval and
+// Factor.rounds (the paired t-interval replaced the bootstrap), and strict validation.
+import { Kind, type Static, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 export const REPORT_SCHEMA = 'mkvss-lab/report';
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
-export type ServerName = 'sync' | 'async' | 'reference' | 'floor';
-export type WorkloadName = 'get' | 'put' | 'mixed' | 'crud';
-export type Verdict = 'ok' | 'driver-bound' | 'suspect';
+/** A figure that can be NaN (not measured, not comparable); JSON writes NaN as null. The TS type
+ *  stays number because that is what the run builds and what NaN-aware renderers format. */
+TypeRegistry.Set('NumberOrNull', (_schema, value) => value === null || typeof value === 'number');
+const NumberOrNull = (description?: string) =>
+  Type.Unsafe<number>({ [Kind]: 'NumberOrNull', anyOf: [{ type: 'number' }, { type: 'null' }], ...(description ? { description } : {}) });
 
-export interface Report {
-  schema: typeof REPORT_SCHEMA;
-  version: typeof REPORT_VERSION;
-  /** ISO 8601 start time of the run. */
-  createdAt: string;
-  label?: string;
-  setup: Setup;
-  /** One cell per (server, workload, concurrency); rounds inside. */
-  cells: Cell[];
-  /** Candidate vs baseline per (workload, concurrency), e.g. async vs sync. */
-  comparisons: Comparison[];
-  /** Scripted pre-flight: both servers gave the same statuses and bodies. */
-  preflight: Preflight[];
-  /** What the driver alone can do here: load against the floor server (omitted if skipped). */
-  driverCeiling?: { workload: WorkloadName; concurrency: number; throughput: number; driverCpuPct: number };
-  /** Human-readable warnings shown under every table (driver-bound rows, foreign pinning, ...). */
-  warnings: string[];
+const strict = { additionalProperties: false } as const;
+const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
+  Type.Object(properties, { ...strict, ...(description ? { description } : {}) });
+const Counts = Type.Record(Type.String(), Type.Number());
+
+export const ServerNameSchema = Type.Union([Type.Literal('sync'), Type.Literal('async'), Type.Literal('reference'), Type.Literal('floor')]);
+export const WorkloadNameSchema = Type.Union([Type.Literal('get'), Type.Literal('put'), Type.Literal('mixed'), Type.Literal('crud')]);
+export const VerdictSchema = Type.Union([Type.Literal('ok'), Type.Literal('driver-bound'), Type.Literal('suspect')]);
+export type ServerName = Static<typeof ServerNameSchema>;
+export type WorkloadName = Static<typeof WorkloadNameSchema>;
+export type Verdict = Static<typeof VerdictSchema>;
+
+export const MachineSchema = Obj({
+  cpuModel: Type.String(),
+  cores: Type.Number(),
+  kernel: Type.String(),
+  node: Type.String(),
+  platform: Type.String(),
+  arch: Type.String(),
+  totalMemBytes: Type.Number(),
+  fingerprint: Type.String({ description: 'Stable short hash of cpuModel|cores|kernel|node|arch: "same machine?" checks.' }),
+});
+export type Machine = Static<typeof MachineSchema>;
+
+export const SetupSchema = Obj({
+  machine: MachineSchema,
+  command: Type.String({ description: 'The command line as typed (argv after the program name).' }),
+  servers: Type.Array(ServerNameSchema),
+  workloads: Type.Array(WorkloadNameSchema),
+  concurrency: Type.Array(Type.Number()),
+  durationMs: Type.Number(),
+  warmupMs: Type.Number(),
+  rounds: Type.Number(),
+  keys: Type.Number(),
+  valueSize: Type.Number(),
+  pipelining: Type.Number(),
+  rate: Type.Optional(Type.Number({ description: 'Open-loop offered rate (req/s), when --rate was given; latency then is CO-corrected.' })),
+  warmServers: Type.Optional(
+    Type.Array(
+      Obj({ server: ServerNameSchema, concurrency: Type.Number(), cpuPerRequestUs: Type.Array(NumberOrNull()), steady: Type.Boolean(), elapsedMs: Type.Number() }),
+      { description: 'Present when servers stayed up across rounds (the gate): how each was warmed up until its CPU per request settled. Absent: a fresh server per measurement.' },
+    ),
+  ),
+  driver: Obj({
+    name: Type.String({ description: '"autocannon" (closed loop) or the open-loop driver\'s name' }),
+    version: Type.String(),
+    driverCpus: Type.Union([Type.String(), Type.Null()], { description: 'CPUs the driver was pinned to (taskset list), or null when unpinned.' }),
+    serverCpus: Type.Union([Type.String(), Type.Null()]),
+    pinned: Type.Boolean(),
+    workers: Type.Number(),
+  }),
+});
+export type Setup = Static<typeof SetupSchema>;
+
+export const LatencySummarySchema = Obj({
+  minUs: Type.Number(),
+  meanUs: Type.Number(),
+  p50Us: Type.Number(),
+  p90Us: Type.Number(),
+  p99Us: Type.Number(),
+  p999Us: Type.Number(),
+  p9999Us: Type.Number(),
+  maxUs: Type.Number(),
+});
+export type LatencySummary = Static<typeof LatencySummarySchema>;
+
+export const FailureBreakdownSchema = Obj({
+  unexpectedStatus: Type.Record(Type.String(), Type.Number(), { description: 'Responses whose status the workload did not expect, by status code.' }),
+  timeouts: Type.Number(),
+  connectionErrors: Type.Number(),
+  other: Type.Record(Type.String(), Type.Number(), { description: 'Any other error, by message.' }),
+});
+export type FailureBreakdown = Static<typeof FailureBreakdownSchema>;
+
+export const DriverLagSchema = Obj(
+  {
+    loopDelayP99Us: Type.Number({ description: "99th percentile of the driver's event-loop delay over the window (perf_hooks), µs; the worst driver process's." }),
+    loopDelayMaxUs: Type.Number(),
+    sendLagP99Us: Type.Optional(Type.Number({ description: 'Open loop: 99th percentile of how late requests were released after their due time, µs.' })),
+  },
+  'Whether the load generator kept up: a driver that falls behind adds its own queueing to every latency it measures.',
+);
+export type DriverLag = Static<typeof DriverLagSchema>;
+
+export const RoundSchema = Obj({
+  round: Type.Number({ description: '1-based round number.' }),
+  order: Type.Number({ description: 'Position in the interleaved schedule (0-based), to see drift.' }),
+  startedAt: Type.String(),
+  durationMs: Type.Number(),
+  requests: Type.Number(),
+  expected: Type.Number({ description: 'Responses with the status the workload expected.' }),
+  failures: FailureBreakdownSchema,
+  throughput: Type.Number({ description: 'expected responses per second.' }),
+  successRate: Type.Number({ description: 'expected / requests.' }),
+  latency: LatencySummarySchema,
+  histogram: Type.String({ description: 'hdr-histogram-js encoded histogram (base64, microseconds).' }),
+  serverCpuPct: NumberOrNull('Server process CPU use during the measured window, % of one core (can exceed 100).'),
+  serverPeakRssBytes: Type.Number(),
+  serverPeakThreads: Type.Number(),
+  driverCpuPct: NumberOrNull('Load generator CPU during the window, % of one core.'),
+  driverLag: DriverLagSchema,
+  writesAcknowledged: Type.Number({ description: 'Successful writes in this round (for the rows-written check).' }),
+  achievedRate: Type.Optional(Type.Number({ description: 'Open loop only: the rate actually achieved.' })),
+  verdict: VerdictSchema,
+  verdictReasons: Type.Array(Type.String()),
+});
+export type Round = Static<typeof RoundSchema>;
+
+export const SpreadSchema = Obj({ median: NumberOrNull(), min: NumberOrNull(), max: NumberOrNull() });
+export type Spread = Static<typeof SpreadSchema>;
+
+export const CellSchema = Obj({
+  server: ServerNameSchema,
+  build: Type.Optional(Type.Literal('base', { description: 'Set when two builds of the servers ran in one report (an A/B gate): "base" for the other build\'s cells.' })),
+  workload: WorkloadNameSchema,
+  concurrency: Type.Number(),
+  rounds: Type.Array(RoundSchema),
+  summary: Obj({
+    throughput: SpreadSchema,
+    successRate: SpreadSchema,
+    meanUs: SpreadSchema,
+    p50Us: SpreadSchema,
+    p90Us: SpreadSchema,
+    p99Us: SpreadSchema,
+    p999Us: SpreadSchema,
+    p9999Us: SpreadSchema,
+    maxUs: SpreadSchema,
+    serverCpuPct: SpreadSchema,
+    serverPeakRssBytes: SpreadSchema,
+    serverPeakThreads: SpreadSchema,
+    driverCpuPct: SpreadSchema,
+  }, 'Median over rounds with the min-max spread; latency percentiles are each round\'s own percentile, then the median over rounds.'),
+  verdict: VerdictSchema,
+  verdictReasons: Type.Array(Type.String()),
+  rowsCheck: Type.Optional(Obj({ expectedRows: Type.Number(), actualRows: Type.Number(), ok: Type.Boolean() })),
+});
+export type Cell = Static<typeof CellSchema>;
+
+export const FactorSchema = Obj({
+  metric: Type.Union([
+    Type.Literal('throughput'),
+    Type.Literal('meanUs'),
+    Type.Literal('p50Us'),
+    Type.Literal('p90Us'),
+    Type.Literal('p99Us'),
+    Type.Literal('p999Us'),
+    Type.Literal('p9999Us'),
+    Type.Literal('maxUs'),
+    Type.Literal('successRate'),
+  ]),
+  factor: NumberOrNull(
+    'Geometric mean of the per-round ratios. candidate/baseline for throughput; baseline/candidate for latencies ("x faster"); baseline error rate / candidate error rate for successRate.',
+  ),
+  low: NumberOrNull('Interval low end: 95% paired t-interval (interval = paired-t-95), the lowest per-round ratio (range), or the factor (none).'),
+  high: NumberOrNull(),
+  interval: Type.Union([Type.Literal('paired-t-95'), Type.Literal('range'), Type.Literal('none')], {
+    description: 'paired-t-95: 3+ rounds, exp(mean ± t·sd/√n) of the per-round log ratios; range: 2 rounds; none: 1 round.',
+  }),
+  rounds: Type.Number({ description: 'Paired rounds the factor rests on.' }),
+  tie: Type.Boolean({ description: 'True unless the paired t-interval excludes 1 (always true below 3 rounds: nothing is called).' }),
+  wording: Type.String({ description: '"3.54x higher (3.20-3.80)", "tie (0.97-1.04)", "2.10x faster, not tested (range of 2 rounds: 1.90-2.30)".' }),
+});
+export type Factor = Static<typeof FactorSchema>;
+
+export const ComparisonSchema = Obj({
+  baseline: ServerNameSchema,
+  candidate: ServerNameSchema,
+  workload: WorkloadNameSchema,
+  concurrency: Type.Number(),
+  factors: Type.Array(FactorSchema),
+});
+export type Comparison = Static<typeof ComparisonSchema>;
+
+export const PreflightSchema = Obj({
+  server: ServerNameSchema,
+  ok: Type.Boolean(),
+  steps: Type.Number(),
+  mismatch: Type.Optional(Type.String({ description: "First mismatch against the first server's answers, when not ok." })),
+});
+export type Preflight = Static<typeof PreflightSchema>;
+
+export const ReportSchema = Type.Object(
+  {
+    schema: Type.Literal(REPORT_SCHEMA),
+    version: Type.Literal(REPORT_VERSION),
+    createdAt: Type.String({ description: 'ISO 8601 start time of the run.' }),
+    label: Type.Optional(Type.String()),
+    setup: SetupSchema,
+    cells: Type.Array(CellSchema, { description: 'One cell per (server, workload, concurrency); rounds inside.' }),
+    comparisons: Type.Array(ComparisonSchema, { description: 'Candidate vs baseline per (workload, concurrency), e.g. async vs sync.' }),
+    preflight: Type.Array(PreflightSchema, { description: 'Scripted pre-flight: both servers gave the same statuses and bodies.' }),
+    driverCeiling: Type.Optional(
+      Obj({ workload: WorkloadNameSchema, concurrency: Type.Number(), throughput: Type.Number(), driverCpuPct: NumberOrNull() }, 'What the driver alone can do here: load against the floor server.'),
+    ),
+    warnings: Type.Array(Type.String(), { description: 'Human-readable warnings shown under every table.' }),
+  },
+  { ...strict, $id: 'https://mkvss-lab/report.schema.json', title: 'mkvss-lab report.json', description: 'Everything one `mkvss-lab compare` run measured.' },
+);
+export type Report = Static<typeof ReportSchema>;
+
+/** The text of harness/schema/report.schema.json (`npm run schema` writes it; a test checks the
+ *  committed file against it): ReportSchema as JSON, which drops TypeBox's symbol keys. */
+export function reportJsonSchemaText(): string {
+  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ReportSchema }, null, 2)}\n`;
 }
 
-export interface Machine {
-  cpuModel: string;
-  cores: number;
-  kernel: string;
-  node: string;
-  platform: string;
-  arch: string;
-  totalMemBytes: number;
-  /** Stable short hash of cpuModel|cores|kernel|node|arch: "same machine?" checks. */
-  fingerprint: string;
+const compiled = TypeCompiler.Compile(ReportSchema as TSchema);
+
+/** Throws one line saying what is wrong when `value` is not a valid report of this version. */
+export function assertValidReport(value: unknown, source = 'report'): asserts value is Report {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${source} is not a JSON object`);
+  const r = value as { schema?: unknown; version?: unknown };
+  if (r.schema !== REPORT_SCHEMA) throw new TypeError(`${source} is not an ${REPORT_SCHEMA} file (schema ${JSON.stringify(r.schema)})`);
+  if (r.version !== REPORT_VERSION) {
+    throw new TypeError(`${source} is ${REPORT_SCHEMA} version ${JSON.stringify(r.version)}; this build reads version ${REPORT_VERSION} only (re-run compare to get one)`);
+  }
+  if (compiled.Check(value)) return;
+  const first = compiled.Errors(value).First();
+  throw new TypeError(`${source} does not match the ${REPORT_SCHEMA} v${REPORT_VERSION} schema: ${first ? `${first.path || '/'}: ${first.message}` : 'invalid'}`);
 }
 
-export interface Setup {
-  machine: Machine;
-  /** The command line as typed (argv after the program name). */
-  command: string;
-  servers: ServerName[];
-  workloads: WorkloadName[];
-  concurrency: number[];
-  durationMs: number;
-  warmupMs: number;
-  rounds: number;
-  keys: number;
-  valueSize: number;
-  pipelining: number;
-  /** Open-loop offered rate (req/s), when --rate was given; latency then is CO-corrected. */
-  rate?: number;
-  /** Present when servers stayed up across rounds (the gate): how each one was warmed up first,
-   *  in slices of load until its CPU per request settled. Absent: a fresh server per measurement. */
-  warmServers?: Array<{ server: ServerName; concurrency: number; cpuPerRequestUs: number[]; steady: boolean; elapsedMs: number }>;
-  driver: {
-    name: string; // "autocannon" (closed loop) or the open-loop driver's name
-    version: string;
-    /** CPUs the driver was pinned to (taskset list), or null when unpinned. */
-    driverCpus: string | null;
-    serverCpus: string | null;
-    pinned: boolean;
-    workers: number;
-  };
-}
-
-export interface LatencySummary {
-  minUs: number;
-  meanUs: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  p9999Us: number;
-  maxUs: number;
-}
-
-export interface FailureBreakdown {
-  /** Responses whose status the workload did not expect, by status code. */
-  unexpectedStatus: Record<string, number>;
-  timeouts: number;
-  connectionErrors: number;
-  /** Any other error, by message. */
-  other: Record<string, number>;
-}
-
-export interface Round {
-  /** 1-based round number. */
-  round: number;
-  /** Position in the interleaved schedule (0-based), to see drift. */
-  order: number;
-  startedAt: string;
-  durationMs: number;
-  requests: number;
-  /** Responses with the status the workload expected. */
-  expected: number;
-  failures: FailureBreakdown;
-  /** expected responses per second. */
-  throughput: number;
-  /** expected / requests (1 when requests = 0 is not possible: a round with 0 requests is suspect). */
-  successRate: number;
-  latency: LatencySummary;
-  /** hdr-histogram-js encoded histogram (base64, microseconds). */
-  histogram: string;
-  /** Server process CPU use during the measured window, % of one core (can exceed 100). */
-  serverCpuPct: number;
-  serverPeakRssBytes: number;
-  serverPeakThreads: number;
-  /** Load generator CPU during the window, % of one core. */
-  driverCpuPct: number;
-  /** Successful writes in this round (for the rows-written check). */
-  writesAcknowledged: number;
-  /** Open loop only: the rate actually achieved. */
-  achievedRate?: number;
-  verdict: Verdict;
-  verdictReasons: string[];
-}
-
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-export interface Cell {
-  server: ServerName;
-  /** Set when two builds of the servers ran in one report (an A/B gate): "base" for the other
-   *  build's cells. Absent: this checkout's build. */
-  build?: 'base';
-  workload: WorkloadName;
-  concurrency: number;
-  rounds: Round[];
-  summary: {
-    throughput: Spread;
-    successRate: Spread;
-    meanUs: Spread;
-    p50Us: Spread;
-    p90Us: Spread;
-    p99Us: Spread;
-    p999Us: Spread;
-    p9999Us: Spread;
-    maxUs: Spread;
-    serverCpuPct: Spread;
-    serverPeakRssBytes: Spread;
-    serverPeakThreads: Spread;
-    driverCpuPct: Spread;
-  };
-  /** Worst verdict across rounds, with reasons. */
-  verdict: Verdict;
-  verdictReasons: string[];
-  /** After the run: rows in the database vs keys preloaded + acknowledged creates. */
-  rowsCheck?: { expectedRows: number; actualRows: number; ok: boolean };
-}
-
-/** How the candidate compares with the baseline on one metric. */
-export interface Factor {
-  metric: 'throughput' | 'meanUs' | 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'p9999Us' | 'maxUs' | 'successRate';
-  /** candidate/baseline for throughput; baseline/candidate for latencies ("x faster");
-   *  for successRate: baseline error rate / candidate error rate ("x less error-prone"). */
-  factor: number;
-  /** Bootstrap interval over rounds (e.g. 95%). */
-  low: number;
-  high: number;
-  /** True when the interval includes 1: the difference is inside the noise. */
-  tie: boolean;
-  /** As the seed words it: "3.54x higher (3.20-3.80)", "2.2x faster (...)", "tie (0.97-1.04)". */
-  wording: string;
-}
-
-export interface Comparison {
-  baseline: ServerName;
-  candidate: ServerName;
-  workload: WorkloadName;
-  concurrency: number;
-  factors: Factor[];
-}
-
-export interface Preflight {
-  server: ServerName;
-  ok: boolean;
-  steps: number;
-  /** First mismatch against the first server's answers, when not ok. */
-  mismatch?: string;
+/** Parses report.json text and validates it (one-line error on bad JSON or a bad/older report). */
+export function parseReport(text: string, source = 'report.json'): Report {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new TypeError(`${source} is not JSON: ${(err as Error).message}`);
+  }
+  assertValidReport(value, source);
+  return value;
 }

@@ -21,7 +21,7 @@ function round(n: number, order: number, f: RoundFigures): Round {
   return {
     round: n, order, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 2000, requests, expected: requests, failures: noFailures,
     throughput: f.throughput, successRate: 1, latency, histogram: '', serverCpuPct: f.cpuPct ?? 100, serverPeakRssBytes: 1e8,
-    serverPeakThreads: 10, driverCpuPct: f.verdict === 'driver-bound' ? 98 : 80, writesAcknowledged: 0, verdict: f.verdict ?? 'ok', verdictReasons: [],
+    serverPeakThreads: 10, driverCpuPct: f.verdict === 'driver-bound' ? 98 : 80, driverLag: { loopDelayP99Us: 1000, loopDelayMaxUs: 2000 }, writesAcknowledged: 0, verdict: f.verdict ?? 'ok', verdictReasons: [],
   };
 }
 
@@ -49,7 +49,7 @@ export function syntheticReport(byWorkload: Partial<Record<WorkloadName, Rounds>
     }
   }
   return {
-    schema: 'mkvss-lab/report', version: 1, createdAt: '2026-01-01T00:00:00.000Z',
+    schema: 'mkvss-lab/report', version: 2, createdAt: '2026-01-01T00:00:00.000Z',
     setup: {
       machine: { ...MACHINE, fingerprint: opts.fingerprint ?? MACHINE.fingerprint }, command: 'gate',
       servers: ['sync', 'async', 'floor'], workloads: Object.keys(byWorkload) as WorkloadName[], concurrency: [concurrency],

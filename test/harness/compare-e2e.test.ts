@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/schema/report-schema.js';
+import { assertValidReport, REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/schema/report-schema.js';
 import { decodeHistogram } from '../../harness/analysis/stats.js';
+import { roundVerdict } from '../../harness/analysis/verdict.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));
@@ -41,6 +42,8 @@ describe('compare, end to end (sync vs async)', () => {
     expect(report.schema).toBe(REPORT_SCHEMA);
     expect(report.version).toBe(REPORT_VERSION);
     expect(report.label).toBe('e2e');
+    // ...and it matches the one schema (harness/schema/report-schema.ts) in every field.
+    expect(() => assertValidReport(report)).not.toThrow();
   });
 
   it('records the setup it ran with', () => {
@@ -68,7 +71,13 @@ describe('compare, end to end (sync vs async)', () => {
       expect(r.latency.p99Us).toBeGreaterThanOrEqual(r.latency.p50Us);
       expect(r.serverPeakRssBytes).toBeGreaterThan(0);
       expect(r.serverPeakThreads).toBeGreaterThan(0);
-      expect(['ok', 'driver-bound', 'suspect']).toContain(r.verdict);
+      // The recorded verdict is the one the rules give for the recorded figures, and the cell's
+      // is the worst of its rounds (plus the rows check, which held).
+      expect({ verdict: r.verdict, reasons: r.verdictReasons }).toEqual(
+        roundVerdict({ requests: r.requests, driverCpuPct: r.driverCpuPct, driverCpus: report.setup.driver.workers, driverLag: r.driverLag }),
+      );
+      expect(cell.verdict).toBe(r.verdict);
+      expect(r.driverLag.loopDelayMaxUs).toBeGreaterThanOrEqual(r.driverLag.loopDelayP99Us);
       expect(cell.summary.throughput.median).toBe(r.throughput);
       expect(cell.rowsCheck?.ok).toBe(true);
       if (cell.workload === 'crud') expect(r.writesAcknowledged).toBeGreaterThan(0);

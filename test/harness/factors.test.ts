@@ -8,7 +8,7 @@ function round(n: number, throughput: number, meanUs: number, requests = 100_000
     round: n, order: n, startedAt: '', durationMs: 1000, requests, expected,
     failures: { unexpectedStatus: {}, timeouts: 0, connectionErrors: 0, other: {} },
     throughput, successRate: expected / requests, latency, histogram: '', serverCpuPct: 0, serverPeakRssBytes: 0,
-    serverPeakThreads: 0, driverCpuPct: 0, writesAcknowledged: 0, verdict: 'ok', verdictReasons: [],
+    serverPeakThreads: 0, driverCpuPct: 0, driverLag: { loopDelayP99Us: 0, loopDelayMaxUs: 0 }, writesAcknowledged: 0, verdict: 'ok', verdictReasons: [],
   };
 }
 
@@ -27,10 +27,12 @@ describe('compareCells', () => {
   it('orients every factor so that > 1 means the candidate did better', () => {
     const c = compareCells(async, sync);
     const f = Object.fromEntries(c.factors.map((x) => [x.metric, x]));
-    expect(f.throughput!.factor).toBeCloseTo(85_000 / 24_000, 5);
-    expect(f.meanUs!.factor).toBeCloseTo(2000 / 580, 5);
-    expect(f.throughput!.tie).toBe(false);
-    expect(f.throughput!.wording).toMatch(/^3\.54x higher \(\d\.\d\d-\d\.\d\d\)$/);
+    // The factor is the geometric mean of the per-round ratios.
+    expect(f.throughput!.factor).toBeCloseTo(Math.cbrt((85_000 / 24_000) * (86_000 / 25_000) * (84_000 / 23_500)), 10);
+    expect(f.meanUs!.factor).toBeCloseTo(Math.cbrt((2000 / 580) * (2050 / 570) * (1950 / 590)), 10);
+    expect(f.throughput!).toMatchObject({ tie: false, interval: 'paired-t-95', rounds: 3 });
+    expect(f.throughput!.low).toBeGreaterThan(3);
+    expect(f.throughput!.wording).toMatch(/^3\.52x higher \(3\.35-3\.70\)$/);
     expect(f.meanUs!.wording).toMatch(/x faster/);
     expect(c).toMatchObject({ baseline: 'sync', candidate: 'async', workload: 'get', concurrency: 50 });
   });
@@ -51,19 +53,27 @@ describe('compareCells', () => {
     expect(s.tie).toBe(true);
   });
 
-  it('is deterministic', () => {
-    expect(compareCells(async, sync)).toEqual(compareCells(async, sync));
+  it('calls nothing below 3 rounds: the range of 2 rounds, or 1 round untested', () => {
+    const two = compareCells(cell('async', async.rounds.slice(0, 2)), cell('sync', sync.rounds.slice(0, 2))).factors[0]!;
+    expect(two).toMatchObject({ metric: 'throughput', interval: 'range', rounds: 2, tie: true });
+    expect(two.wording).toMatch(/^3\.49x higher, not tested \(range of 2 rounds: 3\.44-3\.54\)$/);
+    const one = compareCells(cell('async', async.rounds.slice(0, 1)), cell('sync', sync.rounds.slice(0, 1))).factors[0]!;
+    expect(one).toMatchObject({ interval: 'none', rounds: 1, tie: true, wording: '3.54x higher, not tested (1 round)' });
   });
 });
 
 describe('wordFactor', () => {
+  const t = (estimate: number, low: number, high: number, call: 'higher' | 'lower' | 'none') => ({ estimate, low, high, method: 'paired-t-95' as const, rounds: 5, call });
   it('turns a factor below 1 around ("lower", "slower") with the interval inverted', () => {
-    expect(wordFactor('throughput', 0.5, 0.4, 0.6, 3)).toBe('2.00x lower (1.67-2.50)');
-    expect(wordFactor('p99Us', 0.5, 0.4, 0.6, 3)).toBe('2.00x slower (1.67-2.50)');
-    expect(wordFactor('successRate', 2.16, 2, 2.3, 3)).toBe('2.16x fewer errors (2.00-2.30)');
+    expect(wordFactor('throughput', t(0.5, 0.4, 0.6, 'lower'))).toBe('2.00x lower (1.67-2.50)');
+    expect(wordFactor('p99Us', t(0.5, 0.4, 0.6, 'lower'))).toBe('2.00x slower (1.67-2.50)');
+    expect(wordFactor('successRate', t(2.16, 2, 2.3, 'higher'))).toBe('2.16x fewer errors (2.00-2.30)');
+  });
+  it('says tie when the interval contains 1', () => {
+    expect(wordFactor('throughput', t(1.02, 0.97, 1.08, 'none'))).toBe('tie (0.97-1.08)');
   });
   it('says when one round gives no interval', () => {
-    expect(wordFactor('throughput', 3.54, 3.54, 3.54, 1)).toBe('3.54x higher (1 round: no interval)');
+    expect(wordFactor('throughput', { estimate: 3.54, low: 3.54, high: 3.54, method: 'none', rounds: 1, call: 'none' })).toBe('3.54x higher, not tested (1 round)');
   });
 });
 

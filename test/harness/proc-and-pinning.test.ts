@@ -3,7 +3,7 @@ import { parseStatCpuSeconds, parseStatus, processTree, ProcSampler } from '../.
 import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
 import { parseResponses } from '../../harness/load/response-parser.js';
 import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
-import { encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
+import { decodeHistogram, encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
 import type { ShardResult } from '../../harness/load/driver-protocol.js';
 
 describe('/proc parsing', () => {
@@ -73,17 +73,27 @@ describe('driver shards', () => {
     expect(splitEvenly(2, 2)).toEqual([1, 1]);
   });
   it('merges shard counts and histograms', () => {
-    const h = (v: number) => {
+    const h = (...values: number[]) => {
       const x = newLatencyHistogram();
-      x.recordValue(v);
+      for (const v of values) x.recordValue(v);
       return encodeHistogram(x);
     };
-    const shard = (v: number, status: Record<string, number>): ShardResult => ({
+    const shard = (values: number[], status: Record<string, number>, lag: number, sendLag: number | null): ShardResult => ({
       requests: 10, responses: 9, expected: 8, unexpectedStatus: status, timeouts: 1, connectionErrors: 0, other: {},
-      creates: 2, deletes: 1, writesAcknowledged: 3, histogram: h(v), latencySumUs: v, latencyCount: 1, windowMs: 1000 + v,
-      netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
+      creates: 2, deletes: 1, writesAcknowledged: 3, histogram: h(...values), latencySumUs: values.reduce((a, b) => a + b, 0), latencyCount: values.length,
+      windowMs: 1000 + values[0]!, netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
+      loopDelayP99Us: lag, loopDelayMaxUs: lag * 2, sendLagP99Us: sendLag,
     });
-    const m = mergeShardResults([shard(100, { '404': 1 }), shard(200, { '404': 1, '500': 1 })]);
-    expect(m).toMatchObject({ requests: 20, expected: 16, timeouts: 2, unexpectedStatus: { '404': 2, '500': 1 }, netCreates: 2, windowMs: 1200, latencyCount: 2 });
+    const m = mergeShardResults([shard([100, 100, 100], { '404': 1 }, 500, null), shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200)]);
+    expect(m).toMatchObject({ requests: 20, expected: 16, timeouts: 2, unexpectedStatus: { '404': 2, '500': 1 }, netCreates: 2, windowMs: 1200, latencyCount: 5, latencySumUs: 800 });
+    // The merged histogram holds every shard's values: 100 x3, 200, 300.
+    const merged = decodeHistogram(m.histogram);
+    expect(merged.totalCount).toBe(5);
+    expect(merged.minNonZeroValue).toBe(100);
+    expect(merged.getValueAtPercentile(60)).toBe(100);
+    expect(merged.getValueAtPercentile(80)).toBe(200);
+    expect(merged.maxValue).toBe(300);
+    // The driver's lag is the worst shard's.
+    expect(m).toMatchObject({ loopDelayP99Us: 9000, loopDelayMaxUs: 18000, sendLagP99Us: 1200 });
   });
 });

@@ -155,8 +155,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('![Throughput per server](throughput.png)');
   });
 
-  it('rejects something that is not a v1 report', () => {
-    expect(() => renderMarkdown({ ...basic, version: 2 } as unknown as Report)).toThrow(/not a mkvss-lab\/report v1 report/);
-    expect(() => renderMarkdown({ ...basic, cells: undefined } as unknown as Report)).toThrow(/report.cells is missing/);
+  it('rejects something that is not a v2 report', () => {
+    expect(() => renderMarkdown({ ...basic, version: 1 } as unknown as Report)).toThrow(/report is mkvss-lab\/report version 1; this build reads version 2 only/);
+    expect(() => renderMarkdown({ ...basic, cells: undefined } as unknown as Report)).toThrow(/v2 schema: \/cells: Expected/);
   });
 });

@@ -48,13 +48,13 @@ describe('writeReport', () => {
     const report = load('report-basic.json');
     const text = reportJson(report);
     expect(text).toBe(reportJson(reversedKeys(report) as Report));
-    expect(text.startsWith('{\n  "schema": "mkvss-lab/report",\n  "version": 1,\n  "createdAt"')).toBe(true);
+    expect(text.startsWith('{\n  "schema": "mkvss-lab/report",\n  "version": 2,\n  "createdAt"')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 
   it('refuses input that is not a report, before creating anything', async () => {
     const out = join(tempDir(), 'never');
-    await expect(writeReport({ schema: 'other' } as unknown as Report, out)).rejects.toThrow(/not a mkvss-lab\/report v1 report/);
+    await expect(writeReport({ schema: 'other' } as unknown as Report, out)).rejects.toThrow(/report is not an mkvss-lab\/report file/);
     expect(() => readdirSync(out)).toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, latencySummary, median, mergeHistograms, newLatencyHistogram, spread } from '../../harness/analysis/stats.js';
+import { decodeHistogram, encodeHistogram, latencySummary, median, medianOfRoundPercentiles, mergeHistograms, newLatencyHistogram, spread } from '../../harness/analysis/stats.js';
 
 describe('median and spread', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
@@ -48,5 +48,27 @@ describe('latency summaries from HDR histograms (microseconds)', () => {
     const merged = mergeHistograms([encodeHistogram(a), encodeHistogram(b)]);
     expect(merged.totalCount).toBe(3);
     expect(merged.getValueAtPercentile(50)).toBe(300);
+  });
+});
+
+describe('one percentile method: per-round percentile, median over rounds', () => {
+  const round = (from: number, count: number) => {
+    const h = newLatencyHistogram();
+    for (let i = 0; i < count; i++) h.recordValue(from + (i % 10));
+    return encodeHistogram(h);
+  };
+  it('takes each round\'s own percentile, then the median, whatever each round\'s request count', () => {
+    // A fast round with 10x the requests would dominate a pooled histogram; here it is one round of three.
+    const rounds = [round(100, 10_000), round(1000, 1000), round(2000, 1000)];
+    const [p50, p99] = medianOfRoundPercentiles(rounds, [50, 99]);
+    expect(p50).toBe(1004);
+    expect(p99).toBe(1009);
+    // The pooled histogram would have said ~105 at p50.
+    expect(mergeHistograms(rounds).getValueAtPercentile(50)).toBeLessThan(110);
+    // The same figure a table shows: the median of the rounds' latency summaries.
+    expect(p50).toBe(median(rounds.map((r) => latencySummary(decodeHistogram(r)).p50Us)));
+  });
+  it('is NaN with no recorded rounds', () => {
+    expect(medianOfRoundPercentiles(['', encodeHistogram(newLatencyHistogram())], [50])[0]).toBeNaN();
   });
 });

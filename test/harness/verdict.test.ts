@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { roundVerdict, worstVerdict, type VerdictInput } from '../../harness/analysis/verdict.js';
+import { DRIVER_LAG_LIMIT_US, roundVerdict, worstVerdict, type VerdictInput } from '../../harness/analysis/verdict.js';
 
-// 50 connections, 25k req/s at 2 ms mean: 50 in flight, exactly Little's law.
-const healthy: VerdictInput = { requests: 250_000, responseRate: 25_000, meanLatencyUs: 2000, inFlight: 50, driverCpuPct: 60, driverCpus: 1 };
+// A driver with headroom: 60% of its core, its event loop at most a couple of ms late.
+const healthy: VerdictInput = { requests: 250_000, driverCpuPct: 60, driverCpus: 1, driverLag: { loopDelayP99Us: 1500, loopDelayMaxUs: 4000 } };
 
 describe('roundVerdict', () => {
-  it('is ok when Little\'s law holds and the driver had headroom', () => {
+  it('is ok when the driver kept up and had CPU to spare', () => {
     expect(roundVerdict(healthy)).toEqual({ verdict: 'ok', reasons: [] });
   });
 
@@ -13,12 +13,18 @@ describe('roundVerdict', () => {
     expect(roundVerdict({ ...healthy, requests: 0 }).verdict).toBe('suspect');
   });
 
-  it('is suspect when throughput x latency is far from the connections in flight', () => {
-    const tooFew = roundVerdict({ ...healthy, meanLatencyUs: 800 }); // 20 in flight of 50
-    expect(tooFew.verdict).toBe('suspect');
-    expect(tooFew.reasons[0]).toMatch(/Little's law/);
-    expect(roundVerdict({ ...healthy, meanLatencyUs: 4000 }).verdict).toBe('suspect'); // 100 of 50
-    expect(roundVerdict({ ...healthy, meanLatencyUs: 1500 }).verdict).toBe('ok'); // 37.5: within 0.5-1.5x
+  it('is suspect when the driver\'s event loop fell behind by more than the limit at p99', () => {
+    const behind = roundVerdict({ ...healthy, driverLag: { loopDelayP99Us: 48_000, loopDelayMaxUs: 51_000 } });
+    expect(behind.verdict).toBe('suspect');
+    expect(behind.reasons[0]).toMatch(/load generator fell behind: its event loop was 48\.0 ms late at p99 \(max 51\.0 ms, limit 20\.0 ms\)/);
+    expect(roundVerdict({ ...healthy, driverLag: { loopDelayP99Us: DRIVER_LAG_LIMIT_US, loopDelayMaxUs: 90_000 } }).verdict).toBe('ok'); // one long pause is not p99
+  });
+
+  it('open loop: is suspect when requests went out late against their schedule', () => {
+    const late = roundVerdict({ ...healthy, targetRate: 10_000, achievedRate: 10_000, driverLag: { loopDelayP99Us: 1000, loopDelayMaxUs: 2000, sendLagP99Us: 35_000 } });
+    expect(late.verdict).toBe('suspect');
+    expect(late.reasons[0]).toMatch(/fell behind its schedule: requests went out 35\.0 ms after their due time/);
+    expect(roundVerdict({ ...healthy, targetRate: 10_000, achievedRate: 10_000, driverLag: { loopDelayP99Us: 1000, loopDelayMaxUs: 2000, sendLagP99Us: 1200 } }).verdict).toBe('ok');
   });
 
   it('is driver-bound when the driver used >= 90% of its CPUs', () => {
@@ -28,13 +34,13 @@ describe('roundVerdict', () => {
   });
 
   it('keeps suspect over driver-bound but lists both reasons', () => {
-    const v = roundVerdict({ ...healthy, driverCpuPct: 99, meanLatencyUs: 100 });
+    const v = roundVerdict({ ...healthy, driverCpuPct: 99, driverLag: { loopDelayP99Us: 30_000, loopDelayMaxUs: 40_000 } });
     expect(v.verdict).toBe('suspect');
     expect(v.reasons).toHaveLength(2);
   });
 
-  it('open loop: judges the achieved rate against the target instead of Little\'s law', () => {
-    const open = { ...healthy, meanLatencyUs: 100, targetRate: 10_000 };
+  it('open loop: judges the achieved rate against the target', () => {
+    const open = { ...healthy, targetRate: 10_000 };
     expect(roundVerdict({ ...open, achievedRate: 9_800 }).verdict).toBe('ok');
     const missed = roundVerdict({ ...open, achievedRate: 9_000 });
     expect(missed.verdict).toBe('suspect');

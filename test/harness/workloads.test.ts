@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../harness/analysis/bootstrap.js';
+import { seededRandom } from '../../harness/analysis/seeded-random.js';
 import { buildRequests, listLength, requestBytes, WORKLOADS, type PlannedRequest } from '../../harness/load/workloads.js';
 import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
