@@ -5,6 +5,7 @@
 // does not widen the interval. The statistic is the same as the point estimate shown in the table
 // (median of the candidate / median of the baseline), computed on each resample. The RNG is seeded
 // so the same report always prints the same interval.
+import { median } from './stats.js';
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG; enough for resampling indices. */
 export function seededRandom(seed: number): () => number {
@@ -29,12 +30,6 @@ export interface BootstrapOptions {
   /** Two-sided confidence, e.g. 0.95. */
   confidence?: number;
   seed?: number;
-}
-
-function medianOf(values: number[]): number {
-  const s = values.sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /**
@@ -77,5 +72,5 @@ export function pairedBootstrap(
 
 /** median(a) / median(b): the ratio the table shows. */
 export function ratioOfMedians(a: number[], b: number[]): number {
-  return medianOf(a) / medianOf(b);
+  return median(a) / median(b);
 }
