@@ -1,7 +1,7 @@
 // report.html: one self-contained page (inline CSS, charts as data: URIs, no scripts, no external
 // assets), so it can be mailed or attached to a CI run and still open anywhere.
 import type { Report } from '../schema/report-schema.js';
-import { buildModel, type TableModel } from './model.js';
+import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 
 /** An image to embed: the PNG bytes and a caption. */
 export interface HtmlChart {
@@ -22,7 +22,7 @@ table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabula
 th, td { border: 1px solid #ccc; padding: .25rem .6rem; }
 th { background: #f2f2f2; text-align: left; }
 td.figure { text-align: right; white-space: nowrap; }
-td.not-ok { background: #fff4e0; }
+td.not-ok, th.not-ok { background: #fff4e0; }
 .caption { color: #555; font-size: .9rem; }
 .warn { color: #8a4b00; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
@@ -31,11 +31,12 @@ dl.setup dt { font-weight: 600; } dl.setup dd { margin: 0; }
 `.trim();
 
 function htmlTable(t: TableModel): string {
-  const head = `<tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  // A server whose run was not clean: its header carries the mark and its column a tint.
+  const head = `<tr>${t.header.map((h, i) => `<th${t.notOk[i] ? ' class="not-ok"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = t.rows.map((row) => {
     const cells = row.map((c, i) => {
       if (i === 0) return `<th>${escapeHtml(c)}</th>`;
-      const cls = [i < t.figureColumns ? 'figure' : '', c.includes('⚠') ? 'not-ok' : ''].filter(Boolean).join(' ');
+      const cls = [i < t.figureColumns ? 'figure' : '', t.notOk[i] ? 'not-ok' : ''].filter(Boolean).join(' ');
       return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(c)}</td>`;
     });
     return `<tr>${cells.join('')}</tr>`;
@@ -63,7 +64,7 @@ export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
   ];
   for (const t of m.tables) {
     parts.push(`<h2>${escapeHtml(t.title)}</h2>`, htmlTable(t), `<p class="caption">${escapeHtml(t.caption)}</p>`);
-    if (t.warnings.length) parts.push(list(t.warnings.map((w) => `⚠ ${w}`), 'warn'));
+    if (t.warnings.length) parts.push(list(t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), 'warn'));
   }
   if (charts.length) {
     parts.push('<h2>Charts</h2>');
@@ -74,7 +75,7 @@ export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
   }
   parts.push('<h2>Setup</h2>', `<dl class="setup">${m.setup.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`);
   parts.push('<h2>Pre-flight</h2>', list(m.preflight));
-  parts.push('<h2>Rows written</h2>', list(m.rowsWritten));
+  parts.push('<h2>Rows written</h2>', `<p>${escapeHtml(m.rowsWrittenNote)}</p>`, list(m.rowsWritten));
   parts.push('<h2>Warnings</h2>', m.warnings.length ? list(m.warnings, 'warn') : '<p>none</p>');
   parts.push('</body>', '</html>', '');
   return parts.join('\n');

@@ -2,7 +2,7 @@
 // (workload, concurrency), then setup, pre-flight, rows written and warnings. Deterministic: the only
 // time in it is report.createdAt, so the same report always renders the same bytes.
 import type { Report } from '../schema/report-schema.js';
-import { buildModel, type TableModel } from './model.js';
+import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 
 /** A chart written next to report.md, linked from it. */
 export interface ChartLink {
@@ -30,7 +30,7 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
   const out: string[] = [`# ${m.title}`, '', m.subtitle, ''];
   for (const t of m.tables) {
     out.push(`## ${t.title}`, '', ...markdownTable(t), '', t.caption, '');
-    if (t.warnings.length) out.push('Not ok:', '', ...bullets(t.warnings), '');
+    if (t.warnings.length) out.push(...t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), '');
   }
   if (options.charts?.length) {
     out.push('## Charts', '');
@@ -38,7 +38,7 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
   }
   out.push('## Setup', '', ...bullets(m.setup.map(([k, v]) => `${k}: ${v}`)), '');
   out.push('## Pre-flight', '', ...bullets(m.preflight), '');
-  out.push('## Rows written', '', ...bullets(m.rowsWritten), '');
+  out.push('## Rows written', '', m.rowsWrittenNote, '', ...bullets(m.rowsWritten), '');
   out.push('## Warnings', '', ...(m.warnings.length ? bullets(m.warnings) : ['none']), '');
   return out.join('\n');
 }
