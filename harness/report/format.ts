@@ -116,3 +116,10 @@ export function formatSpread(spread: Spread, format: Formatter): string {
   if (lo === hi) return median;
   return `${median} (${lo}-${hi})`;
 }
+
+/** A ratio or normalised figure (the gate's "÷ floor" metrics): three decimals below 10 ("0.500"),
+ *  one below 100 ("12.3"), none above ("150", "1,234"). */
+export const formatRatio: Formatter = (value, decimals) => {
+  finiteOrThrow(value, 'ratio');
+  return thousands(value, decimals ?? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 3));
+};

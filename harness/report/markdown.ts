@@ -3,6 +3,7 @@
 // time in it is report.createdAt, so the same report always renders the same bytes.
 import type { Report } from '../schema/report-schema.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
+import { markdownTable } from './table.js';
 
 /** A chart written next to report.md, linked from it. */
 export interface ChartLink {
@@ -10,15 +11,9 @@ export interface ChartLink {
   title: string;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function markdownTable(t: TableModel): string[] {
-  const line = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+function tableLines(t: TableModel): string[] {
   // Figures right-aligned (they line up on the digits), wordings and labels left-aligned.
-  const align = t.header.map((_, i) => (i === 0 || i >= t.figureColumns ? ':---' : '---:'));
-  return [line(t.header), `|${align.join('|')}|`, ...t.rows.map(line)];
+  return markdownTable(t.header, t.rows, (i) => i > 0 && i < t.figureColumns);
 }
 
 function bullets(items: string[]): string[] {
@@ -29,7 +24,7 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
   const m = buildModel(report);
   const out: string[] = [`# ${m.title}`, '', m.subtitle, ''];
   for (const t of m.tables) {
-    out.push(`## ${t.title}`, '', ...markdownTable(t), '', t.caption, '');
+    out.push(`## ${t.title}`, '', ...tableLines(t), '', t.caption, '');
     if (t.warnings.length) out.push(...t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), '');
   }
   if (options.charts?.length) {

@@ -4,21 +4,10 @@
 // and prose lines wrap with a hanging indent.
 import type { Report } from '../schema/report-schema.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
+import { alignedTable, COLUMN_GAP, columnWidths, displayWidth as width } from './table.js';
 
 /** The widest line the terminal report prints (tables and prose alike). */
 export const TERMINAL_WIDTH = 100;
-
-/** Display width: the ⚠ marker and ASCII are one column each; good enough for this report's text. */
-function width(text: string): number {
-  return [...text].length;
-}
-
-function pad(text: string, w: number, right: boolean): string {
-  const fill = ' '.repeat(Math.max(0, w - width(text)));
-  return right ? fill + text : text + fill;
-}
-
-const GAP = 2;
 
 /** Columns 1..n split into runs that fit beside the label column within `maxWidth`. */
 function columnBlocks(widths: number[], maxWidth: number): number[][] {
@@ -26,29 +15,27 @@ function columnBlocks(widths: number[], maxWidth: number): number[][] {
   let current: number[] = [];
   let used = widths[0]!;
   for (let i = 1; i < widths.length; i++) {
-    if (current.length > 0 && used + GAP + widths[i]! > maxWidth) {
+    if (current.length > 0 && used + COLUMN_GAP + widths[i]! > maxWidth) {
       blocks.push(current);
       current = [];
       used = widths[0]!;
     }
     current.push(i);
-    used += GAP + widths[i]!;
+    used += COLUMN_GAP + widths[i]!;
   }
   if (current.length > 0) blocks.push(current);
   return blocks;
 }
 
 function textTable(t: TableModel, maxWidth: number): string[] {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  const widths = columnWidths(t.header, t.rows);
+  const figures = (i: number) => i > 0 && i < t.figureColumns;
   const out: string[] = [];
   for (const block of columnBlocks(widths, maxWidth)) {
-    const columns = [0, ...block];
-    const line = (r: string[]) => columns.map((i) => pad(r[i] ?? '', widths[i]!, i > 0 && i < t.figureColumns)).join(' '.repeat(GAP)).trimEnd();
     // A continuation block leaves out the rows it has nothing for (resources have no factor).
     const rows = out.length === 0 ? t.rows : t.rows.filter((r) => block.some((i) => (r[i] ?? '') !== ''));
     if (out.length > 0) out.push('');
-    out.push(line(t.header), columns.map((i) => '-'.repeat(widths[i]!)).join(' '.repeat(GAP)), ...rows.map(line));
+    out.push(...alignedTable(t.header, rows, figures, widths, [0, ...block]));
   }
   return out;
 }
