@@ -52,7 +52,8 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
     const decimals = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
     return thousands(v, decimals);
   };
-  const value = (v: number): string => (spec.y.unit === 'req/s' ? `${thousands(v, Math.abs(v) < 10 && v !== 0 ? 1 : 0)} req/s` : `${ms(v)} ms`);
+  const number = (v: number): string => (spec.y.unit === 'req/s' ? thousands(v, Math.abs(v) < 10 && v !== 0 ? 1 : 0) : ms(v));
+  const value = (v: number): string => `${number(v)} ${spec.y.unit}`;
   /** Log-axis labels only at 1-2-5 steps: the default labels every minor tick and they overlap. */
   const logTick = (raw: string | number): string => {
     const v = Number(raw);
@@ -174,7 +175,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
       },
       label: (item: any) => {
         const range = spec.ranges[item.datasetIndex]?.[item.dataIndex];
-        const spread = range && range.max > range.min ? ` (min-max ${value(range.min)} - ${value(range.max)})` : '';
+        const spread = range && range.max > range.min ? ` (min-max ${number(range.min)}-${number(range.max)})` : '';
         return `${item.dataset.label}: ${value(item.parsed.y)}${spread}${range?.note ? ` ${range.note}` : ''}`;
       },
     },
