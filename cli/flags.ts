@@ -85,8 +85,7 @@ function items(name: string, raw: string, example: string): string[] {
 
 /** Refuses a list that names an item twice (it would silently run once). */
 function noDuplicates<T>(name: string, list: readonly T[]): T[] {
-  const seen = new Set<T>();
-  const twice = list.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
+  const twice = list.filter((x, i) => list.indexOf(x) !== i);
   if (twice.length > 0) throw new InvalidArgumentError(`${name} lists ${[...new Set(twice)].join(', ')} twice; name each once.`);
   return [...list];
 }

@@ -1,7 +1,7 @@
 // `mkvss-lab gate`: the CI performance regression gate (docs/GATE.md). Parses flags, hands the
 // run to harness/gate/run.ts and exits 0 (pass), 1 (regression, or nothing could be measured) or
 // 2 (usage error, e.g. no usable baseline).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { duration, formatDuration, fraction, nameList, percent, wholeNumber } from './flags.js';
 import type { WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_THRESHOLDS } from '../harness/gate/decision.js';

@@ -6,7 +6,7 @@
 // chartConfig's source text is embedded in report.html (Function.prototype.toString), so it must
 // stay self-contained: every helper is defined inside it, and it refers to nothing imported or
 // global beyond the JavaScript language itself. Types are fine (they are erased).
-import type { ChartConfiguration } from 'chart.js';
+import type { Chart, ChartConfiguration, Scale, TooltipItem } from 'chart.js';
 
 /** min-max of one data point, and an optional note drawn above it (e.g. "⚠ driver-bound"). */
 export interface ErrorRange {
@@ -68,7 +68,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
   // Whiskers: a vertical min-max bar with caps over each point, and the point's note above it.
   const errorBars = {
     id: 'errorBars',
-    afterDatasetsDraw(chart: any) {
+    afterDatasetsDraw(chart: Chart) {
       const ctx = chart.ctx;
       const y = chart.scales.y;
       if (!y) return;
@@ -110,7 +110,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
   // white box, so the label is always legible.
   const referenceLine = {
     id: 'referenceLine',
-    afterDatasetsDraw(chart: any) {
+    afterDatasetsDraw(chart: Chart) {
       const ref = spec.reference;
       const y = chart.scales.y;
       if (!ref || !y) return;
@@ -136,11 +136,12 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
       spec.series.forEach((_, datasetIndex) => {
         const meta = chart.getDatasetMeta(datasetIndex);
         if (!meta || meta.hidden) return;
-        meta.data.forEach((el: any, i: number) => {
+        meta.data.forEach((el, i) => {
           const range = spec.ranges[datasetIndex]?.[i];
           const top = Math.min(el.y, range ? y.getPixelForValue(range.max) : el.y) - 4;
           const bottom = spec.kind === 'bar' ? chart.chartArea.bottom : Math.max(el.y, range ? y.getPixelForValue(range.min) : el.y) + 4;
-          const spans: [number, number, number][] = [[top, bottom, spec.kind === 'bar' ? (el.width ?? 0) / 2 : 6]];
+          const barWidth = (el as unknown as { width?: number }).width ?? 0;
+          const spans: [number, number, number][] = [[top, bottom, spec.kind === 'bar' ? barWidth / 2 : 6]];
           if (range?.note) spans.push([top - textHeight - 4, top, ctx.measureText(range.note).width / 2]);
           for (const [t, b, half] of spans) {
             if (t < labelBottom && b > labelBottom - textHeight) obstacles.push([el.x - half - 2, el.x + half + 2]);
@@ -166,17 +167,17 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
   const percentileOf = (x: number): string => `p${Number((100 * (1 - 1 / x)).toPrecision(5))}`;
   const tooltip = {
     callbacks: {
-      title: (items: any[]) => {
+      title: (items: TooltipItem<'bar' | 'line'>[]) => {
         const item = items[0];
         if (!item) return '';
-        if (spec.kind === 'spectrum') return percentileOf(item.parsed.x);
-        if (spec.kind === 'sweep') return `${thousands(item.parsed.x)} connections`;
+        if (spec.kind === 'spectrum') return percentileOf(item.parsed.x ?? Number.NaN);
+        if (spec.kind === 'sweep') return `${thousands(item.parsed.x ?? Number.NaN)} connections`;
         return item.label;
       },
-      label: (item: any) => {
+      label: (item: TooltipItem<'bar' | 'line'>) => {
         const range = spec.ranges[item.datasetIndex]?.[item.dataIndex];
         const spread = range && range.max > range.min ? ` (min-max ${number(range.min)}-${number(range.max)})` : '';
-        return `${item.dataset.label}: ${value(item.parsed.y)}${spread}${range?.note ? ` ${range.note}` : ''}`;
+        return `${item.dataset.label}: ${value(item.parsed.y ?? Number.NaN)}${spread}${range?.note ? ` ${range.note}` : ''}`;
       },
     },
   };
@@ -235,7 +236,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
           ...(spec.x.max !== undefined ? { max: spec.x.max } : {}),
           title: { display: true, text: spec.x.title, font: font(13) },
           // Only the labelled values: the default log ticks (3, 4, 5, ...) mean nothing here.
-          afterBuildTicks: (axis: any) => {
+          afterBuildTicks: (axis: Scale) => {
             axis.ticks = ticks.map((t) => ({ value: t.value }));
           },
           ticks: { callback: (v: string | number) => ticks.find((t) => t.value === Number(v))?.label ?? '' },

@@ -58,7 +58,7 @@ async function draw(spec: ChartSpec): Promise<Buffer> {
   const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
   const config: ChartConfiguration = chartConfig(spec);
   // chart.js types want a DOM context; @napi-rs/canvas's 2D context implements what it uses.
-  const chart = new Chart(canvas.getContext('2d') as any, {
+  const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, {
     ...config,
     plugins: [whiteBackground, ...(config.plugins ?? [])],
     options: { layout: { padding: { top: 4, right: 28, bottom: 4, left: 8 } }, ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },

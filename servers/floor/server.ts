@@ -30,7 +30,9 @@ export const start: StartServer = async (options): Promise<RunningServer> => {
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.end(); // nothing is ever in flight beyond one write
-        setTimeout(() => sockets.forEach((s) => s.destroy()), 1_000).unref();
+        setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, 1_000).unref();
       })),
   };
 };
