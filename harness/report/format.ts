@@ -1,4 +1,4 @@
-// Number formatting for the compare report: one place decides how a figure reads, so the terminal,
+// Number formatting for the compare report and the gate's: one place decides how a figure reads, so the terminal,
 // report.md, report.html and the charts print the same thing for the same number.
 // Inputs follow report-schema.ts: times in microseconds, sizes in bytes, rates 0..1.
 import type { Spread } from '../schema/report-schema.js';
