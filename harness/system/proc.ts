@@ -51,6 +51,13 @@ export function cpuSeconds(pid: number): number | null {
   return stat === null ? null : parseStatCpuSeconds(stat);
 }
 
+/** One field of /proc/<pid>/status as text (e.g. "Cpus_allowed_list"); null when absent or unreadable. */
+export function statusField(pid: number | 'self', name: string): string | null {
+  const status = read(`/proc/${pid}/status`);
+  const m = status === null ? null : new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
+  return m ? m[1]!.trim() : null;
+}
+
 /** Memory and threads of one live process; null once it is gone (or off Linux). */
 export function processStatus(pid: number): ProcStatus | null {
   const status = read(`/proc/${pid}/status`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatCpuSeconds, parseStatus, processStatus, processTree } from '../../harness/system/proc.js';
+import { parseStatCpuSeconds, parseStatus, processStatus, processTree, statusField } from '../../harness/system/proc.js';
 import { ProcSampler } from '../../harness/system/proc-sampler.js';
 import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
 import { parseResponses } from '../../harness/load/response-parser.js';
@@ -21,6 +21,8 @@ describe('/proc parsing', () => {
     expect(self.peakRssBytes).toBeGreaterThanOrEqual(self.rssBytes);
     expect(self.threads).toBeGreaterThan(0);
     expect(processStatus(2 ** 22 + 1)).toBeNull();
+    expect(statusField('self', 'Cpus_allowed_list')).toMatch(/^[\d,-]+$/);
+    expect(statusField('self', 'NoSuchField')).toBeNull();
   });
   it('samples this very process (Linux)', async () => {
     expect(processTree(process.pid)[0]).toBe(process.pid);
