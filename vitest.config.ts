@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/{http,kv,harness,gate,fuzz,sync}/**/*.test.ts'],
+          include: ['test/{http,kv,harness,gate,fuzz,sync,cli}/**/*.test.ts'],
           exclude: [...measuring, soak],
           sequence: { groupOrder: 0 },
         },

@@ -1,7 +1,8 @@
 // `mkvss-lab compare` (and `npm run compare -- ...`): flags -> CompareSettings, the run, then the
 // report written under --out and printed. Usage errors are one line on stderr and exit 2; a server
 // that fails pre-flight or cannot run makes exit 1.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from './flags.js';
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_COMPARE_SETTINGS as D, SERVER_NAMES, type CompareSettings } from '../harness/run/settings.js';
 import { runComparison } from '../harness/run/compare.js';
@@ -10,47 +11,6 @@ import { renderTerminal, reportJson } from '../harness/report/render.js';
 import { WORKLOADS } from '../harness/load/workloads.js';
 
 export const EXIT_USAGE = 2;
-
-function list<T extends string>(name: string, allowed: readonly T[]) {
-  return (raw: string): T[] => {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = items.filter((s) => !allowed.includes(s as T));
-    if (items.length === 0) throw new InvalidArgumentError(`${name} needs at least one of ${allowed.join(', ')}.`);
-    if (bad.length > 0) throw new InvalidArgumentError(`unknown ${name.replace(/^--/, '')} "${bad.join('", "')}"; choose from ${allowed.join(', ')} (comma-separated).`);
-    return [...new Set(items)] as T[];
-  };
-}
-
-function wholeNumber(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
-    return n;
-  };
-}
-
-function numberList(name: string, min: number, max: number) {
-  const one = wholeNumber(name, min, max);
-  return (raw: string): number[] => {
-    const items = raw.split(',').map((s) => s.trim());
-    if (items.some((s) => s === '')) throw new InvalidArgumentError(`${name} takes a number or a comma-separated list such as 1,10,50, got "${raw}".`);
-    return [...new Set(items.map(one))];
-  };
-}
-
-/** 500ms, 10s, 1.5s, 2m or plain milliseconds; zero allowed only when `allowZero`. */
-export function durationMs(name: string, allowZero: boolean, maxMs = 3_600_000) {
-  return (raw: string): number => {
-    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
-    if (!m) throw new InvalidArgumentError(`${name} takes a duration such as 500ms, 10s or 2m, got "${raw}".`);
-    const n = Number(m[1]);
-    const ms = Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
-    if (ms === 0 && !allowZero) throw new InvalidArgumentError(`${name} must be above zero, got "${raw}".`);
-    if (ms > maxMs) throw new InvalidArgumentError(`${name} must be at most ${maxMs / 60_000} minutes, got "${raw}".`);
-    if (ms > 0 && ms < 100) throw new InvalidArgumentError(`${name} must be at least 100ms (or 0 where allowed), got "${raw}".`);
-    return ms;
-  };
-}
 
 function positiveRate(raw: string): number {
   const n = Number(raw);
@@ -98,17 +58,17 @@ export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
     .description('Measure servers side by side under the same load, in interleaved rounds, and write a report.')
-    .option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`, list('--servers', SERVER_NAMES), D.servers)
-    .option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep', numberList('--concurrency', 1, 10_000), D.concurrency)
-    .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(durationMs('--duration', false)).default(D.durationMs, `${D.durationMs / 1000}s`))
-    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each window (0 for none)').argParser(durationMs('--warmup', true)).default(D.warmupMs, `${D.warmupMs / 1000}s`))
+    .addOption(new Option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`).argParser(nameList('--servers', SERVER_NAMES)).default(D.servers, D.servers.join(',')))
+    .addOption(new Option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep').argParser(wholeNumberList('--concurrency', 1, 10_000)).default(D.concurrency, D.concurrency.join(',')))
+    .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(duration('--duration', { minMs: 100 })).default(D.durationMs, formatDuration(D.durationMs)))
+    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each window (0 for none)').argParser(duration('--warmup', { allowZero: true, minMs: 100 })).default(D.warmupMs, formatDuration(D.warmupMs)))
     .option('--rounds <n>', 'interleaved rounds; the table shows their median and spread', wholeNumber('--rounds', 1, 100), D.rounds)
-    .option('--workload <list>', `get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)`, list('--workload', WORKLOADS), D.workloads)
+    .addOption(new Option('--workload <list>', 'get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)').argParser(nameList('--workload', WORKLOADS)).default(D.workloads, D.workloads.join(',')))
     .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)
     .option('--value-size <bytes>', 'bytes per value (preload and writes)', wholeNumber('--value-size', 0, 524_288), D.valueSize)
     .option('--pipelining <n>', 'requests in flight per connection', wholeNumber('--pipelining', 1, 64), D.pipelining)
     .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
-    .option('--pin', 'pin the load driver and the servers to different CPUs with taskset (default when 2+ CPUs)', D.pin)
+    .addOption(new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(D.pin, 'on with 2+ CPUs and taskset'))
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
     .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server')
     .option('--out <dir>', 'folder for the reports', 'reports')

@@ -1,8 +1,8 @@
 // `mkvss-lab gate`: the CI performance regression gate (docs/GATE.md). Parses flags, hands the
 // run to harness/gate/run.ts and exits 0 (pass), 1 (regression, or nothing could be measured) or
 // 2 (usage error, e.g. no usable baseline).
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDurationMs } from './serve-command.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { duration, formatDuration, fraction, nameList, percent, wholeNumber } from './flags.js';
 import type { WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_THRESHOLDS } from '../harness/gate/decision.js';
 import { EXIT_USAGE, runGate } from '../harness/gate/run.js';
@@ -39,40 +39,6 @@ export const GATE_DEFAULTS = {
   budgetMs: 110_000,
 };
 
-function fraction(name: string, max = 1) {
-  return (raw: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
-    const n = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
-    if (!(n > 0 && n < max)) throw new InvalidArgumentError(`${name} must be a fraction between 0 and ${max} (e.g. 0.15 or 15%), got "${raw}".`);
-    return n;
-  };
-}
-
-function wholeNumber(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
-    return n;
-  };
-}
-
-/** A default duration as --help shows it: "1s", "0.25s". */
-function seconds(ms: number): string {
-  return `${ms / 1000}s`;
-}
-
-/** A duration, or 0 to turn the thing off. */
-function durationOrZero(raw: string): number {
-  return raw.trim() === '0' ? 0 : parseDurationMs(raw);
-}
-
-function workloadList(raw: string): WorkloadName[] {
-  const list = raw.split(',').map((w) => w.trim()).filter(Boolean);
-  const bad = list.filter((w) => !WORKLOADS.includes(w as WorkloadName));
-  if (list.length === 0 || bad.length > 0) throw new InvalidArgumentError(`workloads are a comma-separated list of ${WORKLOADS.join(', ')}; got "${raw}".`);
-  return [...new Set(list)] as WorkloadName[];
-}
-
 /** `--fault async=300`: repeatable; collects per-server-kind busy-wait delays. */
 function faultEntry(raw: string, previous: FaultDelays): FaultDelays {
   const m = /^([a-z]+)=(\d+)$/.exec(raw.trim());
@@ -88,27 +54,27 @@ export function registerGateCommand(program: Command): void {
     .command('gate')
     .description('CI performance gate: measure sync, async and the floor briefly, compare the floor-normalised figures with the committed baseline (or, with --against, measure another build beside this one in the same run); exit 1 on a regression.')
     .option('--baseline <file>', 'baseline to compare with (or to write, with --update-baseline)', d.baseline)
-    .option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)', fraction('--tolerance'), DEFAULT_THRESHOLDS.tolerance)
-    .option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)', fraction('--latency-tolerance', 10), DEFAULT_THRESHOLDS.latencyTolerance)
+    .addOption(new Option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)').argParser(fraction('--tolerance')).default(DEFAULT_THRESHOLDS.tolerance, percent(DEFAULT_THRESHOLDS.tolerance)))
+    .addOption(new Option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)').argParser(fraction('--latency-tolerance', 10)).default(DEFAULT_THRESHOLDS.latencyTolerance, percent(DEFAULT_THRESHOLDS.latencyTolerance)))
     .option('--fail-on-p99', 'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)', false)
     .option('--against <git-ref>', 'A/B: build the servers at this git ref (e.g. origin/main) and measure them beside this checkout\'s in the same run, instead of reading a baseline file; ~2.5 min')
     .option('--update-baseline', 'measure and rewrite the baseline from this run (records this machine) instead of judging', false)
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
     .option('--json <file>', 'also write the rows and every per-round value as JSON')
-    .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution))
-    .option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`, workloadList, d.workloads)
+    .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution, percent(DEFAULT_THRESHOLDS.resolution)))
+    .addOption(new Option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`).argParser(nameList('--workloads', WORKLOADS)).default(d.workloads, d.workloads.join(',')))
     .option('--concurrency <n>', 'connections per measurement', wholeNumber('--concurrency', 1, 10_000), d.concurrency)
-    .addOption(new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)').argParser(parseDurationMs).default(d.durationMs, seconds(d.durationMs)))
-    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)').argParser(parseDurationMs).default(d.warmupMs, seconds(d.warmupMs)))
-    .addOption(new Option('--settle <duration>', 'cap on each server\'s warm-up when it starts: load in 1 s slices until its CPU per request is steady (0: no such warm-up)').argParser(durationOrZero).default(d.settleMs, seconds(d.settleMs)))
+    .addOption(new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)').argParser(duration('--duration')).default(d.durationMs, formatDuration(d.durationMs)))
+    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)').argParser(duration('--warmup')).default(d.warmupMs, formatDuration(d.warmupMs)))
+    .addOption(new Option('--settle <duration>', 'cap on each server\'s warm-up when it starts: load in 1 s slices until its CPU per request is steady (0: no such warm-up)').argParser(duration('--settle', { allowZero: true })).default(d.settleMs, formatDuration(d.settleMs)))
     .option('--rounds <n>', 'interleaved rounds measured first', wholeNumber('--rounds', 1, 100), d.rounds)
     .option('--max-rounds <n>', 'cap on rounds when the run is noisy', wholeNumber('--max-rounds', 1, 100), d.maxRounds)
     .addOption(new Option('--extra-rounds <n>', 'rounds added per noisy step').argParser(wholeNumber('--extra-rounds', 1, 100)).default(d.extraRounds))
-    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(parseDurationMs).default(d.budgetMs, seconds(d.budgetMs)))
+    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(duration('--budget')).default(d.budgetMs, formatDuration(d.budgetMs)))
     .addOption(
       new Option('--fault <server=us>', 'TEST ONLY: make one server kind busy-wait this many µs per request (MKVSS_FAULT_DELAY_US), to prove the gate catches a slowdown; repeatable')
         .argParser(faultEntry)
-        .default({}),
+        .default({}, 'none'),
     )
     .action(async (o) => {
       if (o.maxRounds < o.rounds) {

@@ -2,41 +2,12 @@
 // ready line, and turn SIGINT/SIGTERM into a graceful stop. Every server kind shares this, so
 // they all have the same CLI shape, ready line and exit codes.
 import cluster from 'node:cluster';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_SERVER_OPTIONS as D, StartupError, type ServerOptions, type StartServer } from '../servers/options.js';
 import { formatReadyLine } from '../servers/ready-line.js';
 import { SERVER_KINDS, type ServerKind } from '../servers/server-kinds.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-
-function integer(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    if (!/^\d+$/.test(raw)) throw new InvalidArgumentError(`${name} must be a whole number, got "${raw}".`);
-    const n = Number(raw);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}.`);
-    return n;
-  };
-}
-
-/** Sizes such as 1048576, 512k, 1m (binary units). */
-export function parseSize(raw: string): number {
-  const m = /^(\d+)\s*([kmg]i?b?|b)?$/i.exec(raw.trim());
-  if (!m) throw new InvalidArgumentError(`"${raw}" is not a size (use bytes, or a number with k, m or g, e.g. 1m).`);
-  const unit = (m[2] ?? 'b')[0]!.toLowerCase();
-  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  const n = Number(m[1]) * mult;
-  if (n < 1) throw new InvalidArgumentError(`size must be at least 1 byte, got "${raw}".`);
-  return n;
-}
-
-/** Durations such as 500ms, 10s, 2m, or plain milliseconds. */
-export function parseDurationMs(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
-  if (!m) throw new InvalidArgumentError(`"${raw}" is not a duration (use e.g. 500ms, 10s or 2m).`);
-  const n = Number(m[1]);
-  const ms = m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
-  if (ms <= 0) throw new InvalidArgumentError(`duration must be above zero, got "${raw}".`);
-  return Math.round(ms);
-}
+import { duration, formatDuration, formatSize, size, wholeNumber } from './flags.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -44,19 +15,19 @@ export function registerServeCommand(program: Command): void {
     .description('Run one server in the foreground until SIGINT/SIGTERM.')
     .addArgument(new Command().createArgument('<kind>', `server kind: ${SERVER_KINDS.join(', ')}`).choices(SERVER_KINDS))
     .option('--host <host>', 'address to listen on', D.host)
-    .option('--port <port>', 'port to listen on (0 picks a free one)', integer('--port', 0, 65535), D.port)
+    .option('--port <port>', 'port to listen on (0 picks a free one)', wholeNumber('--port', 0, 65535), D.port)
     .option('--db <file>', 'SQLite database file (created when missing)', D.db)
     .addOption(new Option('--synchronous <mode>', 'SQLite synchronous mode').choices(['NORMAL', 'FULL']).default(D.synchronous))
-    .option('--workers <n>', 'async/reference: event-loop processes on the same port (node:cluster)', integer('--workers', 1, 256), D.workers)
-    .option('--threads <n>', 'sync: threads started up front', integer('--threads', 1, 4096), D.threads)
-    .option('--max-threads <n>', 'sync: thread cap; past it connections wait in the accept backlog', integer('--max-threads', 1, 4096), D.maxThreads)
-    .option('--max-body <size>', 'largest request body (413 past it), e.g. 1m', parseSize, D.limits.maxBodyBytes)
-    .option('--max-header-bytes <size>', 'largest header section (431 past it)', parseSize, D.limits.maxHeaderBytes)
-    .option('--max-headers <n>', 'most header fields (431 past it)', integer('--max-headers', 1, 10_000), D.limits.maxHeaderCount)
-    .option('--max-request-line <size>', 'longest request line (414 past it)', parseSize, D.limits.maxRequestLineBytes)
-    .option('--request-timeout <duration>', 'time to send a whole request head (408 past it)', parseDurationMs, D.requestTimeoutMs)
-    .option('--idle-timeout <duration>', 'idle keep-alive connections close after this', parseDurationMs, D.idleTimeoutMs)
-    .option('--max-connections <n>', 'async: most open connections', integer('--max-connections', 1, 1_000_000), D.maxConnections)
+    .option('--workers <n>', 'async/reference: event-loop processes on the same port (node:cluster)', wholeNumber('--workers', 1, 256), D.workers)
+    .option('--threads <n>', 'sync: threads started up front', wholeNumber('--threads', 1, 4096), D.threads)
+    .option('--max-threads <n>', 'sync: thread cap; past it connections wait in the accept backlog', wholeNumber('--max-threads', 1, 4096), D.maxThreads)
+    .addOption(new Option('--max-body <size>', 'largest request body (413 past it), e.g. 1m').argParser(size('--max-body')).default(D.limits.maxBodyBytes, formatSize(D.limits.maxBodyBytes)))
+    .addOption(new Option('--max-header-bytes <size>', 'largest header section (431 past it)').argParser(size('--max-header-bytes')).default(D.limits.maxHeaderBytes, formatSize(D.limits.maxHeaderBytes)))
+    .option('--max-headers <n>', 'most header fields (431 past it)', wholeNumber('--max-headers', 1, 10_000), D.limits.maxHeaderCount)
+    .addOption(new Option('--max-request-line <size>', 'longest request line (414 past it)').argParser(size('--max-request-line')).default(D.limits.maxRequestLineBytes, formatSize(D.limits.maxRequestLineBytes)))
+    .addOption(new Option('--request-timeout <duration>', 'time to send a whole request head (408 past it)').argParser(duration('--request-timeout', { maxMs: 24 * 3_600_000 })).default(D.requestTimeoutMs, formatDuration(D.requestTimeoutMs)))
+    .addOption(new Option('--idle-timeout <duration>', 'idle keep-alive connections close after this').argParser(duration('--idle-timeout', { maxMs: 24 * 3_600_000 })).default(D.idleTimeoutMs, formatDuration(D.idleTimeoutMs)))
+    .option('--max-connections <n>', 'async: most open connections', wholeNumber('--max-connections', 1, 1_000_000), D.maxConnections)
     .action(async (kind: ServerKind, o) => {
       if (o.threads > o.maxThreads) {
         process.stderr.write(`error: --threads (${o.threads}) must not exceed --max-threads (${o.maxThreads}).\n`);

@@ -127,13 +127,15 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
           const round = roundsSoFar + r;
           const pairs = request.workloads.flatMap((workload) => AB_SERVERS.map((server) => ({ workload, server })));
           // Each pair's order flips from one round to the next, and neighbours differ within one.
-          pairs.forEach((p, i) => steps.push({ round, ...p, headFirst: (round + i) % 2 === 1 }));
+          pairs.forEach((p, i) => {
+            steps.push({ round, ...p, headFirst: (round + i) % 2 === 1 });
+          });
         }
         for (const { round, workload, server, headFirst } of steps) {
           for (const pool of headFirst ? [head, base] : [base, head]) {
             const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server] }, () => {}, pool);
             first ??= report;
-            report.warnings.forEach((w) => warnings.add(pool === base ? `base: ${w}` : w));
+            for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
             for (const c of report.cells) {
               const tagged: Cell = { ...c, ...(pool === base ? { build: 'base' as const } : {}), rounds: c.rounds.map((x) => ({ ...x, round })) };
               const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}`;

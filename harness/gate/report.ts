@@ -1,8 +1,11 @@
 // The gate's verdict as text: a fixed-width table for the terminal and the same table in Markdown
-// (for a CI job summary). Both come from the same rows, so they never disagree.
+// (for a CI job summary). Both come from the same rows, so they never disagree, and both are laid
+// out and formatted by the compare report's modules (harness/report: table.ts, format.ts).
 import type { Machine } from '../schema/report-schema.js';
 import type { GateBaseline } from './baseline.js';
 import { FAILING, pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
+import { formatRatio } from '../report/format.js';
+import { alignedTable, markdownTable } from '../report/table.js';
 
 const VERDICT_TEXT: Record<MetricVerdict, string> = {
   ok: 'ok',
@@ -28,8 +31,7 @@ export interface GateSummary {
 }
 
 function figure(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '-';
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3);
+  return v === null || !Number.isFinite(v) ? '-' : formatRatio(v);
 }
 
 function signed(v: number | null): string {
@@ -83,25 +85,19 @@ export function verdictLine(s: GateSummary): string {
 }
 
 export function renderGateTable(s: GateSummary): string {
-  const rows = [HEADER, ...s.outcome.rows.map((r) => cells(r, s.baseline === null))];
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
-  return [...out, '', ...contextLines(s), verdictLine(s), ''].join('\n');
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+  const rows = s.outcome.rows.map((r) => cells(r, s.baseline === null));
+  const table = alignedTable(HEADER, rows, (i) => i > 0);
+  return [...table, '', ...contextLines(s), verdictLine(s), ''].join('\n');
 }
 
 export function renderGateMarkdown(s: GateSummary): string {
   const out = ['## mkvss-lab performance gate', '', `**${verdictLine(s)}**`, ''];
-  out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
-  for (const r of s.outcome.rows) {
-    const c = cells(r, s.baseline === null).map(escapeCell);
+  const rows = s.outcome.rows.map((r) => {
+    const c = cells(r, s.baseline === null);
     if (FAILING.has(r.verdict)) c[6] = `**${c[6]}**`;
-    out.push(`| ${c.join(' | ')} |`);
-  }
+    return c;
+  });
+  out.push(...markdownTable(HEADER, rows, (i) => i > 0));
   out.push('', ...contextLines(s).map((l) => `- ${l}`), '');
   return out.join('\n');
 }

@@ -143,7 +143,9 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
           if (!stopped) setTimeout(() => connect(conn, index), 10);
         });
       };
-      conns.forEach((c, i) => connect(c, i));
+      conns.forEach((c, i) => {
+        connect(c, i);
+      });
 
       // The schedule: request i is due at t0 + i / rate. A coarse timer releases every request that
       // is due; lateness of the timer is charged to latency, because latency counts from the due time,

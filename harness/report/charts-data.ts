@@ -59,7 +59,7 @@ export function spectrumOf(cell: Cell): Spectrum {
     const xMax = Math.min(X_MAX, Math.max(2, merged.totalCount));
     const points: SpectrumPoint[] = [];
     for (let i = 0; i <= SAMPLES; i++) {
-      const x = 2 * Math.pow(xMax / 2, i / SAMPLES);
+      const x = 2 * (xMax / 2) ** (i / SAMPLES);
       const p = 1 - 1 / x;
       points.push({ x, y: merged.getValueAtPercentile(p * 100) / 1000 });
     }

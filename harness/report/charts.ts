@@ -1,18 +1,21 @@
-// The report's PNG charts: chart.js 4 drawing on @napi-rs/canvas (no browser, no system libraries).
-// throughput.png (bars = median, whiskers = min-max), latency-c<N>.png (percentile spectrum per
-// concurrency level) and, for sweeps, throughput-vs-concurrency.png and p99-vs-concurrency.png.
+// The report's charts: what each one shows (a ChartSpec, plain JSON) and its PNG, drawn by chart.js 4
+// on @napi-rs/canvas (no browser, no system libraries). throughput.png (bars = median, whiskers =
+// min-max), latency-c<N>.png (percentile spectrum per concurrency level) and, for sweeps,
+// throughput-vs-concurrency.png and p99-vs-concurrency.png. report.html draws the same specs with
+// chart.js in the page (chart-config.ts turns a spec into a chart.js configuration for both).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
-  LogarithmicScale, PointElement, Title, type ChartConfiguration, type Plugin,
+  LogarithmicScale, PointElement, Title, Tooltip, type ChartConfiguration,
 } from 'chart.js';
 import type { Cell, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { PERCENTILE_TICKS, spectrumOf } from './charts-data.js';
-import { errorBars, referenceLine, whiteBackground, type ErrorRange } from './charts-plugins.js';
+import { whiteBackground } from './charts-plugins.js';
+import { chartConfig, type ChartSeries, type ChartSpec, type ErrorRange } from './chart-config.js';
 import { cellsAt, serverOrder, tableKeys } from './model.js';
 import { thousands } from './format.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Title, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Title, Legend, Tooltip);
 
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 560;
@@ -24,6 +27,8 @@ export interface ChartImage {
   width: number;
   height: number;
   png: Buffer;
+  /** What the chart shows, for report.html to draw it again, interactively. */
+  spec: ChartSpec;
 }
 
 const SERVER_COLORS: Record<ServerName, string> = {
@@ -49,12 +54,13 @@ function configureDefaults(): void {
   Chart.defaults.color = '#222222';
 }
 
-async function draw(config: ChartConfiguration, plugins: Plugin[] = []): Promise<Buffer> {
+async function draw(spec: ChartSpec): Promise<Buffer> {
   const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+  const config: ChartConfiguration = chartConfig(spec);
   // chart.js types want a DOM context; @napi-rs/canvas's 2D context implements what it uses.
-  const chart = new Chart(canvas.getContext('2d') as any, {
+  const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, {
     ...config,
-    plugins: [whiteBackground, ...plugins],
+    plugins: [whiteBackground, ...(config.plugins ?? [])],
     options: { layout: { padding: { top: 4, right: 28, bottom: 4, left: 8 } }, ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
   });
   try {
@@ -62,14 +68,6 @@ async function draw(config: ChartConfiguration, plugins: Plugin[] = []): Promise
   } finally {
     chart.destroy();
   }
-}
-
-function title(lines: string[]) {
-  return { display: true, text: lines, font: { size: 16, weight: 'bold' as const }, padding: { top: 6, bottom: 10 } };
-}
-
-function axisTitle(text: string) {
-  return { display: true, text, font: { size: 13, weight: 'bold' as const } };
 }
 
 function multipleWorkloads(report: Report): boolean {
@@ -80,10 +78,6 @@ function multipleWorkloads(report: Report): boolean {
 function dashOf(report: Report, workload: WorkloadName): number[] {
   return multipleWorkloads(report) ? WORKLOAD_DASH[workload] : [];
 }
-
-/** Legend entries as short lines (with the series' dash), not filled boxes. */
-// A 1-pixel-high legend box is stroked with the series' dash, so it reads as a sample of the line.
-const LINE_LEGEND = { position: 'top' as const, labels: { boxWidth: 40, boxHeight: 1 } };
 
 /**
  * Linear latency axis unless the lines span more than 20x (a p99.99 tail 50x the p50 would squash
@@ -104,145 +98,103 @@ function roundsText(report: Report): string {
   return counts.length === 1 ? `${counts[0]} round${counts[0] === 1 ? '' : 's'}` : `${counts[0]}-${counts[counts.length - 1]} rounds`;
 }
 
-function verdictNote(cell: Cell | undefined): string | undefined {
-  return cell && cell.verdict !== 'ok' ? `⚠ ${cell.verdict}` : undefined;
-}
-
-/** Log-axis labels only at 1-2-5 steps: the default labels every minor tick and they overlap. */
-function logTick(value: string | number): string {
-  const v = Number(value);
-  const mantissa = v / Math.pow(10, Math.floor(Math.log10(v)));
-  if (![1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9)) return '';
-  return v >= 1000 ? thousands(v) : String(Number(v.toPrecision(6)));
+/** The verdict note drawn above a point whose server's run was not clean. */
+function noteOf(cell: Cell): { note?: string } {
+  return cell.verdict !== 'ok' ? { note: `⚠ ${cell.verdict}` } : {};
 }
 
 /** Bars: one group per (workload, concurrency), one bar per server; whiskers min-max over rounds. */
-async function throughputChart(report: Report): Promise<ChartImage> {
+function throughputSpec(report: Report): ChartSpec {
   const keys = tableKeys(report);
   const sweep = new Set(keys.map((k) => k.concurrency)).size > 1;
   const labels = keys.map((k) => (sweep ? `${k.workload}, ${k.concurrency} conn.` : k.workload));
   const servers = serverOrder(report).filter((s) => report.cells.some((c) => c.server === s));
   const ranges: (ErrorRange | null)[][] = [];
-  const datasets = servers.map((server) => {
+  const series: ChartSeries[] = servers.map((server) => {
     const cells = keys.map((k) => cellsAt(report, k.workload, k.concurrency).find((c) => c.server === server));
-    ranges.push(cells.map((c) => (c ? { min: c.summary.throughput.min, max: c.summary.throughput.max, note: verdictNote(c) } : null)));
-    return { label: server, data: cells.map((c) => (c ? c.summary.throughput.median : null)), backgroundColor: SERVER_COLORS[server], borderWidth: 0 };
+    ranges.push(cells.map((c) => (c ? { min: c.summary.throughput.min, max: c.summary.throughput.max, ...noteOf(c) } : null)));
+    return { label: server, color: SERVER_COLORS[server], dash: [], data: cells.map((c) => (c ? c.summary.throughput.median : null)) };
   });
   const single = keys.length > 0 && !sweep ? `, ${keys[0]!.concurrency} connections` : '';
-  const heading = `Throughput per server${single}`;
   // What the driver alone reaches against the floor server: a bar near this line measured the driver.
   const ceiling = report.driverCeiling;
-  const plugins = [errorBars(ranges)];
-  if (ceiling) {
-    plugins.push(referenceLine(ceiling.throughput, `driver ceiling (floor server, ${ceiling.workload}, ${ceiling.concurrency} conn.): ${thousands(ceiling.throughput)} req/s`));
-  }
-  const png = await draw({
-    type: 'bar',
-    data: { labels, datasets },
-    options: {
-      plugins: { title: title([heading, `bar = median of ${roundsText(report)}, whisker = min-max`]), legend: { position: 'top' } },
-      scales: {
-        x: { title: axisTitle(sweep ? 'Workload, concurrency' : 'Workload') },
-        // grace leaves room above the tallest whisker for its verdict note.
-        y: {
-          beginAtZero: true, grace: '8%', suggestedMax: ceiling ? ceiling.throughput * 1.08 : undefined,
-          title: axisTitle('Throughput (req/s)'), ticks: { callback: (v) => thousands(Number(v)) },
-        },
-      },
-    },
-  }, plugins);
-  return { file: 'throughput.png', title: heading, width: CHART_WIDTH, height: CHART_HEIGHT, png };
+  const lines = [`Throughput per server${single}`, `bar = median of ${roundsText(report)}, whisker = min-max; higher is better`];
+  if (ceiling) lines.push(`dashed line = the driver alone against the floor server (${ceiling.workload}, ${ceiling.concurrency} conn.)`);
+  return {
+    kind: 'bar',
+    title: lines,
+    labels,
+    series,
+    ranges,
+    ...(ceiling ? { reference: { value: ceiling.throughput, label: `driver ceiling: ${thousands(ceiling.throughput)} req/s` } } : {}),
+    x: { title: sweep ? 'Workload, concurrency' : 'Workload' },
+    // Room above the ceiling line for its label.
+    y: { title: 'Throughput (req/s), higher is better', log: false, unit: 'req/s', ...(ceiling ? { suggestedMax: ceiling.throughput * 1.08 } : {}) },
+  };
 }
 
 /** Latency against percentile on the 1/(1-p) log axis, one line per server (and workload). */
-async function spectrumChart(report: Report, concurrency: number): Promise<ChartImage> {
+function spectrumSpec(report: Report, concurrency: number): ChartSpec {
   const cells = tableKeys(report).filter((k) => k.concurrency === concurrency).flatMap((k) => cellsAt(report, k.workload, k.concurrency));
   const spectra = cells.map((c) => ({ cell: c, spectrum: spectrumOf(c) }));
-  const datasets = spectra.map(({ cell, spectrum }) => ({
+  const series: ChartSeries[] = spectra.map(({ cell, spectrum }) => ({
     label: seriesLabel(report, cell.server, cell.workload) + (cell.verdict !== 'ok' ? ` ⚠ ${cell.verdict}` : ''),
+    color: SERVER_COLORS[cell.server],
+    dash: dashOf(report, cell.workload),
     data: spectrum.points,
-    borderColor: SERVER_COLORS[cell.server],
-    backgroundColor: SERVER_COLORS[cell.server],
-    borderDash: dashOf(report, cell.workload),
-    borderWidth: 2,
     pointRadius: spectrum.source === 'hdr' ? 0 : 3,
-    tension: 0,
   }));
   const sources = new Set(spectra.map((s) => s.spectrum.source));
   const source = sources.size === 2 ? 'merged HDR histograms where recorded, else median percentiles'
     : sources.has('hdr') ? `all rounds' HDR histograms merged` : `median of ${roundsText(report)} per percentile`;
-  const yType = latencyAxisType(spectra.flatMap((s) => s.spectrum.points.map((p) => p.y)));
-  const heading = `Latency by percentile, ${concurrency} connection${concurrency === 1 ? '' : 's'}`;
-  const png = await draw({
-    type: 'line',
-    data: { datasets },
-    options: {
-      plugins: { title: title([heading, source]), legend: LINE_LEGEND },
-      scales: {
-        x: {
-          type: 'logarithmic', min: 2, max: 10000,
-          title: axisTitle('Percentile (log scale of 1/(1-p))'),
-          // Only the five labelled percentiles: the default log ticks (3, 4, 5, ...) mean nothing here.
-          afterBuildTicks: (axis) => { axis.ticks = PERCENTILE_TICKS.map((t) => ({ value: t.x })); },
-          ticks: { callback: (v) => PERCENTILE_TICKS.find((t) => t.x === Number(v))?.label ?? '' },
-          grid: { color: '#e4e4e4' },
-        },
-        y: yType === 'linear'
-          ? { type: 'linear', beginAtZero: true, title: axisTitle('Latency (ms)'), grid: { color: '#e4e4e4' } }
-          : { type: 'logarithmic', title: axisTitle('Latency (ms, log scale)'), grid: { color: '#e4e4e4' }, ticks: { callback: logTick } },
-      },
-    },
-  });
-  return { file: `latency-c${concurrency}.png`, title: heading, width: CHART_WIDTH, height: CHART_HEIGHT, png };
+  const log = latencyAxisType(spectra.flatMap((s) => s.spectrum.points.map((p) => p.y))) === 'logarithmic';
+  return {
+    kind: 'spectrum',
+    title: [`Latency by percentile, ${concurrency} connection${concurrency === 1 ? '' : 's'}`, `${source}; lower is better`],
+    series,
+    ranges: [],
+    x: { title: 'Percentile (log scale of 1/(1-p))', min: 2, max: 10000, ticks: PERCENTILE_TICKS.map((t) => ({ value: t.x, label: t.label })) },
+    y: { title: log ? 'Latency (ms, log scale), lower is better' : 'Latency (ms), lower is better', log, unit: 'ms' },
+  };
 }
 
 /** One metric against concurrency (sweeps), one line per server (and workload), whiskers min-max. */
-async function sweepChart(report: Report, metric: 'throughput' | 'p99Us'): Promise<ChartImage> {
+function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
   const levels = [...new Set(report.cells.map((c) => c.concurrency))].sort((a, b) => a - b);
   const toY = metric === 'throughput' ? (v: number) => v : (v: number) => v / 1000;
   const ranges: (ErrorRange | null)[][] = [];
-  const datasets: ChartConfiguration<'line'>['data']['datasets'] = [];
+  const series: ChartSeries[] = [];
   const workloads = [...new Set(report.cells.map((c) => c.workload))];
   for (const workload of workloads) {
     for (const server of serverOrder(report)) {
       const cells = report.cells.filter((c) => c.server === server && c.workload === workload).sort((a, b) => a.concurrency - b.concurrency);
       if (cells.length === 0) continue;
-      ranges.push(cells.map((c) => ({ min: toY(c.summary[metric].min), max: toY(c.summary[metric].max), note: verdictNote(c) })));
-      datasets.push({
+      ranges.push(cells.map((c) => ({ min: toY(c.summary[metric].min), max: toY(c.summary[metric].max), ...noteOf(c) })));
+      series.push({
         label: seriesLabel(report, server, workload),
+        color: SERVER_COLORS[server],
+        dash: dashOf(report, workload),
         data: cells.map((c) => ({ x: c.concurrency, y: toY(c.summary[metric].median) })),
-        borderColor: SERVER_COLORS[server], backgroundColor: SERVER_COLORS[server], borderDash: dashOf(report, workload),
-        borderWidth: 2, pointRadius: 4, tension: 0,
       });
     }
   }
   const isThroughput = metric === 'throughput';
-  const heading = isThroughput ? 'Throughput vs concurrency' : 'P99 latency vs concurrency';
-  const png = await draw({
-    type: 'line',
-    data: { datasets },
-    options: {
-      plugins: { title: title([heading, `median of ${roundsText(report)}, whisker = min-max`]), legend: LINE_LEGEND },
-      scales: {
-        x: {
-          type: 'logarithmic', min: levels[0]! / 1.25, max: levels[levels.length - 1]! * 1.25,
-          title: axisTitle('Concurrency (connections, log scale)'),
-          afterBuildTicks: (axis) => { axis.ticks = levels.map((v) => ({ value: v })); },
-          ticks: { callback: (v) => thousands(Number(v)) },
-          grid: { color: '#e4e4e4' },
-        },
-        y: {
-          beginAtZero: true,
-          grace: '8%',
-          title: axisTitle(isThroughput ? 'Throughput (req/s)' : 'P99 latency (ms)'),
-          ticks: { callback: (v) => (isThroughput ? thousands(Number(v)) : String(Number(v))) },
-          grid: { color: '#e4e4e4' },
-        },
-      },
+  const better = isThroughput ? 'higher is better' : 'lower is better';
+  return {
+    kind: 'sweep',
+    title: [isThroughput ? 'Throughput vs concurrency' : 'P99 latency vs concurrency', `median of ${roundsText(report)}, whisker = min-max; ${better}`],
+    series,
+    ranges,
+    x: {
+      title: 'Concurrency (connections, log scale)', min: levels[0]! / 1.25, max: levels[levels.length - 1]! * 1.25,
+      ticks: levels.map((v) => ({ value: v, label: thousands(v) })),
     },
-  }, [errorBars(ranges)]);
-  const file = isThroughput ? 'throughput-vs-concurrency.png' : 'p99-vs-concurrency.png';
-  return { file, title: heading, width: CHART_WIDTH, height: CHART_HEIGHT, png };
+    y: { title: `${isThroughput ? 'Throughput (req/s)' : 'P99 latency (ms)'}, ${better}`, log: false, unit: isThroughput ? 'req/s' : 'ms' },
+  };
+}
+
+async function image(file: string, spec: ChartSpec): Promise<ChartImage> {
+  return { file, title: spec.title[0]!, width: CHART_WIDTH, height: CHART_HEIGHT, png: await draw(spec), spec };
 }
 
 /** The chart files a report gets, in the order they are shown. */
@@ -259,8 +211,11 @@ export async function renderCharts(report: Report): Promise<ChartImage[]> {
   if (report.cells.length === 0) return [];
   configureDefaults();
   const levels = [...new Set(report.cells.map((c) => c.concurrency))].sort((a, b) => a - b);
-  const charts = [await throughputChart(report)];
-  for (const c of levels) charts.push(await spectrumChart(report, c));
-  if (levels.length > 1) charts.push(await sweepChart(report, 'throughput'), await sweepChart(report, 'p99Us'));
+  const charts = [await image('throughput.png', throughputSpec(report))];
+  for (const c of levels) charts.push(await image(`latency-c${c}.png`, spectrumSpec(report, c)));
+  if (levels.length > 1) {
+    charts.push(await image('throughput-vs-concurrency.png', sweepSpec(report, 'throughput')));
+    charts.push(await image('p99-vs-concurrency.png', sweepSpec(report, 'p99Us')));
+  }
   return charts;
 }

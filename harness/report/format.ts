@@ -1,4 +1,4 @@
-// Number formatting for the compare report: one place decides how a figure reads, so the terminal,
+// Number formatting for the compare report and the gate's: one place decides how a figure reads, so the terminal,
 // report.md, report.html and the charts print the same thing for the same number.
 // Inputs follow report-schema.ts: times in microseconds, sizes in bytes, rates 0..1.
 import type { Spread } from '../schema/report-schema.js';
@@ -116,3 +116,10 @@ export function formatSpread(spread: Spread, format: Formatter): string {
   if (lo === hi) return median;
   return `${median} (${lo}-${hi})`;
 }
+
+/** A ratio or normalised figure (the gate's "÷ floor" metrics): three decimals below 10 ("0.500"),
+ *  one below 100 ("12.3"), none above ("150", "1,234"). */
+export const formatRatio: Formatter = (value, decimals) => {
+  finiteOrThrow(value, 'ratio');
+  return thousands(value, decimals ?? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 3));
+};

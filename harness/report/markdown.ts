@@ -2,7 +2,8 @@
 // (workload, concurrency), then setup, pre-flight, rows written and warnings. Deterministic: the only
 // time in it is report.createdAt, so the same report always renders the same bytes.
 import type { Report } from '../schema/report-schema.js';
-import { buildModel, type TableModel } from './model.js';
+import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
+import { markdownTable } from './table.js';
 
 /** A chart written next to report.md, linked from it. */
 export interface ChartLink {
@@ -10,15 +11,9 @@ export interface ChartLink {
   title: string;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function markdownTable(t: TableModel): string[] {
-  const line = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+function tableLines(t: TableModel): string[] {
   // Figures right-aligned (they line up on the digits), wordings and labels left-aligned.
-  const align = t.header.map((_, i) => (i === 0 || i >= t.figureColumns ? ':---' : '---:'));
-  return [line(t.header), `|${align.join('|')}|`, ...t.rows.map(line)];
+  return markdownTable(t.header, t.rows, (i) => i > 0 && i < t.figureColumns);
 }
 
 function bullets(items: string[]): string[] {
@@ -29,8 +24,8 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
   const m = buildModel(report);
   const out: string[] = [`# ${m.title}`, '', m.subtitle, ''];
   for (const t of m.tables) {
-    out.push(`## ${t.title}`, '', ...markdownTable(t), '', t.caption, '');
-    if (t.warnings.length) out.push('Not ok:', '', ...bullets(t.warnings), '');
+    out.push(`## ${t.title}`, '', ...tableLines(t), '', t.caption, '');
+    if (t.warnings.length) out.push(...t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), '');
   }
   if (options.charts?.length) {
     out.push('## Charts', '');
@@ -38,7 +33,7 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
   }
   out.push('## Setup', '', ...bullets(m.setup.map(([k, v]) => `${k}: ${v}`)), '');
   out.push('## Pre-flight', '', ...bullets(m.preflight), '');
-  out.push('## Rows written', '', ...bullets(m.rowsWritten), '');
+  out.push('## Rows written', '', m.rowsWrittenNote, '', ...bullets(m.rowsWritten), '');
   out.push('## Warnings', '', ...(m.warnings.length ? bullets(m.warnings) : ['none']), '');
   return out.join('\n');
 }

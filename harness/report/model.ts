@@ -40,6 +40,9 @@ export interface TableModel {
   header: string[];
   /** How many leading columns (label + servers) hold figures; the rest hold factor wordings. */
   figureColumns: number;
+  /** Per header column: true for a server whose run was not clean (its header carries NOT_OK_MARK
+   *  and `warnings` says why, once, instead of a mark on every figure of the column). */
+  notOk: boolean[];
   rows: string[][];
   /** "Median of 3 rounds, min-max in brackets." */
   caption: string;
@@ -54,6 +57,8 @@ export interface ReportModel {
   setup: [label: string, value: string][];
   preflight: string[];
   rowsWritten: string[];
+  /** One sentence saying what the rows-written lines count. */
+  rowsWrittenNote: string;
   warnings: string[];
 }
 
@@ -100,11 +105,18 @@ function factorText(comparison: Comparison, metric: Factor['metric'] | undefined
   return f.wording.trim() !== '' ? f.wording : describeFactor(f);
 }
 
+/** The mark on the header of a column whose server's run was not clean; its footnote starts with it too. */
+export const NOT_OK_MARK = '⚠';
+
+/** What a verdict means for the figures of its column (the footnote under the table). */
+const VERDICT_MEANING: Record<Exclude<Cell['verdict'], 'ok'>, string> = {
+  'driver-bound': 'the load generator, not the server, was the limit, so every figure in this column is what the driver could push (a floor under the server\'s capacity)',
+  suspect: 'the run did not hold together, so no figure in this column should be quoted',
+};
+
 function figure(cell: Cell, row: RowSpec): string {
   const spread: Spread | undefined = cell.summary[row.key];
-  const text = spread ? formatSpread(spread, row.format) : '-';
-  // Every figure of a server whose run was not clean carries the verdict, so no number is quoted without it.
-  return cell.verdict === 'ok' ? text : `${text} ⚠ ${cell.verdict}`;
+  return spread ? formatSpread(spread, row.format) : '-';
 }
 
 function roundsCaption(cells: Cell[]): string {
@@ -116,15 +128,17 @@ function roundsCaption(cells: Cell[]): string {
 export function buildTable(report: Report, workload: WorkloadName, concurrency: number): TableModel {
   const cells = cellsAt(report, workload, concurrency);
   const comparisons = comparisonsAt(report, workload, concurrency);
-  const header = ['', ...cells.map((c) => c.server), ...comparisons.map((c) => `${c.candidate} vs ${c.baseline}`)];
+  // A column whose server's run was not clean is marked once, in its header; the footnote says why.
+  const header = ['', ...cells.map((c) => (c.verdict === 'ok' ? c.server : `${c.server} ${NOT_OK_MARK}`)), ...comparisons.map((c) => `${c.candidate} vs ${c.baseline}`)];
+  const notOk = [false, ...cells.map((c) => c.verdict !== 'ok'), ...comparisons.map(() => false)];
   const rows = ROWS.map((row) => [row.label, ...cells.map((c) => figure(c, row)), ...comparisons.map((c) => factorText(c, row.metric))]);
   const warnings = cells
     .filter((c) => c.verdict !== 'ok')
-    .map((c) => `${c.server}: ${c.verdict}${c.verdictReasons.length ? `: ${c.verdictReasons.join('; ')}` : ''}`);
+    .map((c) => `${c.server}: ${c.verdict}: ${VERDICT_MEANING[c.verdict as keyof typeof VERDICT_MEANING]}${c.verdictReasons.length ? `. Why: ${c.verdictReasons.join('; ')}` : ''}`);
   return {
     workload, concurrency,
     title: `${workload}, ${concurrency} connection${concurrency === 1 ? '' : 's'}`,
-    header, figureColumns: 1 + cells.length, rows, caption: roundsCaption(cells), warnings,
+    header, figureColumns: 1 + cells.length, notOk, rows, caption: roundsCaption(cells), warnings,
   };
 }
 
@@ -180,14 +194,28 @@ function preflightLines(report: Report): string[] {
     p.ok ? `${p.server}: ok (${p.steps} steps, same statuses and bodies)` : `${p.server}: MISMATCH (${p.steps} steps): ${p.mismatch ?? 'no detail'}`);
 }
 
+/** What the rows-written figures count, so "30,000 rows" after a read-only run reads as intended. */
+function rowsWrittenNote(report: Report): string {
+  if (report.setup.warmServers) {
+    return 'Each server kept one database from its start: expected rows = the preloaded keys + the creates it acknowledged (POST/PUT of a new key) - the deletes, over all its measurements.';
+  }
+  return 'Each measurement ran on a fresh database: expected rows = the preloaded keys + the creates the server acknowledged - the deletes, counted after each round and summed over the rounds.';
+}
+
 function rowsWrittenLines(report: Report): string[] {
   const checked = report.cells.filter((c) => c.rowsCheck);
   if (checked.length === 0) return ['no rows-written check in this run'];
+  const keys = report.setup.keys;
   return checked.map((c) => {
     const r = c.rowsCheck!;
     const diff = r.actualRows - r.expectedRows;
     const verdict = r.ok ? 'ok' : `MISMATCH (${diff > 0 ? '+' : ''}${thousands(diff)} rows)`;
-    return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)}: ${verdict}`;
+    // The expected figure taken apart: preloaded keys (once per database) and the net creates.
+    const databases = report.setup.warmServers ? 1 : c.rounds.length;
+    const preloaded = keys * databases;
+    const net = r.expectedRows - preloaded;
+    const parts = `${databases > 1 ? `${databases} rounds x ${thousands(keys)}` : thousands(keys)} preloaded ${net < 0 ? '-' : '+'} ${thousands(Math.abs(net))} net creates`;
+    return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)} (${parts}): ${verdict}`;
   });
 }
 
@@ -201,6 +229,7 @@ export function buildModel(report: Report): ReportModel {
     setup: setupLines(report),
     preflight: preflightLines(report),
     rowsWritten: rowsWrittenLines(report),
+    rowsWrittenNote: rowsWrittenNote(report),
     warnings: report.warnings.length ? [...report.warnings] : [],
   };
 }

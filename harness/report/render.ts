@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import type { Report } from '../schema/report-schema.js';
 import { assertReport } from './model.js';
 import { renderMarkdown } from './markdown.js';
-import { renderTerminal } from './terminal.js';
 import { renderCharts } from './charts.js';
 import { renderHtml } from './html.js';
 

@@ -1,37 +1,76 @@
-// The terminal version of report.md: the same model, as aligned plain-text columns.
+// The terminal version of report.md: the same model, as aligned plain-text columns kept within
+// TERMINAL_WIDTH, so a table does not wrap in an 80-100 column terminal: when the columns do not
+// fit side by side they continue in a second block under the first (the row labels repeated),
+// and prose lines wrap with a hanging indent.
 import type { Report } from '../schema/report-schema.js';
-import { buildModel, type TableModel } from './model.js';
+import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
+import { alignedTable, COLUMN_GAP, columnWidths, displayWidth as width } from './table.js';
 
-/** Display width: the ⚠ marker and ASCII are one column each; good enough for this report's text. */
-function width(text: string): number {
-  return [...text].length;
+/** The widest line the terminal report prints (tables and prose alike). */
+export const TERMINAL_WIDTH = 100;
+
+/** Columns 1..n split into runs that fit beside the label column within `maxWidth`. */
+function columnBlocks(widths: number[], maxWidth: number): number[][] {
+  const blocks: number[][] = [];
+  let current: number[] = [];
+  let used = widths[0]!;
+  for (let i = 1; i < widths.length; i++) {
+    if (current.length > 0 && used + COLUMN_GAP + widths[i]! > maxWidth) {
+      blocks.push(current);
+      current = [];
+      used = widths[0]!;
+    }
+    current.push(i);
+    used += COLUMN_GAP + widths[i]!;
+  }
+  if (current.length > 0) blocks.push(current);
+  return blocks;
 }
 
-function pad(text: string, w: number, right: boolean): string {
-  const fill = ' '.repeat(Math.max(0, w - width(text)));
-  return right ? fill + text : text + fill;
+function textTable(t: TableModel, maxWidth: number): string[] {
+  const widths = columnWidths(t.header, t.rows);
+  const figures = (i: number) => i > 0 && i < t.figureColumns;
+  const out: string[] = [];
+  for (const block of columnBlocks(widths, maxWidth)) {
+    // A continuation block leaves out the rows it has nothing for (resources have no factor).
+    const rows = out.length === 0 ? t.rows : t.rows.filter((r) => block.some((i) => (r[i] ?? '') !== ''));
+    if (out.length > 0) out.push('');
+    out.push(...alignedTable(t.header, rows, figures, widths, [0, ...block]));
+  }
+  return out;
 }
 
-function textTable(t: TableModel): string[] {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0 && i < t.figureColumns)).join('  ').trimEnd();
-  return [line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)];
+/** Words of `text` in lines of at most `maxWidth`, the first after `first`, the rest after `rest`. */
+export function wrap(text: string, maxWidth: number, first = '', rest = ' '.repeat(first.length)): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/ +/)) {
+    if (!empty && width(line) + 1 + width(word) > maxWidth) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }
 
-export function renderTerminal(report: Report): string {
+export function renderTerminal(report: Report, maxWidth = TERMINAL_WIDTH): string {
   const m = buildModel(report);
   const out: string[] = [m.title, m.subtitle, ''];
   for (const t of m.tables) {
-    out.push(`== ${t.title} ==`, ...textTable(t), t.caption);
-    for (const w of t.warnings) out.push(`  ⚠ ${w}`);
+    out.push(`== ${t.title} ==`, ...textTable(t, maxWidth), ...wrap(t.caption, maxWidth));
+    for (const w of t.warnings) out.push(...wrap(w, maxWidth, `  ${NOT_OK_MARK} `));
     out.push('');
   }
   out.push('Setup:');
   const labelWidth = Math.max(...m.setup.map(([k]) => k.length));
-  for (const [k, v] of m.setup) out.push(`  ${(k + ':').padEnd(labelWidth + 1)} ${v}`);
-  out.push('', 'Pre-flight:', ...m.preflight.map((l) => `  ${l}`));
-  out.push('', 'Rows written:', ...m.rowsWritten.map((l) => `  ${l}`));
-  out.push('', 'Warnings:', ...(m.warnings.length ? m.warnings.map((w) => `  - ${w}`) : ['  none']), '');
+  for (const [k, v] of m.setup) out.push(...wrap(v, maxWidth, `  ${(k + ':').padEnd(labelWidth + 1)} `));
+  out.push('', 'Pre-flight:', ...m.preflight.flatMap((l) => wrap(l, maxWidth, '  ', '    ')));
+  out.push('', 'Rows written:', ...wrap(m.rowsWrittenNote, maxWidth, '  '), ...m.rowsWritten.flatMap((l) => wrap(l, maxWidth, '  - ')));
+  out.push('', 'Warnings:', ...(m.warnings.length ? m.warnings.flatMap((w) => wrap(w, maxWidth, '  - ')) : ['  none']), '');
   return out.join('\n');
 }

@@ -24,6 +24,7 @@ import { decodeHistogram, latencySummary, spread } from '../analysis/stats.js';
 import { checkRows, roundVerdict, worstVerdict } from '../analysis/verdict.js';
 import { preloadKey } from '../load/workloads.js';
 import { describeWarmup, type WarmServers } from './warm-servers.js';
+import { formatRate } from '../report/format.js';
 
 export type Progress = (line: string) => void;
 
@@ -399,7 +400,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     }
 
     for (const c of cells) {
-      if (c.verdict === 'driver-bound') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is driver-bound: the load generator used nearly all its CPU, so ${Math.round(c.summary.throughput.median)} req/s is a floor, not the server's limit.`);
+      if (c.verdict === 'driver-bound') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is driver-bound: the load generator used nearly all its CPU, so ${formatRate(c.summary.throughput.median)} req/s is a floor, not the server's limit.`);
       else if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
     }
     for (const w of warm?.warmups.slice(warmupsBefore) ?? []) if (!w.steady) warnings.push(describeWarmup(w));

@@ -3,7 +3,7 @@
 // and the driver's own CPU use says whether it was the bottleneck. The driver gets about a third
 // of the CPUs (at least one), one driver process per CPU; the servers get the rest.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { statusField } from './proc.js';
 import os from 'node:os';
 
 export interface CpuPlan {
@@ -36,12 +36,8 @@ export function formatCpuList(cpus: readonly number[]): string {
 }
 
 export function allowedCpus(): number[] {
-  try {
-    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return parseCpuList(m[1]!);
-  } catch {
-    /* not Linux */
-  }
+  const list = statusField('self', 'Cpus_allowed_list');
+  if (list) return parseCpuList(list);
   return Array.from({ length: os.availableParallelism() }, (_, i) => i);
 }
 

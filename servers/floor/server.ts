@@ -31,7 +31,9 @@ export const start: StartServer = async (options): Promise<RunningServer> => {
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.end(); // nothing is ever in flight beyond one write
-        setTimeout(() => sockets.forEach((s) => s.destroy()), SHUTDOWN_GRACE_MS).unref();
+        setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, SHUTDOWN_GRACE_MS).unref();
       })),
   };
 };

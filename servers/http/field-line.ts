@@ -53,7 +53,10 @@ const KNOWN_NAMES = [
   'transfer-encoding', 'expect', 'accept-encoding', 'cache-control', 'authorization',
 ];
 const KNOWN_BY_LENGTH: number[][] = [];
-KNOWN_NAMES.forEach((name, index) => (KNOWN_BY_LENGTH[name.length] ??= []).push(index));
+KNOWN_NAMES.forEach((name, index) => {
+  KNOWN_BY_LENGTH[name.length] ??= [];
+  KNOWN_BY_LENGTH[name.length]!.push(index);
+});
 
 /** Index in KNOWN_NAMES of the token data[start, end), or -1. */
 function knownNameIndex(data: Buffer, start: number, end: number): number {

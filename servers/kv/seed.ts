@@ -1,7 +1,7 @@
 // Bulk preload before a benchmark: `count` keys with deterministic values, in one transaction.
 // Values are derived from the index, so a run can check what it reads without keeping a copy.
 import { keyProblem } from './keys.js';
-import { openStore, SQLITE_MAX_BLOB_BYTES } from './store.js';
+import { openStore } from './store.js';
 
 /**
  * The value the seeder stores for index `i`: `valueSize` bytes cycling through 0x00-0xFF, starting

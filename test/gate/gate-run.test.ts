@@ -29,9 +29,16 @@ async function setup() {
     return {
       lines,
       io: {
-        measure: async (r: MeasureRequest) => (lines.requests.push(r), report()),
-        out: (t: string) => void (lines.out += t),
-        err: (t: string) => void (lines.err += t),
+        measure: async (r: MeasureRequest) => {
+          lines.requests.push(r);
+          return report();
+        },
+        out: (t: string) => {
+          lines.out += t;
+        },
+        err: (t: string) => {
+          lines.err += t;
+        },
         env,
         now: () => Date.parse('2026-01-01T00:00:00Z'),
       },

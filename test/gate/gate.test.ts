@@ -228,7 +228,10 @@ describe('gate loop: measuring more when the run is too noisy to tell', () => {
     const wild = syntheticReport({ get: { floor: steady(FLOOR, 1000), sync: steady(SYNC, 4000, calm), async: steady(ASYNC, 2000, [0.4, 1, 0.8]) } });
     // Every round of one workload costs 10 s of the fake clock: the first 3 rounds took 30 s,
     // 3 more would end at 60 s, past the 50 s budget.
-    const measure = async (r: MeasureRequest) => ((clock += 10_000 * r.rounds * r.workloads.length), wild);
+    const measure = async (r: MeasureRequest) => {
+      clock += 10_000 * r.rounds * r.workloads.length;
+      return wild;
+    };
     const outcome = await runGateLoop({ baseline: BASELINE, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 3, maxRounds: 6, extraRounds: 3, measure, budgetMs: 50_000, now: () => clock });
     expect(outcome.extensions).toEqual([]);
     expect(outcome.warnings.join('\n')).toMatch(/past its 50 s budget \(about 60 s\)/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatCpuSeconds, parseStatus, processTree, ProcSampler } from '../../harness/system/proc-sampler.js';
+import { parseStatCpuSeconds, parseStatus, processStatus, processTree, statusField } from '../../harness/system/proc.js';
+import { ProcSampler } from '../../harness/system/proc-sampler.js';
 import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
 import { parseResponses } from '../../harness/load/response-parser.js';
 import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
@@ -11,8 +12,17 @@ describe('/proc parsing', () => {
     const stat = '1234 (node (my) server) S 1 1234 1234 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 7 0 100 1000 100';
     expect(parseStatCpuSeconds(stat, 100)).toBe(3);
   });
-  it('reads VmRSS and Threads from status', () => {
-    expect(parseStatus('Name:\tnode\nVmRSS:\t  2048 kB\nThreads:\t12\n')).toEqual({ rssBytes: 2048 * 1024, threads: 12 });
+  it('reads VmRSS, VmHWM and Threads from status (0 for a missing field)', () => {
+    expect(parseStatus('Name:\tnode\nVmRSS:\t  2048 kB\nThreads:\t12\n')).toEqual({ rssBytes: 2048 * 1024, peakRssBytes: 0, threads: 12 });
+    expect(parseStatus('VmHWM:\t  4096 kB\nVmRSS:\t  2048 kB\nThreads:\t3\n')).toEqual({ rssBytes: 2048 * 1024, peakRssBytes: 4096 * 1024, threads: 3 });
+  });
+  it('reads a live process and says null for one that is gone', () => {
+    const self = processStatus(process.pid)!;
+    expect(self.peakRssBytes).toBeGreaterThanOrEqual(self.rssBytes);
+    expect(self.threads).toBeGreaterThan(0);
+    expect(processStatus(2 ** 22 + 1)).toBeNull();
+    expect(statusField('self', 'Cpus_allowed_list')).toMatch(/^[\d,-]+$/);
+    expect(statusField('self', 'NoSuchField')).toBeNull();
   });
   it('samples this very process (Linux)', async () => {
     expect(processTree(process.pid)[0]).toBe(process.pid);

@@ -46,6 +46,20 @@ describe('renderCharts', () => {
     expect([...ctx.getImageData(1, CHART_HEIGHT - 2, 1, 1).data]).toEqual([255, 255, 255, 255]);
   });
 
+  it('every chart says which way is better, and the ceiling is explained and labelled', async () => {
+    const charts = await renderCharts(load('report-sweep.json'));
+    for (const c of charts) {
+      const better = /higher is better|lower is better/;
+      expect(c.spec.y.title, c.file).toMatch(better);
+      expect(c.spec.title.join(' '), c.file).toMatch(better);
+    }
+    expect(charts.find((c) => c.file === 'throughput.png')!.spec.y.title).toContain('higher is better');
+    expect(charts.find((c) => c.file === 'p99-vs-concurrency.png')!.spec.y.title).toContain('lower is better');
+    const [throughput] = await renderCharts(load('report-basic.json'));
+    expect(throughput!.spec.reference).toEqual({ value: 27_310, label: 'driver ceiling: 27,310 req/s' });
+    expect(throughput!.spec.title.join(' ')).toMatch(/dashed line = the driver alone against the floor server/);
+  });
+
   it('a report without cells has no charts', async () => {
     const report = { ...load('report-sweep.json'), cells: [] };
     expect(await renderCharts(report)).toEqual([]);

@@ -45,7 +45,10 @@ describe('pipelining', () => {
 
   it('calls the handler synchronously, once per request, in arrival order', () => {
     const seen: string[] = [];
-    const handler: Handler = (r) => (seen.push(r.path), { status: 204 });
+    const handler: Handler = (r) => {
+      seen.push(r.path);
+      return { status: 204 };
+    };
     const session = newSession(handler);
     const out = session.receive(Buffer.from('GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c'));
     expect(seen).toEqual(['/a', '/b']);

@@ -43,7 +43,10 @@ export function run(session: HttpSession, chunks: (Buffer | string)[]): { bytes:
     let out = session.receive(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
     outputs.push(out);
     // A driver sends what it got and resumes until the buffered requests are all answered.
-    while (out.more) outputs.push((out = session.resume()));
+    while (out.more) {
+      out = session.resume();
+      outputs.push(out);
+    }
   }
   return {
     bytes: Buffer.concat(outputs.flatMap((o) => o.data)),

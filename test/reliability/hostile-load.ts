@@ -114,7 +114,8 @@ export async function runHostileLoad(o: HostileOptions): Promise<HostileResult> 
     const hostilePhase = Promise.all(
       behaviours.flatMap(([name, run]) =>
         Array.from({ length: o.lanesPerBehaviour }, async () => {
-          const counts = (outcomes[name] ??= {});
+          const counts = outcomes[name] ?? {};
+          outcomes[name] = counts;
           let started = 0;
           while (Date.now() < phaseEnd && started < o.maxPerBehaviour) {
             started++;

@@ -64,7 +64,7 @@ function parseOne(bytes: Buffer, start: number, isHead: boolean, complete: boole
     return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
   });
   const get = (name: string) => headers.find(([n]) => n === name)?.[1];
-  let bodyStart = headEnd + 4;
+  const bodyStart = headEnd + 4;
   let end: number;
   let body: Buffer;
   if (isHead || (status >= 100 && status < 200) || status === 204 || status === 304) {

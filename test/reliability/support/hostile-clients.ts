@@ -27,7 +27,12 @@ function connect(port: number): Promise<Probe> {
     socket.on('data', (c: Buffer) => {
       if (chunks.length < 64) chunks.push(c); // only the start matters (the status line)
     });
-    const closedP = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())));
+    const closedP = new Promise<void>((r) =>
+      socket.once('close', () => {
+        closed = true;
+        r();
+      }),
+    );
     socket.once('connect', () => {
       socket.on('error', () => {}); // EPIPE/ECONNRESET are expected outcomes here
       resolve({ socket, closed: closedP, isClosed: () => closed, received: () => Buffer.concat(chunks) });

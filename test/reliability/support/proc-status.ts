@@ -1,6 +1,7 @@
-// Reading a server's memory and thread count from /proc/<pid>/status (Linux only): VmHWM is the
-// peak resident set since the process started, the figure docs/RELIABILITY.md reports.
-import { readFileSync } from 'node:fs';
+// A server's memory and thread count for the reliability tests, in the KiB units
+// docs/RELIABILITY.md reports, read through the harness's one /proc reader (harness/system/proc.ts).
+// VmHWM is the peak resident set since the process started.
+import { processStatus } from '../../../harness/system/proc.js';
 
 export interface ProcStatus {
   /** Peak resident set size, KiB. */
@@ -12,13 +13,10 @@ export interface ProcStatus {
 }
 
 export function readProcStatus(pid: number): ProcStatus {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => {
-    const m = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
-    if (!m) throw new Error(`/proc/${pid}/status has no ${name} field`);
-    return Number(m[1]);
-  };
-  return { vmHwmKb: field('VmHWM'), vmRssKb: field('VmRSS'), threads: field('Threads') };
+  const s = processStatus(pid);
+  if (s === null) throw new Error(`/proc/${pid}/status cannot be read (process gone, or not Linux)`);
+  if (s.threads === 0 || s.peakRssBytes === 0) throw new Error(`/proc/${pid}/status has no VmHWM/Threads fields`);
+  return { vmHwmKb: s.peakRssBytes / 1024, vmRssKb: s.rssBytes / 1024, threads: s.threads };
 }
 
 export const mib = (kb: number): number => Math.round(kb / 1024);

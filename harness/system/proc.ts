@@ -1,0 +1,93 @@
+// The one /proc reader (Linux): a process's CPU time from /proc/<pid>/stat, its memory and thread
+// count from /proc/<pid>/status, and its descendants from /proc/<pid>/task/<tid>/children. The
+// measuring sampler (proc-sampler.ts), the servers benchmark and the reliability tests all read
+// through here, so a field is parsed one way. Elsewhere than Linux the readers return null.
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+/** Kernel clock ticks per second (utime/stime are counted in them); 100 on every Linux seen here. */
+export const CLOCK_TICKS = (() => {
+  const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim();
+  return Number(out) || 100;
+})();
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime in seconds, from /proc/<pid>/stat (fields 14 and 15, counted after the ")"
+ *  that closes the command name, which may itself contain spaces). */
+export function parseStatCpuSeconds(stat: string, ticksPerSecond = CLOCK_TICKS): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** What /proc/<pid>/status says about memory and threads (0 for a field that is missing). */
+export interface ProcStatus {
+  /** VmRSS: resident set now, bytes. */
+  rssBytes: number;
+  /** VmHWM: the peak resident set since the process started, bytes. */
+  peakRssBytes: number;
+  /** Threads in the process. */
+  threads: number;
+}
+
+export function parseStatus(status: string): ProcStatus {
+  const kib = (name: string) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+    return m ? Number(m[1]) * 1024 : 0;
+  };
+  const threads = /^Threads:\s+(\d+)/m.exec(status);
+  return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM'), threads: threads ? Number(threads[1]) : 0 };
+}
+
+/** CPU seconds (user + system) of one live process; null once it is gone (or off Linux). */
+export function cpuSeconds(pid: number): number | null {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat === null ? null : parseStatCpuSeconds(stat);
+}
+
+/** One field of /proc/<pid>/status as text (e.g. "Cpus_allowed_list"); null when absent or unreadable. */
+export function statusField(pid: number | 'self', name: string): string | null {
+  const status = read(`/proc/${pid}/status`);
+  const m = status === null ? null : new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
+  return m ? m[1]!.trim() : null;
+}
+
+/** Memory and threads of one live process; null once it is gone (or off Linux). */
+export function processStatus(pid: number): ProcStatus | null {
+  const status = read(`/proc/${pid}/status`);
+  return status === null ? null : parseStatus(status);
+}
+
+/** pid and all its descendants, through /proc/<pid>/task/<tid>/children. */
+export function processTree(root: number): number[] {
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0 && out.length < 4096) {
+    const pid = queue.shift()!;
+    out.push(pid);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      const children = read(`/proc/${pid}/task/${tid}/children`);
+      if (children) for (const c of children.trim().split(/\s+/)) if (c) queue.push(Number(c));
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of several processes together (the ones already gone count 0). */
+export function treeCpuSeconds(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += cpuSeconds(pid) ?? 0;
+  return total;
+}
