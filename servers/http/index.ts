@@ -2,6 +2,7 @@
 export { HttpSession, type HttpSessionOptions } from './session.js';
 export { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
 export { ProtocolError, isProtocolError } from './errors.js';
+export { ENGINE_ERRORS, reasonOf, type EngineErrorCode, type EngineErrorSpec } from './error-codes.js';
 export { RequestParser, type ParseEvent, type RequestEvent } from './parser.js';
 export { serializeResponse, CONTINUE_RESPONSE, type SerializeOptions, type ConnectionHeader } from './serializer.js';
 export { RequestBoundaryScanner, cannedOk } from './request-boundary.js';

@@ -124,11 +124,11 @@ export class RequestParser {
           const b = input.data[input.start];
           if (b === CR) {
             if (input.length < 2) return NEED_MORE_EVENT;
-            if (input.data[input.start + 1] !== 0x0a) throw new ProtocolError(400, 'request line contains a bare CR');
+            if (input.data[input.start + 1] !== 0x0a) throw new ProtocolError('REQUEST_LINE_BARE_CR');
             input.consume(2);
             break;
           }
-          if (b === 0x0a) throw new ProtocolError(400, 'request line ends with a bare LF');
+          if (b === 0x0a) throw new ProtocolError('REQUEST_LINE_BARE_LF');
           this.#state = REQUEST_LINE;
           break;
         }
@@ -136,9 +136,9 @@ export class RequestParser {
           const max = limits.maxRequestLineBytes;
           const q = input.findLineFeed(max + 2);
           if (q === NEED_MORE) return NEED_MORE_EVENT;
-          if (q === TOO_LONG) throw new ProtocolError(414, `request line is longer than ${max} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('REQUEST_LINE_TOO_LONG', max);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError(400, 'request line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('REQUEST_LINE_BARE_LF');
           this.#line = parseRequestLine(input.data, s, s + q - 1);
           input.consume(q + 1);
           this.#headers = [];
@@ -153,9 +153,9 @@ export class RequestParser {
           // final empty line (q = 1) always fits.
           const q = input.findLineFeed(Math.max(max - this.#headerBytes, 2));
           if (q === NEED_MORE) return NEED_MORE_EVENT;
-          if (q === TOO_LONG) throw new ProtocolError(431, `header section is larger than ${max} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('HEADER_SECTION_TOO_LARGE', max);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError(400, 'header line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('HEADER_LINE_BARE_LF');
           if (q === 1) {
             input.consume(2);
             const event = this.#headComplete();
@@ -163,7 +163,7 @@ export class RequestParser {
             break;
           }
           if (this.#headers.length === limits.maxHeaderCount) {
-            throw new ProtocolError(431, `more than ${limits.maxHeaderCount} header fields`);
+            throw new ProtocolError('TOO_MANY_HEADERS', limits.maxHeaderCount);
           }
           const field = parseFieldLine(input.data, s, s + q - 1);
           this.#headers.push(field);

@@ -20,7 +20,6 @@ export interface HttpSessionOptions {
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 256 * 1024;
 const NO_BYTES = Buffer.alloc(0);
 
-const TIMEOUT_REASON = 'request was not received in time';
 
 export class HttpSession {
   #parser: RequestParser;
@@ -106,7 +105,7 @@ export class HttpSession {
   timeout(): SessionOutput {
     if (this.#closed) return { data: [], close: true };
     const receiving = this.#parser.inProgress;
-    return this.#close(receiving ? [this.#errorBytes(new ProtocolError(408, TIMEOUT_REASON))] : []);
+    return this.#close(receiving ? [this.#errorBytes(new ProtocolError('REQUEST_TIMEOUT'))] : []);
   }
 
   #close(data: Buffer[]): SessionOutput {
