@@ -10,3 +10,4 @@ export { DEFAULT_HTTP_LIMITS, MAX_CHUNK_LINE_BYTES, resolveLimits } from './limi
 export { HttpDateCache, imfFixdate, type Clock } from './date.js';
 export { reasonPhrase, REASON_PHRASES } from './status-codes.js';
 export type { Handler, HttpLimits, HttpRequest, HttpResponse, SessionOutput, SessionPhase } from './types.js';
+export { timerToRestart, type TimerRestart } from './deadlines.js';

@@ -1,6 +1,7 @@
 // One connection's protocol state: bytes in -> responses out, with close decisions.
 // See types.ts for the driver contract and docs/ENGINE.md for the design.
 import { HttpDateCache, systemDate, type Clock } from './date.js';
+import { timerToRestart } from './deadlines.js';
 import { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
 import { ProtocolError } from './errors.js';
 import { RequestParser, type RequestEvent } from './parser.js';
@@ -59,6 +60,7 @@ export class HttpSession {
       return this.#close([]);
     }
     const parser = this.#parser;
+    const wasIdle = !parser.inProgress;
     if (chunk.length > 0) parser.push(chunk);
     let data: Buffer[] = [];
     let bytes = 0;
@@ -90,10 +92,15 @@ export class HttpSession {
         break;
       }
     }
+    const produced = data.length > 0;
     // Pipelined responses go out as one Buffer: one write for the driver.
     if (data.length > 1) data = [Buffer.concat(data)];
     if (this.#closed) return this.#close(data);
-    return more ? { data, close: false, more: true } : { data, close: false };
+    const out: SessionOutput = { data, close: false };
+    const restart = timerToRestart(wasIdle, parser.inProgress, produced);
+    if (restart !== undefined) out.restartTimer = restart;
+    if (more) out.more = true;
+    return out;
   }
 
   /** Continues answering requests already buffered after an output with `more: true`. */
