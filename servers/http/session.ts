@@ -80,7 +80,7 @@ export class HttpSession {
         continue;
       }
       if (event.type === 'error') {
-        data.push(this.#errorBytes(event.error));
+        data.push(this.#errorBytes(event.error, event.method));
         this.#closed = true;
         break;
       }
@@ -111,8 +111,9 @@ export class HttpSession {
   /** The driver's timer fired: 408 if a request was under way, otherwise a silent close. */
   timeout(): SessionOutput {
     if (this.#closed) return { data: [], close: true };
-    const receiving = this.#parser.inProgress;
-    return this.#close(receiving ? [this.#errorBytes(new ProtocolError('REQUEST_TIMEOUT'))] : []);
+    const parser = this.#parser;
+    if (!parser.inProgress) return this.#close([]);
+    return this.#close([this.#errorBytes(new ProtocolError('REQUEST_TIMEOUT'), parser.currentMethod)]);
   }
 
   #close(data: Buffer[]): SessionOutput {
@@ -135,10 +136,13 @@ export class HttpSession {
     }
   }
 
-  #errorBytes(error: ProtocolError): Buffer {
+  /** An engine error as bytes. To a HEAD request (RFC 9110 §9.3.2) it has the headers the same
+   *  error to a GET would have, Content-Length of the JSON body included, and no body: a client
+   *  that sent HEAD reads no body, so body bytes would be taken for the next response. */
+  #errorBytes(error: ProtocolError, method: string | undefined): Buffer {
     return serializeResponse(errorResponse(error.status, error.reason), {
       date: this.#date.current(),
-      omitBody: false,
+      omitBody: method === 'HEAD',
       connection: error.close ? 'close' : 'none',
     });
   }

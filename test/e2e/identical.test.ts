@@ -28,6 +28,8 @@ const SCRIPT: Array<[string, Buffer | string]> = [
   ['100-continue in one write', 'PUT /keys/ex HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'],
   ['400', 'NOT HTTP\r\n\r\n'],
   ['400 no host', 'GET /health HTTP/1.1\r\n\r\n'],
+  ['400 to HEAD, headers only', 'HEAD /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n'],
+  ['400 to HEAD without Host', 'HEAD /health HTTP/1.1\r\n\r\n'],
   ['413', 'PUT /keys/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n'],
   ['414', `GET /${'a'.repeat(400)} HTTP/1.1\r\nHost: x\r\n\r\n`],
   ['431', `GET / HTTP/1.1\r\nHost: x\r\nX: ${'b'.repeat(2000)}\r\n\r\n`],

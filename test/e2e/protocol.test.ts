@@ -156,6 +156,20 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     expect(parseResponses(out, { complete: true }).responses.map((r) => r.status)).toEqual([200, 200, 400]);
   });
 
+  it('answers an error to HEAD with headers only, behind a pipelined GET, then closes', async () => {
+    const badHead = 'HEAD /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n';
+    const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), Buffer.from(badHead)]));
+    const { responses, rest } = parseResponses(out, { isHead: (i) => i === 1, complete: true });
+    expect(responses.map((r) => r.status), show(out)).toEqual([200, 400]);
+    expect(responses[0]!.body.length).toBeGreaterThan(0);
+    expect(Number(header(responses[1]!, 'content-length'))).toBeGreaterThan(0); // as GET would get
+    expect(responses[1]!.body.length).toBe(0);
+    expect(rest.length, 'no body bytes after the HEAD error').toBe(0);
+    const noHost = await rawExchange(port, 'HEAD /health HTTP/1.1\r\n\r\n');
+    expect(noHost.toString('latin1').endsWith('\r\n\r\n')).toBe(true);
+    expect(parseResponses(noHost, { isHead: () => true, complete: true }).responses.map((r) => r.status)).toEqual([400]);
+  });
+
   it('serves others while one client pipelines without reading, then delivers all its responses', async () => {
     const value = Buffer.alloc(4000, 0x42);
     expect((await request(port, req('PUT', '/keys/large', value))).status).toBe(201);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHUNK_LINE_BYTES, serializeResponse, type Handler, type HttpLimits, type HttpResponse } from '../../servers/http/index.js';
-import { FROZEN_DATE, echoOf, newSession, parseResponses, serializeRequest, splitAtFractions, type RequestSpec } from './support.js';
+import { FROZEN_DATE, echoOf, header, newSession, parseResponses, serializeRequest, splitAtFractions, type RequestSpec } from './support.js';
 
 const RUNS = 300;
 
@@ -154,14 +154,20 @@ describe('property: arbitrary bytes', () => {
         const pieces = feed(chunksOf(bytes, cuts), SMALL_LIMITS, check, bodyless);
         expect(pieces.bytes.equals(whole.bytes)).toBe(true);
         expect(pieces.close).toBe(whole.close);
-        // The handler answers an empty 200, so HEAD and GET answers look alike to the parser.
-        const responses = parseResponses(whole.bytes);
+        // The handler answers an empty 200, so HEAD and GET answers look alike to the parser. An
+        // error to a HEAD request has headers only: a head that ends the output is read so.
+        const responses = parseResponses(whole.bytes, (_i, left) => left === 0);
         for (const r of responses) expect(ENGINE_STATUSES.has(r.status)).toBe(true);
         const errors = responses.filter((r) => r.status >= 400);
         expect(errors.length).toBeLessThanOrEqual(1);
         if (errors.length === 1) {
           expect(whole.close).toBe(true);
-          expect(JSON.parse(errors[0]!.body.toString())).toHaveProperty('error');
+          const error = errors[0]!;
+          if (error.body.length === 0 && header(error, 'content-length') !== '0') {
+            expect(bytes.includes('HEAD '), 'only an error to HEAD has no body').toBe(true);
+          } else {
+            expect(JSON.parse(error.body.toString())).toHaveProperty('error');
+          }
         }
         // Whatever state it is left in, EOF and timeout still behave.
         const end = whole.session.timeout();
