@@ -75,6 +75,7 @@ export const ENGINE_ERRORS = Object.freeze({
   TRANSFER_ENCODING_HTTP10: bad('Transfer-Encoding is not allowed in an HTTP/1.0 request'),
   TRANSFER_ENCODING_INVALID: bad('Transfer-Encoding value is malformed'),
   TRANSFER_ENCODING_EMPTY: bad('Transfer-Encoding is empty'),
+  CHUNKED_NOT_FINAL: bad('the final transfer coding must be chunked'),
   CHUNKED_REPEATED: bad('chunked must not be applied more than once'),
   CHUNKED_PARAMETERS: bad('the chunked transfer coding takes no parameters'),
   TRANSFER_CODING_UNSUPPORTED: spec(501, (coding) => `transfer coding "${coding}" is not supported`),

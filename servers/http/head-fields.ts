@@ -68,19 +68,31 @@ export class HeadFields {
       // Smuggling defence (RFC 9112 §6.1, §6.3): never pick one framing over the other.
       if (this.contentLength.length > 0) throw new ProtocolError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING');
       if (minor === 0) throw new ProtocolError('TRANSFER_ENCODING_HTTP10');
+      // The codings in the order applied, all field lines together (RFC 9110 §5.3).
       const codings: string[] = [];
+      let chunkedCount = 0;
+      let chunkedParameters = false;
       for (const value of this.transferEncoding) {
         for (const element of listElements(value)) {
           const semicolon = element.indexOf(';');
           const coding = (semicolon === -1 ? element : element.slice(0, semicolon)).trim();
           if (!isToken(coding)) throw new ProtocolError('TRANSFER_ENCODING_INVALID');
-          if (coding !== 'chunked') throw new ProtocolError('TRANSFER_CODING_UNSUPPORTED', coding);
-          if (semicolon !== -1) throw new ProtocolError('CHUNKED_PARAMETERS');
+          if (coding === 'chunked') {
+            chunkedCount++;
+            if (semicolon !== -1) chunkedParameters = true;
+          }
           codings.push(coding);
         }
       }
       if (codings.length === 0) throw new ProtocolError('TRANSFER_ENCODING_EMPTY');
-      if (codings.length > 1) throw new ProtocolError('CHUNKED_REPEATED');
+      // RFC 9112 §6.3: when chunked is not the final coding the body length cannot be known:
+      // 400 and close, whatever the other codings are.
+      if (codings[codings.length - 1] !== 'chunked') throw new ProtocolError('CHUNKED_NOT_FINAL');
+      if (chunkedCount > 1) throw new ProtocolError('CHUNKED_REPEATED');
+      if (chunkedParameters) throw new ProtocolError('CHUNKED_PARAMETERS');
+      // Framing is sound (it ends in chunked), but a coding under it we cannot decode: 501.
+      const unsupported = codings.find((coding) => coding !== 'chunked');
+      if (unsupported !== undefined) throw new ProtocolError('TRANSFER_CODING_UNSUPPORTED', unsupported);
       return CHUNKED;
     }
     if (this.contentLength.length === 0) return NO_BODY;

@@ -33,7 +33,8 @@ const SCRIPT: Array<[string, Buffer | string]> = [
   ['413', 'PUT /keys/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n'],
   ['414', `GET /${'a'.repeat(400)} HTTP/1.1\r\nHost: x\r\n\r\n`],
   ['431', `GET / HTTP/1.1\r\nHost: x\r\nX: ${'b'.repeat(2000)}\r\n\r\n`],
-  ['501', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n'],
+  ['501', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'],
+  ['400 chunked not final', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, deflate\r\n\r\n'],
   ['505', 'GET / HTTP/3.0\r\nHost: x\r\n\r\n'],
 ];
 

@@ -139,6 +139,7 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     ['bad Content-Length', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n', 400],
     ['Content-Length with Transfer-Encoding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     ['unknown transfer coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501],
+    ['chunked not the final coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, deflate\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 400],
     ['HTTP/2.0 request line', 'GET /health HTTP/2.0\r\nHost: x\r\n\r\n', 505],
   ].map(([what, bytes, status]) => ({ what, bytes: bytes as string, status: status as number })))(
     'answers a malformed request ($what) with $status and closes',
