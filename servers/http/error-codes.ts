@@ -9,7 +9,8 @@
 //
 // `close`: every error found while parsing closes the connection — once a message is rejected,
 // where the next one starts cannot be trusted (request smuggling). The two answers that follow
-// a completely read request (an unrecognised method, a failed handler) leave it open.
+// a completely read request (an unrecognised method, a failed handler) leave it open (unless
+// the request itself asked to close).
 
 export interface EngineErrorSpec {
   readonly status: number;
@@ -94,6 +95,8 @@ export const ENGINE_ERRORS = Object.freeze({
 
   // ---- the session's own answers ----
   REQUEST_TIMEOUT: spec(408, 'request was not received in time'),
+  /** A complete request whose method is not in the registry (methods.ts); the routes never see it. */
+  UNRECOGNISED_METHOD: spec(501, (method) => `request method "${method}" is not recognised`, false),
   /** A handler threw or returned something unsendable; the request was read completely. */
   HANDLER_FAILED: spec(500, 'internal error', false),
 });

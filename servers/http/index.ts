@@ -9,5 +9,6 @@ export { RequestBoundaryScanner, cannedOk } from './request-boundary.js';
 export { DEFAULT_HTTP_LIMITS, MAX_CHUNK_LINE_BYTES, resolveLimits } from './limits.js';
 export { HttpDateCache, imfFixdate, type Clock } from './date.js';
 export { reasonPhrase, REASON_PHRASES } from './status-codes.js';
+export { isRecognisedMethod, RECOGNISED_METHODS } from './methods.js';
 export type { Handler, HttpLimits, HttpRequest, HttpResponse, SessionOutput, SessionPhase } from './types.js';
 export { timerToRestart, type TimerRestart } from './deadlines.js';

@@ -3,7 +3,9 @@
 import { HttpDateCache, systemDate, type Clock } from './date.js';
 import { timerToRestart } from './deadlines.js';
 import { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
+import { reasonOf } from './error-codes.js';
 import { ProtocolError } from './errors.js';
+import { isRecognisedMethod } from './methods.js';
 import { RequestParser, type RequestEvent } from './parser.js';
 import { CONTINUE_RESPONSE, serializeResponse, serializeResponseWith } from './serializer.js';
 import type { Handler, HttpLimits, SessionOutput, SessionPhase } from './types.js';
@@ -125,8 +127,13 @@ export class HttpSession {
   #respond(event: RequestEvent): Buffer {
     // Passed as arguments, not an options object: this runs once per request.
     const date = this.#date.current();
-    const omitBody = event.request.method === 'HEAD';
+    const { method } = event.request;
+    const omitBody = method === 'HEAD';
     const connection = event.keepAlive ? (event.keepAliveHeader ? 'keep-alive' : 'none') : 'close';
+    if (!isRecognisedMethod(method)) {
+      // Read completely, so the connection stays usable; HEAD is recognised, so a body is sent.
+      return serializeResponseWith(errorResponse(501, reasonOf('UNRECOGNISED_METHOD', method)), date, false, connection);
+    }
     try {
       return serializeResponseWith(this.#handler(event.request), date, omitBody, connection);
     } catch (error) {

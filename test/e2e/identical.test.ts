@@ -22,6 +22,7 @@ const SCRIPT: Array<[string, Buffer | string]> = [
   ['DELETE', req('DELETE', '/keys/same', undefined, ['Connection: close'])],
   ['GET missing', req('GET', '/keys/same', undefined, ['Connection: close'])],
   ['405', req('PATCH', '/keys/same', 'x', ['Connection: close'])],
+  ['501 unrecognised method, connection kept', Buffer.concat([req('BREW', '/keys/same', 'x'), req('GET', '/health', undefined, ['Connection: close'])])],
   ['health', req('GET', '/health', undefined, ['Connection: close'])],
   ['HTTP/1.0', 'GET /health HTTP/1.0\r\n\r\n'],
   ['chunked', 'PUT /keys/ch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],

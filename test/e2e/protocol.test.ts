@@ -157,6 +157,23 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     expect(parseResponses(out, { complete: true }).responses.map((r) => r.status)).toEqual([200, 200, 400]);
   });
 
+  it('answers an unrecognised method 501 and keeps the connection; a recognised one a resource lacks 405 + Allow', async () => {
+    const conn = await RawConnection.connect(port);
+    try {
+      await conn.write(Buffer.concat([req('BREW', '/keys/a', 'coffee'), req('PATCH', '/keys/a', 'x'), req('GET', '/health')]));
+      const [brew, patch, health] = await conn.readResponses(3);
+      expect(brew!.status).toBe(501);
+      expect(bodyJson(brew!)).toEqual({ error: 'request method "BREW" is not recognised' });
+      expect(header(brew!, 'allow')).toBeUndefined();
+      expect(patch!.status).toBe(405);
+      expect(header(patch!, 'allow')).toBe('GET, HEAD, PUT, DELETE');
+      expect(health!.status).toBe(200);
+      expect(conn.isClosed).toBe(false);
+    } finally {
+      conn.destroy();
+    }
+  });
+
   it('answers an error to HEAD with headers only, behind a pipelined GET, then closes', async () => {
     const badHead = 'HEAD /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n';
     const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), Buffer.from(badHead)]));

@@ -30,7 +30,7 @@ describe('engine error codes', () => {
 
   it('close the connection for every parse error; not after a completely read request', () => {
     for (const code of codes) {
-      const afterCompleteRequest = code === 'HANDLER_FAILED';
+      const afterCompleteRequest = code === 'HANDLER_FAILED' || code === 'UNRECOGNISED_METHOD';
       expect(ENGINE_ERRORS[code].close, code).toBe(!afterCompleteRequest);
     }
   });
