@@ -79,9 +79,9 @@ export function cannedOk(): Buffer {
     cannedSecond = second;
     canned = Buffer.from(
       'HTTP/1.1 200 OK\r\n' +
-        `Date: ${new Date(second * 1000).toUTCString()}\r\n` +
-        'Content-Type: text/plain; charset=utf-8\r\n' +
-        'Content-Length: 2\r\n' +
+        `date: ${new Date(second * 1000).toUTCString()}\r\n` +
+        'content-type: text/plain; charset=utf-8\r\n' +
+        'content-length: 2\r\n' +
         '\r\n' +
         'ok',
       'latin1',
