@@ -30,6 +30,7 @@ export class HttpSession {
   #date: HttpDateCache;
   #onHandlerError: ((error: unknown) => void) | undefined;
   #closed = false;
+  #error: ProtocolError | null = null;
   #outputBudget: number;
 
   constructor(handler: Handler, limits?: Partial<HttpLimits>, options: HttpSessionOptions = {}) {
@@ -43,6 +44,12 @@ export class HttpSession {
   get phase(): SessionPhase {
     if (this.#closed) return 'closed';
     return this.#parser.inProgress ? 'receiving' : 'idle';
+  }
+
+  /** The error that closed the session (a parse error, or the 408 at timeout), named by its
+   *  code; null otherwise. For logs, metrics and tests: its answer is already in the output. */
+  get protocolError(): ProtocolError | null {
+    return this.#error;
   }
 
   /** Bytes held for an incomplete request (bounded by the limits). */
@@ -83,6 +90,7 @@ export class HttpSession {
       }
       if (event.type === 'error') {
         data.push(this.#errorBytes(event.error, event.method));
+        this.#error = event.error;
         this.#closed = true;
         break;
       }
@@ -115,7 +123,8 @@ export class HttpSession {
     if (this.#closed) return { data: [], close: true };
     const parser = this.#parser;
     if (!parser.inProgress) return this.#close([]);
-    return this.#close([this.#errorBytes(new ProtocolError('REQUEST_TIMEOUT'), parser.currentMethod)]);
+    this.#error = new ProtocolError('REQUEST_TIMEOUT');
+    return this.#close([this.#errorBytes(this.#error, parser.currentMethod)]);
   }
 
   #close(data: Buffer[]): SessionOutput {

@@ -2,6 +2,7 @@
 // ProtocolError the parser raises carries its code.
 import { describe, expect, it } from 'vitest';
 import { ENGINE_ERRORS, ProtocolError, RequestParser, reasonOf, type EngineErrorCode } from '../../servers/http/index.js';
+import { newSession } from './support.js';
 
 const codes = Object.keys(ENGINE_ERRORS) as EngineErrorCode[];
 
@@ -55,5 +56,21 @@ describe('engine error codes', () => {
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
     expect(error.reason).toBe(reasonOf(code, error.detail));
+  });
+
+  it('are kept by the session that closed on one (session.protocolError), null otherwise', () => {
+    const ok = newSession();
+    ok.receive(Buffer.from('GET / HTTP/1.1\r\nHost: h\r\n\r\n'));
+    expect(ok.protocolError).toBeNull();
+    const bad = newSession();
+    bad.receive(Buffer.from('GET / HTTP/1.1\r\nHost: h\r\nContent-Length: x\r\n\r\n'));
+    expect(bad.protocolError?.code).toBe('CONTENT_LENGTH_INVALID');
+    const slow = newSession();
+    slow.receive(Buffer.from('GET / HT'));
+    slow.timeout();
+    expect(slow.protocolError?.code).toBe('REQUEST_TIMEOUT');
+    const idle = newSession();
+    idle.timeout();
+    expect(idle.protocolError).toBeNull();
   });
 });
