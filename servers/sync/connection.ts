@@ -5,6 +5,8 @@
 // - between requests (session "idle"): the keep-alive idle timeout, then close silently;
 // - inside a request (session "receiving"): the request timeout, measured from the first byte
 //   of that request, then the engine's 408 and close.
+// Which one applies is the session phase; when it restarts, the engine says
+// (SessionOutput.restartTimer, docs/ENGINE.md "Timeout contract for drivers").
 // A peer that stops reading is bounded by SO_SNDTIMEO (set once per connection): a send()
 // that makes no progress for idleTimeoutMs returns EAGAIN and the connection is dropped.
 //
