@@ -23,7 +23,6 @@ export interface HttpSessionOptions {
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 256 * 1024;
 const NO_BYTES = Buffer.alloc(0);
 
-
 export class HttpSession {
   #parser: RequestParser;
   #handler: Handler;
