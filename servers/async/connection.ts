@@ -22,8 +22,8 @@ function reportHandlerError(error: unknown): void {
 
 export class Connection {
   readonly session: HttpSession;
-  /** Performance.now()-style ms (from the sweeper's clock) of the last change of state that
-   *  restarts a timer: the first byte of the current request, or the moment we went idle. */
+  /** Performance.now()-style ms (from the sweeper's clock) of the last moment the engine said a
+   *  timer restarts (SessionOutput.restartTimer), or of accept / a drain while idle. */
   phaseSince: number;
   /** Set once we have decided to close: we have sent FIN and ignore anything the client sends. */
   closingSince = -1;
@@ -73,9 +73,8 @@ export class Connection {
       const end = bytes.length - offset <= FEED_SLICE_BYTES ? bytes.length : offset + FEED_SLICE_BYTES;
       const slice = offset === 0 && end === bytes.length ? bytes : bytes.subarray(offset, end);
       offset = end;
-      const before = this.session.phase;
       const out = this.session.receive(slice);
-      this.notePhase(before, out);
+      this.noteTimer(out);
       if (this.send(out)) return;
       if (out.more && !this.answerBuffered()) {
         if (this.closing) return;
@@ -98,9 +97,8 @@ export class Connection {
   private answerBuffered(): boolean {
     this.resumeNeeded = true;
     while (this.socket.writableLength <= OUTPUT_HIGH_WATER_BYTES) {
-      const before = this.session.phase;
       const out = this.session.resume();
-      this.notePhase(before, out);
+      this.noteTimer(out);
       if (this.send(out)) return false;
       if (!out.more) {
         this.resumeNeeded = false;
@@ -130,16 +128,10 @@ export class Connection {
     this.closingSince = this.clock();
   }
 
-  /** Restarts the right timer: the request timer starts at the first byte of a request, the idle
-   *  timer when the last request was answered. */
-  private notePhase(before: string, out: SessionOutput): void {
-    const after = this.session.phase;
-    if (after === 'idle') {
-      if (before !== 'idle' || out.data.length > 0) this.phaseSince = this.clock();
-    } else if (after === 'receiving' && (before === 'idle' || out.data.length > 0)) {
-      // A new request began in this chunk (possibly after answering earlier ones in it).
-      this.phaseSince = this.clock();
-    }
+  /** Restarts the timer the engine says restarts (the sweeper picks which one applies from the
+   *  session phase). */
+  private noteTimer(out: SessionOutput): void {
+    if (out.restartTimer !== undefined) this.phaseSince = this.clock();
   }
 
   /** Writes the engine's output; pipelined responses leave in one writev. Returns true when the

@@ -3,7 +3,8 @@
 // counted right). Whatever this reaches is the ceiling of this machine and load driver; the
 // harness divides the other servers' figures by it.
 import net from 'node:net';
-import { RequestBoundaryScanner, cannedOk } from '../http/request-boundary.js';
+import { cannedOk } from './canned-ok.js';
+import { RequestBoundaryScanner } from './request-boundary.js';
 import type { RunningServer, StartServer } from '../options.js';
 import { listenOrExplain } from '../event-loop/listen.js';
 import { SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';

@@ -18,7 +18,6 @@ const DATA_END = 2;
 const TRAILERS = 3;
 
 const EMPTY = Buffer.alloc(0);
-const bad = (reason: string) => new ProtocolError(400, reason);
 
 export class ChunkedDecoder {
   #state = SIZE_LINE;
@@ -47,13 +46,13 @@ export class ChunkedDecoder {
         case SIZE_LINE: {
           const q = input.findLineFeed(MAX_CHUNK_LINE_BYTES + 2);
           if (q === NEED_MORE) return null;
-          if (q === TOO_LONG) throw bad(`chunk size line is longer than ${MAX_CHUNK_LINE_BYTES} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('CHUNK_SIZE_LINE_TOO_LONG', MAX_CHUNK_LINE_BYTES);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw bad('chunk size line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('CHUNK_SIZE_LINE_BARE_LF');
           const size = this.#parseSizeLine(input.data, s, s + q - 1);
           input.consume(q + 1);
           if (this.#total + size > this.limits.maxBodyBytes) {
-            throw new ProtocolError(413, `request body is larger than ${this.limits.maxBodyBytes} bytes`);
+            throw new ProtocolError('BODY_TOO_LARGE', this.limits.maxBodyBytes);
           }
           if (size === 0) {
             this.#state = TRAILERS;
@@ -77,7 +76,7 @@ export class ChunkedDecoder {
         case DATA_END: {
           if (input.length < 2) return null;
           const s = input.start;
-          if (input.data[s] !== CR || input.data[s + 1] !== LF) throw bad('chunk data is not followed by CRLF');
+          if (input.data[s] !== CR || input.data[s + 1] !== LF) throw new ProtocolError('CHUNK_DATA_NO_CRLF');
           input.consume(2);
           this.#state = SIZE_LINE;
           break;
@@ -86,9 +85,9 @@ export class ChunkedDecoder {
           const { maxHeaderBytes, maxHeaderCount } = this.limits;
           const q = input.findLineFeed(Math.max(maxHeaderBytes - this.#trailerBytes, 2));
           if (q === NEED_MORE) return null;
-          if (q === TOO_LONG) throw new ProtocolError(431, `trailer section is larger than ${maxHeaderBytes} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('TRAILER_SECTION_TOO_LARGE', maxHeaderBytes);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw bad('trailer line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('TRAILER_LINE_BARE_LF');
           if (q === 1) {
             input.consume(2);
             const parts = this.#parts;
@@ -96,7 +95,7 @@ export class ChunkedDecoder {
             return parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
           }
           if (this.#trailerCount === maxHeaderCount) {
-            throw new ProtocolError(431, `more than ${maxHeaderCount} trailer fields`);
+            throw new ProtocolError('TOO_MANY_TRAILERS', maxHeaderCount);
           }
           parseFieldLine(input.data, s, s + q - 1);
           this.#trailerCount++;
@@ -118,7 +117,7 @@ export class ChunkedDecoder {
       if (size < cap) size = size * 16 + HEX_VALUE[data[i]!]!;
       i++;
     }
-    if (i === start) throw bad('chunk size is not a hexadecimal number');
+    if (i === start) throw new ProtocolError('CHUNK_SIZE_INVALID');
     validateExtensions(data, i, end);
     return Math.min(size, cap);
   }
@@ -136,10 +135,10 @@ function skipToken(data: Buffer, i: number, end: number): number {
 
 /** *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) filling data[i, end) exactly. */
 function validateExtensions(data: Buffer, i: number, end: number): void {
-  const malformed = () => bad('chunk extension is malformed');
+  const malformed = () => new ProtocolError('CHUNK_EXTENSION_INVALID');
   while (i < end) {
     i = skipWhitespace(data, i, end);
-    if (i === end || data[i] !== 0x3b /* ; */) throw bad('chunk size line is malformed');
+    if (i === end || data[i] !== 0x3b /* ; */) throw new ProtocolError('CHUNK_SIZE_LINE_INVALID');
     i = skipWhitespace(data, i + 1, end);
     const nameStart = i;
     i = skipToken(data, i, end);

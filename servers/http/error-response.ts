@@ -1,4 +1,5 @@
 // The `{"error": "<reason>"}` response shape shared by the engine's own errors and the kv routes.
+import { reasonOf } from './error-codes.js';
 import type { HttpResponse } from './types.js';
 
 const JSON_CONTENT_TYPE: ReadonlyArray<readonly [string, string]> = Object.freeze([
@@ -10,4 +11,4 @@ export function errorResponse(status: number, reason: string): HttpResponse {
 }
 
 /** What a handler that throws (or returns something unsendable) turns into. */
-export const INTERNAL_ERROR_REASON = 'internal error';
+export const INTERNAL_ERROR_REASON = reasonOf('HANDLER_FAILED');

@@ -1,30 +1,31 @@
 // field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5, RFC 9110 §5)
 // Strict: token names, no whitespace before the colon, no obs-fold, no CTLs in values.
 import { COLON, CR, FIELD_VALUE_CHAR, HTAB, SP, TOKEN_CHAR } from './chars.js';
+import type { EngineErrorCode } from './error-codes.js';
 import { ProtocolError } from './errors.js';
 
 export type Field = [name: string, value: string];
 
-const bad = (reason: string) => new ProtocolError(400, reason);
+const fail = (code: EngineErrorCode) => new ProtocolError(code);
 
 /** Parses data[start, end) — one field line without its CRLF. Names come back lower-cased. */
 export function parseFieldLine(data: Buffer, start: number, end: number): Field {
   const first = data[start]!;
-  if (first === SP || first === HTAB) throw bad('obsolete line folding (obs-fold) is not allowed');
+  if (first === SP || first === HTAB) throw fail('HEADER_OBS_FOLD');
 
   let i = start;
   while (i < end && TOKEN_CHAR[data[i]!] === 1) i++;
-  if (i === end) throw bad('header line has no colon');
+  if (i === end) throw fail('HEADER_NO_COLON');
   const b = data[i]!;
   if (b !== COLON) {
     if (b === SP || b === HTAB) {
       let j = i;
       while (j < end && (data[j] === SP || data[j] === HTAB)) j++;
-      if (data[j] === COLON && j < end) throw bad('whitespace between header name and colon is not allowed');
+      if (data[j] === COLON && j < end) throw fail('HEADER_SPACE_BEFORE_COLON');
     }
-    throw bad(describeInvalid(b, 'header name'));
+    throw fail(nameProblem(b));
   }
-  if (i === start) throw bad('header name is empty');
+  if (i === start) throw fail('HEADER_NAME_EMPTY');
   const nameEnd = i;
 
   // Value: trim OWS on both sides, then every byte must be a field-value byte.
@@ -33,17 +34,23 @@ export function parseFieldLine(data: Buffer, start: number, end: number): Field 
   let valueEnd = end;
   while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) valueEnd--;
   for (let j = valueStart; j < valueEnd; j++) {
-    if (FIELD_VALUE_CHAR[data[j]!] === 0) throw bad(describeInvalid(data[j]!, 'header value'));
+    if (FIELD_VALUE_CHAR[data[j]!] === 0) throw fail(valueProblem(data[j]!));
   }
   const known = knownNameIndex(data, start, nameEnd);
   if (known === -1) return [data.toString('latin1', start, nameEnd).toLowerCase(), data.toString('latin1', valueStart, valueEnd)];
   return [KNOWN_NAMES[known]!, knownFieldValue(known, data, valueStart, valueEnd)];
 }
 
-function describeInvalid(byte: number, what: string): string {
-  if (byte === CR) return `${what} contains a bare CR`;
-  if (byte === 0) return `${what} contains a NUL byte`;
-  return `${what} contains an invalid character`;
+function nameProblem(byte: number): EngineErrorCode {
+  if (byte === CR) return 'HEADER_NAME_BARE_CR';
+  if (byte === 0) return 'HEADER_NAME_NUL';
+  return 'HEADER_NAME_INVALID_CHAR';
+}
+
+function valueProblem(byte: number): EngineErrorCode {
+  if (byte === CR) return 'HEADER_VALUE_BARE_CR';
+  if (byte === 0) return 'HEADER_VALUE_NUL';
+  return 'HEADER_VALUE_INVALID_CHAR';
 }
 
 // Names that arrive on nearly every request are returned as shared constants, matched

@@ -17,7 +17,6 @@ export interface HeadVerdict {
   expectContinue: boolean;
 }
 
-const bad = (reason: string) => new ProtocolError(400, reason);
 
 export class HeadFields {
   contentLength: string[] = [];
@@ -67,21 +66,33 @@ export class HeadFields {
   #framing(minor: 0 | 1, limits: HttpLimits): number {
     if (this.transferEncoding.length > 0) {
       // Smuggling defence (RFC 9112 §6.1, §6.3): never pick one framing over the other.
-      if (this.contentLength.length > 0) throw bad('Content-Length and Transfer-Encoding together are not allowed');
-      if (minor === 0) throw bad('Transfer-Encoding is not allowed in an HTTP/1.0 request');
+      if (this.contentLength.length > 0) throw new ProtocolError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING');
+      if (minor === 0) throw new ProtocolError('TRANSFER_ENCODING_HTTP10');
+      // The codings in the order applied, all field lines together (RFC 9110 §5.3).
       const codings: string[] = [];
+      let chunkedCount = 0;
+      let chunkedParameters = false;
       for (const value of this.transferEncoding) {
         for (const element of listElements(value)) {
           const semicolon = element.indexOf(';');
           const coding = (semicolon === -1 ? element : element.slice(0, semicolon)).trim();
-          if (!isToken(coding)) throw bad('Transfer-Encoding value is malformed');
-          if (coding !== 'chunked') throw new ProtocolError(501, `transfer coding "${coding}" is not supported`);
-          if (semicolon !== -1) throw bad('the chunked transfer coding takes no parameters');
+          if (!isToken(coding)) throw new ProtocolError('TRANSFER_ENCODING_INVALID');
+          if (coding === 'chunked') {
+            chunkedCount++;
+            if (semicolon !== -1) chunkedParameters = true;
+          }
           codings.push(coding);
         }
       }
-      if (codings.length === 0) throw bad('Transfer-Encoding is empty');
-      if (codings.length > 1) throw bad('chunked must not be applied more than once');
+      if (codings.length === 0) throw new ProtocolError('TRANSFER_ENCODING_EMPTY');
+      // RFC 9112 §6.3: when chunked is not the final coding the body length cannot be known:
+      // 400 and close, whatever the other codings are.
+      if (codings[codings.length - 1] !== 'chunked') throw new ProtocolError('CHUNKED_NOT_FINAL');
+      if (chunkedCount > 1) throw new ProtocolError('CHUNKED_REPEATED');
+      if (chunkedParameters) throw new ProtocolError('CHUNKED_PARAMETERS');
+      // Framing is sound (it ends in chunked), but a coding under it we cannot decode: 501.
+      const unsupported = codings.find((coding) => coding !== 'chunked');
+      if (unsupported !== undefined) throw new ProtocolError('TRANSFER_CODING_UNSUPPORTED', unsupported);
       return CHUNKED;
     }
     if (this.contentLength.length === 0) return NO_BODY;
@@ -91,14 +102,14 @@ export class HeadFields {
       // (RFC 9110 §8.6); anything else is ambiguous framing.
       for (const element of value.split(',')) {
         const digits = element.trim();
-        if (!/^[0-9]+$/.test(digits)) throw bad('Content-Length value is not a valid number');
+        if (!/^[0-9]+$/.test(digits)) throw new ProtocolError('CONTENT_LENGTH_INVALID');
         const n = Number(digits);
-        if (length !== -1 && n !== length) throw bad('conflicting Content-Length values');
+        if (length !== -1 && n !== length) throw new ProtocolError('CONTENT_LENGTH_CONFLICT');
         length = n;
       }
     }
     if (length > limits.maxBodyBytes) {
-      throw new ProtocolError(413, `request body is larger than ${limits.maxBodyBytes} bytes`);
+      throw new ProtocolError('BODY_TOO_LARGE', limits.maxBodyBytes);
     }
     return length;
   }
@@ -106,14 +117,14 @@ export class HeadFields {
   #checkHost(minor: 0 | 1): void {
     // RFC 9112 §3.2: a 1.1 request without Host, or any request with several, gets 400.
     if (this.host.length === 0) {
-      if (minor === 1) throw bad('HTTP/1.1 request has no Host header');
+      if (minor === 1) throw new ProtocolError('HOST_MISSING');
       return;
     }
-    if (this.host.length > 1) throw bad('more than one Host header');
+    if (this.host.length > 1) throw new ProtocolError('HOST_REPEATED');
     const host = this.host[0]!;
     for (let i = 0; i < host.length; i++) {
       const c = host.charCodeAt(i);
-      if (c > 0xff || AUTHORITY_CHAR[c] === 0) throw bad('Host header value is invalid');
+      if (c > 0xff || AUTHORITY_CHAR[c] === 0) throw new ProtocolError('HOST_INVALID');
     }
   }
 }

@@ -9,7 +9,7 @@
 //
 // Lines are parsed as they complete and then dropped, so what stays buffered between chunks is
 // at most one partial line; bodies are copied straight into their own buffer.
-import { CR } from './chars.js';
+import { CR, SP, TOKEN_CHAR } from './chars.js';
 import { ChunkedDecoder } from './chunked.js';
 import { ProtocolError } from './errors.js';
 import { parseFieldLine, type Field } from './field-line.js';
@@ -33,8 +33,9 @@ export type ParseEvent =
   /** The head asked for 100-continue and a body follows: answer "100 Continue" now. */
   | { type: 'continue' }
   | RequestEvent
-  /** The stream is invalid; the parser stays dead and keeps returning this. */
-  | { type: 'error'; error: ProtocolError };
+  /** The stream is invalid; the parser stays dead and keeps returning this. `method` is the
+   *  method of the request the error answers, when its token had arrived (HEAD: no body). */
+  | { type: 'error'; error: ProtocolError; method: string | undefined };
 
 const NEED_MORE_EVENT = Object.freeze({ type: 'need-more' as const });
 const CONTINUE_EVENT = Object.freeze({ type: 'continue' as const });
@@ -54,6 +55,7 @@ export class RequestParser {
   /** A byte of the current request (even a skipped empty line) has arrived. */
   #started = false;
   #error: ProtocolError | null = null;
+  #errorMethod: string | undefined = undefined;
 
   // The request being parsed.
   #line: RequestLine | null = null;
@@ -85,6 +87,19 @@ export class RequestParser {
     return this.#state === DEAD;
   }
 
+  /** The method of the request under way, once its token and the space after it have arrived
+   *  (so an error or a timeout can answer a HEAD without a body); undefined between requests. */
+  get currentMethod(): string | undefined {
+    if (this.#line !== null) return this.#line.method;
+    if (this.#state !== REQUEST_LINE) return undefined;
+    // The request line is still unparsed in the input (incomplete, too long, or just rejected).
+    const input = this.#input;
+    const data = input.data;
+    let i = input.start;
+    while (i < data.length && TOKEN_CHAR[data[i]!] === 1) i++;
+    return i > input.start && data[i] === SP ? data.toString('latin1', input.start, i) : undefined;
+  }
+
   push(chunk: Buffer): void {
     if (this.#state !== DEAD) this.#input.push(chunk);
   }
@@ -98,17 +113,19 @@ export class RequestParser {
   }
 
   next(): ParseEvent {
-    if (this.#error !== null) return { type: 'error', error: this.#error };
+    if (this.#error !== null) return { type: 'error', error: this.#error, method: this.#errorMethod };
     try {
       const event = this.#step();
       if (event === NEED_MORE_EVENT) this.#input.retain();
       return event;
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      const method = this.currentMethod; // before release() drops the line's bytes
       this.#error = error;
+      this.#errorMethod = method;
       this.#state = DEAD;
       this.release();
-      return { type: 'error', error };
+      return { type: 'error', error, method };
     }
   }
 
@@ -124,11 +141,11 @@ export class RequestParser {
           const b = input.data[input.start];
           if (b === CR) {
             if (input.length < 2) return NEED_MORE_EVENT;
-            if (input.data[input.start + 1] !== 0x0a) throw new ProtocolError(400, 'request line contains a bare CR');
+            if (input.data[input.start + 1] !== 0x0a) throw new ProtocolError('REQUEST_LINE_BARE_CR');
             input.consume(2);
             break;
           }
-          if (b === 0x0a) throw new ProtocolError(400, 'request line ends with a bare LF');
+          if (b === 0x0a) throw new ProtocolError('REQUEST_LINE_BARE_LF');
           this.#state = REQUEST_LINE;
           break;
         }
@@ -136,9 +153,9 @@ export class RequestParser {
           const max = limits.maxRequestLineBytes;
           const q = input.findLineFeed(max + 2);
           if (q === NEED_MORE) return NEED_MORE_EVENT;
-          if (q === TOO_LONG) throw new ProtocolError(414, `request line is longer than ${max} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('REQUEST_LINE_TOO_LONG', max);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError(400, 'request line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('REQUEST_LINE_BARE_LF');
           this.#line = parseRequestLine(input.data, s, s + q - 1);
           input.consume(q + 1);
           this.#headers = [];
@@ -153,9 +170,9 @@ export class RequestParser {
           // final empty line (q = 1) always fits.
           const q = input.findLineFeed(Math.max(max - this.#headerBytes, 2));
           if (q === NEED_MORE) return NEED_MORE_EVENT;
-          if (q === TOO_LONG) throw new ProtocolError(431, `header section is larger than ${max} bytes`);
+          if (q === TOO_LONG) throw new ProtocolError('HEADER_SECTION_TOO_LARGE', max);
           const s = input.start;
-          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError(400, 'header line ends with a bare LF');
+          if (q === 0 || input.data[s + q - 1] !== CR) throw new ProtocolError('HEADER_LINE_BARE_LF');
           if (q === 1) {
             input.consume(2);
             const event = this.#headComplete();
@@ -163,7 +180,7 @@ export class RequestParser {
             break;
           }
           if (this.#headers.length === limits.maxHeaderCount) {
-            throw new ProtocolError(431, `more than ${limits.maxHeaderCount} header fields`);
+            throw new ProtocolError('TOO_MANY_HEADERS', limits.maxHeaderCount);
           }
           const field = parseFieldLine(input.data, s, s + q - 1);
           this.#headers.push(field);

@@ -1,6 +1,7 @@
 // request-line = method SP request-target SP HTTP-version   (RFC 9112 §3)
 // Strict: single spaces, a token method, origin-form or absolute-form target, "HTTP/d.d".
 import { AUTHORITY_CHAR, HEX_VALUE, SCHEME_CHAR, SP, TARGET_CHAR, TOKEN_CHAR } from './chars.js';
+import type { EngineErrorCode } from './error-codes.js';
 import { ProtocolError } from './errors.js';
 
 export interface RequestLine {
@@ -12,7 +13,7 @@ export interface RequestLine {
   minor: 0 | 1;
 }
 
-const bad = (reason: string) => new ProtocolError(400, reason);
+const fail = (code: EngineErrorCode, detail?: string) => new ProtocolError(code, detail);
 
 /** Parses data[start, end) — the line without its CRLF. Throws ProtocolError. */
 export function parseRequestLine(data: Buffer, start: number, end: number): RequestLine {
@@ -21,19 +22,19 @@ export function parseRequestLine(data: Buffer, start: number, end: number): Requ
   // Method: a token up to the first SP.
   let i = start;
   while (i < end && data[i] !== SP) {
-    if (TOKEN_CHAR[data[i]!] === 0) throw bad('request method contains an invalid character');
+    if (TOKEN_CHAR[data[i]!] === 0) throw fail('INVALID_METHOD');
     i++;
   }
-  if (i === start) throw bad(end === start ? 'request line is empty' : 'request line starts with a space');
-  if (i === end) throw bad('request line has no request target');
+  if (i === start) throw fail(end === start ? 'REQUEST_LINE_EMPTY' : 'REQUEST_LINE_LEADING_SPACE');
+  if (i === end) throw fail('REQUEST_LINE_NO_TARGET');
   const methodEnd = i;
 
   // Target: up to the next SP; the version follows it.
   const targetStart = methodEnd + 1;
   i = targetStart;
   while (i < end && data[i] !== SP) i++;
-  if (i === targetStart) throw bad('request line must separate its parts with single spaces');
-  if (i === end) throw bad('request line has no HTTP version');
+  if (i === targetStart) throw fail('REQUEST_LINE_SPACING');
+  if (i === end) throw fail('REQUEST_LINE_NO_VERSION');
   const targetEnd = i;
 
   const minor = parseVersion(data, targetEnd + 1, end);
@@ -46,9 +47,9 @@ function rejectControlCharacters(data: Buffer, start: number, end: number): void
   for (let i = start; i < end; i++) {
     const b = data[i]!;
     if (b < 0x20 || b === 0x7f) {
-      if (b === 0x0d) throw bad('request line contains a bare CR');
-      if (b === 0x00) throw bad('request line contains a NUL byte');
-      throw bad('request line contains a control character');
+      if (b === 0x0d) throw fail('REQUEST_LINE_BARE_CR');
+      if (b === 0x00) throw fail('REQUEST_LINE_NUL');
+      throw fail('REQUEST_LINE_CONTROL_CHAR');
     }
   }
 }
@@ -61,13 +62,13 @@ function parseVersion(data: Buffer, start: number, end: number): 0 | 1 {
     data[start + 4] !== 0x2f || !isDigit(data[start + 5]!) || data[start + 6] !== 0x2e || !isDigit(data[start + 7]!)
   ) {
     if (data.indexOf(SP, start) !== -1 && data.indexOf(SP, start) < end) {
-      throw bad('request line must separate its parts with single spaces');
+      throw fail('REQUEST_LINE_SPACING');
     }
-    throw bad('HTTP version is malformed (expected HTTP/1.1 or HTTP/1.0)');
+    throw fail('INVALID_VERSION');
   }
   const major = data[start + 5]! - 0x30;
   const minor = data[start + 7]! - 0x30;
-  if (major !== 1) throw new ProtocolError(505, `HTTP/${major}.${minor} is not supported (only HTTP/1.x)`);
+  if (major !== 1) throw fail('UNSUPPORTED_VERSION', `${major}.${minor}`);
   return minor === 0 ? 0 : 1;
 }
 
@@ -95,9 +96,9 @@ interface Target {
 function parseTarget(data: Buffer, start: number, end: number): Target {
   const first = data[start]!;
   if (first === 0x2f /* / */) return parseOriginForm(data, start, start, end);
-  if (first === 0x2a /* * */ && end - start === 1) throw bad('asterisk-form request target (*) is not supported');
+  if (first === 0x2a /* * */ && end - start === 1) throw fail('TARGET_ASTERISK_FORM');
   if ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) return parseAbsoluteForm(data, start, end);
-  throw bad('request target must be origin-form (/path) or absolute-form (http://host/path)');
+  throw fail('TARGET_FORM');
 }
 
 /**
@@ -108,10 +109,10 @@ function parseOriginForm(data: Buffer, targetStart: number, pathStart: number, e
   let queryMark = -1;
   for (let i = pathStart; i < end; i++) {
     const b = data[i]!;
-    if (TARGET_CHAR[b] === 0) throw bad('request target contains an invalid character');
+    if (TARGET_CHAR[b] === 0) throw fail('TARGET_INVALID_CHAR');
     if (b === 0x25 /* % */) {
       if (i + 2 >= end || HEX_VALUE[data[i + 1]!]! < 0 || HEX_VALUE[data[i + 2]!]! < 0) {
-        throw bad('request target has a malformed percent-encoding');
+        throw fail('TARGET_PERCENT_ENCODING');
       }
       i += 2;
     } else if (b === 0x3f /* ? */ && queryMark === -1) {
@@ -133,22 +134,22 @@ function parseAbsoluteForm(data: Buffer, start: number, end: number): Target {
   let i = start + 1;
   while (i < end && SCHEME_CHAR[data[i]!] === 1) i++;
   if (i === end || data[i] !== 0x3a /* : */) {
-    throw bad('request target must be origin-form (/path) or absolute-form (http://host/path)');
+    throw fail('TARGET_FORM');
   }
   const scheme = data.toString('latin1', start, i).toLowerCase();
   if (data[i + 1] !== 0x2f || data[i + 2] !== 0x2f || i + 2 >= end) {
-    throw bad('absolute-form request target must have an authority (scheme://host)');
+    throw fail('TARGET_NO_AUTHORITY');
   }
-  if (scheme !== 'http' && scheme !== 'https') throw bad(`request target scheme must be http or https, not "${scheme}"`);
+  if (scheme !== 'http' && scheme !== 'https') throw fail('TARGET_SCHEME', scheme);
 
   const authorityStart = i + 3;
   i = authorityStart;
   while (i < end && data[i] !== 0x2f && data[i] !== 0x3f) {
     const b = data[i]!;
-    if (b === 0x40 /* @ */) throw bad('request target must not contain userinfo (user@host)');
-    if (AUTHORITY_CHAR[b] === 0) throw bad('request target host contains an invalid character');
+    if (b === 0x40 /* @ */) throw fail('TARGET_USERINFO');
+    if (AUTHORITY_CHAR[b] === 0) throw fail('TARGET_HOST_INVALID_CHAR');
     i++;
   }
-  if (i === authorityStart) throw bad('absolute-form request target has an empty host');
+  if (i === authorityStart) throw fail('TARGET_HOST_EMPTY');
   return parseOriginForm(data, start, i, end);
 }

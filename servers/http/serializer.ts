@@ -7,6 +7,10 @@
 //
 // The head is, in this order: status line, Date, the handler's fields in order, a default
 // Content-Type (non-empty body, none given), Content-Length (not for 204/304), Connection, CRLF.
+// Every field name is written in lower case, the engine's own and the handler's alike (a
+// handler's "Location" goes out as "location"): one case on the wire, as HTTP/2 and HTTP/3
+// require and HTTP/1.1 allows (names are case-insensitive, RFC 9110 §5.1), and the same case
+// as the request field names handlers receive.
 // Everything before the Content-Length digits depends only on (status, header list, Date,
 // default Content-Type). Routes answer with frozen, shared header lists, so for those that part
 // is validated once and kept as bytes (rebuilt when the Date second changes); a list that can
@@ -39,14 +43,14 @@ const NO_HEADERS: HeaderList = Object.freeze([]);
 const NO_DEFAULT_TYPE = 0;
 const TEXT_TYPE = 1;
 const OCTET_TYPE = 2;
-const DEFAULT_TYPE_LINES = ['', 'Content-Type: text/plain; charset=utf-8\r\n', 'Content-Type: application/octet-stream\r\n'];
+const DEFAULT_TYPE_LINES = ['', 'content-type: text/plain; charset=utf-8\r\n', 'content-type: application/octet-stream\r\n'];
 
-const CONTENT_LENGTH_NAME = 'Content-Length: ';
+const CONTENT_LENGTH_NAME = 'content-length: ';
 
 // What follows the Content-Length digits (or the last field, for 204/304): Connection, blank line.
 const latin1 = (text: string) => Buffer.from(text, 'latin1');
-const AFTER_LENGTH = { none: latin1('\r\n\r\n'), close: latin1('\r\nConnection: close\r\n\r\n'), keepAlive: latin1('\r\nConnection: keep-alive\r\n\r\n') };
-const AFTER_FIELDS = { none: latin1('\r\n'), close: latin1('Connection: close\r\n\r\n'), keepAlive: latin1('Connection: keep-alive\r\n\r\n') };
+const AFTER_LENGTH = { none: latin1('\r\n\r\n'), close: latin1('\r\nconnection: close\r\n\r\n'), keepAlive: latin1('\r\nconnection: keep-alive\r\n\r\n') };
+const AFTER_FIELDS = { none: latin1('\r\n'), close: latin1('connection: close\r\n\r\n'), keepAlive: latin1('connection: keep-alive\r\n\r\n') };
 
 export function serializeResponse(response: HttpResponse, options: SerializeOptions): Buffer {
   return serializeResponseWith(response, options.date, options.omitBody, options.connection);
@@ -103,7 +107,7 @@ export function serializeResponseWith(response: HttpResponse, date: string, omit
 /** The head up to the Content-Length digits (up to the Connection field for 204/304). */
 function headPrefix(status: number, date: string, lines: string, defaultType: number): string {
   const bodiless = status === 204 || status === 304;
-  return statusLine(status) + 'Date: ' + date + '\r\n' + lines + DEFAULT_TYPE_LINES[defaultType]! + (bodiless ? '' : CONTENT_LENGTH_NAME);
+  return statusLine(status) + 'date: ' + date + '\r\n' + lines + DEFAULT_TYPE_LINES[defaultType]! + (bodiless ? '' : CONTENT_LENGTH_NAME);
 }
 
 /** A header list validated and formatted: its "name: value\r\n" lines. */
@@ -157,9 +161,10 @@ function checkFields(headers: HeaderList): CheckedFields {
   let hasContentType = false;
   for (let i = 0; i < headers.length; i++) {
     const [name, value] = headers[i]!;
-    if (checkFieldName(name) === CONTENT_TYPE) hasContentType = true;
+    const wireName = checkFieldName(name);
+    if (wireName === 'content-type') hasContentType = true;
     checkFieldValue(name, value);
-    lines += name + ': ' + value + '\r\n';
+    lines += wireName + ': ' + value + '\r\n';
   }
   return { lines, hasContentType };
 }
@@ -183,14 +188,13 @@ function writeDecimal(out: Buffer, at: number, n: number, digits: number): numbe
   return end;
 }
 
-// Handlers use a handful of constant names, so a name is validated once and then looked up.
-const NAME_OK = 1;
-const CONTENT_TYPE = 2;
-const checkedNames = new Map<string, number>();
+// Handlers use a handful of constant names, so a name is validated (and lower-cased) once and
+// then looked up.
+const checkedNames = new Map<string, string>();
 const MAX_CHECKED_NAMES = 1024;
 
-/** Throws for a name a handler must not send; returns CONTENT_TYPE for Content-Type. */
-function checkFieldName(name: string): number {
+/** Throws for a name a handler must not send; returns the name as written: lower case. */
+function checkFieldName(name: string): string {
   const known = checkedNames.get(name);
   if (known !== undefined) return known;
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('response header name must be a non-empty string');
@@ -198,12 +202,12 @@ function checkFieldName(name: string): number {
     const c = name.charCodeAt(i);
     if (c > 0x7f || TOKEN_CHAR[c] === 0) throw new TypeError(`response header name "${name}" is not a token`);
   }
-  if (ENGINE_OWNED.has(name.toLowerCase())) {
+  const wireName = name.toLowerCase();
+  if (ENGINE_OWNED.has(wireName)) {
     throw new TypeError(`response header "${name}" is set by the engine, not by handlers`);
   }
-  const verdict = name.toLowerCase() === 'content-type' ? CONTENT_TYPE : NAME_OK;
-  if (checkedNames.size < MAX_CHECKED_NAMES) checkedNames.set(name, verdict);
-  return verdict;
+  if (checkedNames.size < MAX_CHECKED_NAMES) checkedNames.set(name, wireName);
+  return wireName;
 }
 
 function checkFieldValue(name: string, value: string): void {

@@ -1,8 +1,11 @@
 // One connection's protocol state: bytes in -> responses out, with close decisions.
 // See types.ts for the driver contract and docs/ENGINE.md for the design.
 import { HttpDateCache, systemDate, type Clock } from './date.js';
+import { timerToRestart } from './deadlines.js';
 import { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
+import { reasonOf } from './error-codes.js';
 import { ProtocolError } from './errors.js';
+import { isRecognisedMethod } from './methods.js';
 import { RequestParser, type RequestEvent } from './parser.js';
 import { CONTINUE_RESPONSE, serializeResponse, serializeResponseWith } from './serializer.js';
 import type { Handler, HttpLimits, SessionOutput, SessionPhase } from './types.js';
@@ -20,14 +23,13 @@ export interface HttpSessionOptions {
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 256 * 1024;
 const NO_BYTES = Buffer.alloc(0);
 
-const TIMEOUT_REASON = 'request was not received in time';
-
 export class HttpSession {
   #parser: RequestParser;
   #handler: Handler;
   #date: HttpDateCache;
   #onHandlerError: ((error: unknown) => void) | undefined;
   #closed = false;
+  #error: ProtocolError | null = null;
   #outputBudget: number;
 
   constructor(handler: Handler, limits?: Partial<HttpLimits>, options: HttpSessionOptions = {}) {
@@ -41,6 +43,12 @@ export class HttpSession {
   get phase(): SessionPhase {
     if (this.#closed) return 'closed';
     return this.#parser.inProgress ? 'receiving' : 'idle';
+  }
+
+  /** The error that closed the session (a parse error, or the 408 at timeout), named by its
+   *  code; null otherwise. For logs, metrics and tests: its answer is already in the output. */
+  get protocolError(): ProtocolError | null {
+    return this.#error;
   }
 
   /** Bytes held for an incomplete request (bounded by the limits). */
@@ -60,6 +68,7 @@ export class HttpSession {
       return this.#close([]);
     }
     const parser = this.#parser;
+    const wasIdle = !parser.inProgress;
     if (chunk.length > 0) parser.push(chunk);
     let data: Buffer[] = [];
     let bytes = 0;
@@ -79,7 +88,8 @@ export class HttpSession {
         continue;
       }
       if (event.type === 'error') {
-        data.push(this.#errorBytes(event.error));
+        data.push(this.#errorBytes(event.error, event.method));
+        this.#error = event.error;
         this.#closed = true;
         break;
       }
@@ -91,10 +101,15 @@ export class HttpSession {
         break;
       }
     }
+    const produced = data.length > 0;
     // Pipelined responses go out as one Buffer: one write for the driver.
     if (data.length > 1) data = [Buffer.concat(data)];
     if (this.#closed) return this.#close(data);
-    return more ? { data, close: false, more: true } : { data, close: false };
+    const out: SessionOutput = { data, close: false };
+    const restart = timerToRestart(wasIdle, parser.inProgress, produced);
+    if (restart !== undefined) out.restartTimer = restart;
+    if (more) out.more = true;
+    return out;
   }
 
   /** Continues answering requests already buffered after an output with `more: true`. */
@@ -105,8 +120,10 @@ export class HttpSession {
   /** The driver's timer fired: 408 if a request was under way, otherwise a silent close. */
   timeout(): SessionOutput {
     if (this.#closed) return { data: [], close: true };
-    const receiving = this.#parser.inProgress;
-    return this.#close(receiving ? [this.#errorBytes(new ProtocolError(408, TIMEOUT_REASON))] : []);
+    const parser = this.#parser;
+    if (!parser.inProgress) return this.#close([]);
+    this.#error = new ProtocolError('REQUEST_TIMEOUT');
+    return this.#close([this.#errorBytes(this.#error, parser.currentMethod)]);
   }
 
   #close(data: Buffer[]): SessionOutput {
@@ -118,8 +135,13 @@ export class HttpSession {
   #respond(event: RequestEvent): Buffer {
     // Passed as arguments, not an options object: this runs once per request.
     const date = this.#date.current();
-    const omitBody = event.request.method === 'HEAD';
+    const { method } = event.request;
+    const omitBody = method === 'HEAD';
     const connection = event.keepAlive ? (event.keepAliveHeader ? 'keep-alive' : 'none') : 'close';
+    if (!isRecognisedMethod(method)) {
+      // Read completely, so the connection stays usable; HEAD is recognised, so a body is sent.
+      return serializeResponseWith(errorResponse(501, reasonOf('UNRECOGNISED_METHOD', method)), date, false, connection);
+    }
     try {
       return serializeResponseWith(this.#handler(event.request), date, omitBody, connection);
     } catch (error) {
@@ -129,10 +151,13 @@ export class HttpSession {
     }
   }
 
-  #errorBytes(error: ProtocolError): Buffer {
+  /** An engine error as bytes. To a HEAD request (RFC 9110 §9.3.2) it has the headers the same
+   *  error to a GET would have, Content-Length of the JSON body included, and no body: a client
+   *  that sent HEAD reads no body, so body bytes would be taken for the next response. */
+  #errorBytes(error: ProtocolError, method: string | undefined): Buffer {
     return serializeResponse(errorResponse(error.status, error.reason), {
       date: this.#date.current(),
-      omitBody: false,
+      omitBody: method === 'HEAD',
       connection: error.close ? 'close' : 'none',
     });
   }

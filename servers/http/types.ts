@@ -9,6 +9,7 @@
 //   on timeout: const out = session.timeout();        write(out.data); close();
 //
 // Nothing here touches a socket, a clock used for deadlines, or a database.
+import type { TimerRestart } from './deadlines.js';
 
 /** A complete, validated request, as handed to a Handler. */
 export interface HttpRequest {
@@ -65,10 +66,19 @@ export interface SessionOutput {
    * meanwhile. This bounds what one connection can make us hold in memory.
    */
   more?: boolean;
+  /**
+   * Which driver timer restarts now (see deadlines.ts): "request" — the request timeout runs
+   * from this moment (a request began, or earlier ones were answered / 100 Continue was sent
+   * while part of the next is held); "idle" — the idle timeout runs from this moment (the last
+   * request held was answered). Absent: the running deadline keeps running. Never set with
+   * `close`.
+   */
+  restartTimer?: TimerRestart;
 }
 
 /**
- * Where the session is between requests; drivers use it to pick a timeout:
+ * Where the session is between requests; drivers use it to pick which timeout applies (and
+ * SessionOutput.restartTimer to know when it restarts):
  * - "idle":      no byte of a next request has arrived (keep-alive idle timeout applies;
  *                on expiry close silently).
  * - "receiving": part of a request has arrived (request timeout applies, measured from the

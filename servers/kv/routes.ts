@@ -2,6 +2,10 @@
 // owns the protocol (Date, Content-Length, Connection, HEAD bodies, body limits); this file owns
 // every API rule.
 //
+// Methods: the engine answers 501 to a method outside the HTTP method registry before the routes
+// run (servers/http/methods.ts); here a resource answers 405 with Allow to a recognised method it
+// does not allow.
+//
 // GET /keys/{key} is the benchmarked hot path: no regex, no allocation beyond the response object
 // and the value buffer, percent-decoding only when the segment has a '%', and every fixed response
 // built once.

@@ -5,6 +5,8 @@
 // - between requests (session "idle"): the keep-alive idle timeout, then close silently;
 // - inside a request (session "receiving"): the request timeout, measured from the first byte
 //   of that request, then the engine's 408 and close.
+// Which one applies is the session phase; when it restarts, the engine says
+// (SessionOutput.restartTimer, docs/ENGINE.md "Timeout contract for drivers").
 // A peer that stops reading is bounded by SO_SNDTIMEO (set once per connection): a send()
 // that makes no progress for idleTimeoutMs returns EAGAIN and the connection is dropped.
 //
@@ -61,12 +63,15 @@ function sendOutput(fd: number, out: SessionOutput): boolean {
 
 /** Sends `out`, then, while the session held back answers to buffered pipelined requests
  *  (`more`), resumes it and sends those, before anything new is read. Returns the last output
- *  (its `close` says whether to close), or null when the connection is no longer usable. */
+ *  (its `close` says whether to close) carrying the latest timer restart of the series, or null
+ *  when the connection is no longer usable. */
 function sendAllOutput(fd: number, session: HttpSession, out: SessionOutput): SessionOutput | null {
+  let restartTimer = out.restartTimer;
   for (;;) {
     if (!sendOutput(fd, out)) return null;
-    if (!out.more || out.close) return out;
+    if (!out.more || out.close) return restartTimer === out.restartTimer ? out : { ...out, restartTimer };
     out = session.resume();
+    restartTimer = out.restartTimer ?? restartTimer;
   }
 }
 
@@ -138,15 +143,9 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
           linger = true;
           return;
         }
-        // Clocks restart once the answers are out (after any resume()s).
-        const answered = out.data.length > 0;
-        if (session.phase === 'idle' && answered) {
-          deadline = performance.now() + ctx.idleTimeoutMs;
-        } else if (session.phase === 'receiving' && (phase === 'idle' || answered)) {
-          // A new request's clock starts at its first byte: bytes arrived while idle, or this
-          // chunk finished a request (a response came out) and began the next one.
-          deadline = performance.now() + ctx.requestTimeoutMs;
-        }
+        // Clocks restart, as the engine says, once the answers are out (after any resume()s).
+        if (last.restartTimer === 'idle') deadline = performance.now() + ctx.idleTimeoutMs;
+        else if (last.restartTimer === 'request') deadline = performance.now() + ctx.requestTimeoutMs;
       } else if (n === 0) {
         // EOF (or shutdown(SHUT_RD) by close()): the engine may still have something to say.
         sendOutput(fd, session.receive(null));

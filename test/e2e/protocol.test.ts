@@ -139,6 +139,7 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     ['bad Content-Length', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n', 400],
     ['Content-Length with Transfer-Encoding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     ['unknown transfer coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501],
+    ['chunked not the final coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, deflate\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 400],
     ['HTTP/2.0 request line', 'GET /health HTTP/2.0\r\nHost: x\r\n\r\n', 505],
   ].map(([what, bytes, status]) => ({ what, bytes: bytes as string, status: status as number })))(
     'answers a malformed request ($what) with $status and closes',
@@ -154,6 +155,37 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
   it('answers the good requests before a malformed one in the same pipeline, then closes', async () => {
     const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), req('GET', '/health'), Buffer.from('NOPE\r\n\r\n')]));
     expect(parseResponses(out, { complete: true }).responses.map((r) => r.status)).toEqual([200, 200, 400]);
+  });
+
+  it('answers an unrecognised method 501 and keeps the connection; a recognised one a resource lacks 405 + Allow', async () => {
+    const conn = await RawConnection.connect(port);
+    try {
+      await conn.write(Buffer.concat([req('BREW', '/keys/a', 'coffee'), req('PATCH', '/keys/a', 'x'), req('GET', '/health')]));
+      const [brew, patch, health] = await conn.readResponses(3);
+      expect(brew!.status).toBe(501);
+      expect(bodyJson(brew!)).toEqual({ error: 'request method "BREW" is not recognised' });
+      expect(header(brew!, 'allow')).toBeUndefined();
+      expect(patch!.status).toBe(405);
+      expect(header(patch!, 'allow')).toBe('GET, HEAD, PUT, DELETE');
+      expect(health!.status).toBe(200);
+      expect(conn.isClosed).toBe(false);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  it('answers an error to HEAD with headers only, behind a pipelined GET, then closes', async () => {
+    const badHead = 'HEAD /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n';
+    const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), Buffer.from(badHead)]));
+    const { responses, rest } = parseResponses(out, { isHead: (i) => i === 1, complete: true });
+    expect(responses.map((r) => r.status), show(out)).toEqual([200, 400]);
+    expect(responses[0]!.body.length).toBeGreaterThan(0);
+    expect(Number(header(responses[1]!, 'content-length'))).toBeGreaterThan(0); // as GET would get
+    expect(responses[1]!.body.length).toBe(0);
+    expect(rest.length, 'no body bytes after the HEAD error').toBe(0);
+    const noHost = await rawExchange(port, 'HEAD /health HTTP/1.1\r\n\r\n');
+    expect(noHost.toString('latin1').endsWith('\r\n\r\n')).toBe(true);
+    expect(parseResponses(noHost, { isHead: () => true, complete: true }).responses.map((r) => r.status)).toEqual([400]);
   });
 
   it('serves others while one client pipelines without reading, then delivers all its responses', async () => {

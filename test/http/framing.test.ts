@@ -64,15 +64,25 @@ describe('Transfer-Encoding', () => {
   });
 
   it.each([
-    ['Transfer-Encoding: gzip\r\n', 'transfer coding "gzip" is not supported'],
     ['Transfer-Encoding: gzip, chunked\r\n', 'transfer coding "gzip" is not supported'],
-    ['Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n', 'transfer coding "identity" is not supported'],
-  ])('answers 501 for %j and closes', (fields, reason) => {
+    ['Transfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n', 'transfer coding "deflate" is not supported'],
+    ['Transfer-Encoding: gzip;level=9, identity, chunked\r\n', 'transfer coding "gzip" is not supported'],
+  ])('answers 501 for %j (ends in chunked: framing is sound, the coding unknown) and closes', (fields, reason) => {
     expect(rejection(post(fields, '0\r\n\r\n'))).toEqual([501, reason, true]);
   });
 
   it.each([
+    'Transfer-Encoding: chunked, deflate\r\n',
+    'Transfer-Encoding: gzip\r\n',
+    'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n',
+    'Transfer-Encoding: chunked;x=1, gzip\r\n',
+  ])('answers 400 for %j: the final coding is not chunked, the length cannot be known (RFC 9112 §6.3)', (fields) => {
+    expect(rejection(post(fields, '0\r\n\r\n'))).toEqual([400, 'the final transfer coding must be chunked', true]);
+  });
+
+  it.each([
     ['Transfer-Encoding: chunked, chunked\r\n', 'chunked must not be applied more than once'],
+    ['Transfer-Encoding: gzip, chunked, chunked\r\n', 'chunked must not be applied more than once'],
     ['Transfer-Encoding: \r\n', 'Transfer-Encoding is empty'],
     ['Transfer-Encoding: chunked;x=1\r\n', 'the chunked transfer coding takes no parameters'],
     ['Transfer-Encoding: chu@nked\r\n', 'Transfer-Encoding value is malformed'],

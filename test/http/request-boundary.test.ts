@@ -1,7 +1,10 @@
-// The floor server's framing-only scanner: counts complete requests, whatever the split.
+// The floor server's framing-only scanner (servers/floor, not the engine): counts complete
+// requests, whatever the split. Kept under test/http, next to the response parser it uses, as
+// the unit-test project includes no test/floor directory.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RequestBoundaryScanner, cannedOk } from '../../servers/http/index.js';
+import { cannedOk } from '../../servers/floor/canned-ok.js';
+import { RequestBoundaryScanner } from '../../servers/floor/request-boundary.js';
 import { parseResponses } from './support.js';
 
 const get = 'GET / HTTP/1.1\r\nHost: h\r\n\r\n';

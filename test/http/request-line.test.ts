@@ -1,6 +1,6 @@
 // Request line rules (RFC 9112 §3): method, target forms, version, separators, bad bytes.
 import { describe, expect, it } from 'vitest';
-import { echoOf, exchange, rejection } from './support.js';
+import { echoOf, errorOf, exchange, header, rejection } from './support.js';
 
 const HOST = 'Host: example\r\n';
 
@@ -20,9 +20,30 @@ describe('request line: accepted forms', () => {
     expect(echoOf(exchange(`GET http://example?q HTTP/1.1\r\n${HOST}\r\n`).response)).toMatchObject({ path: '/', query: 'q' });
   });
 
-  it('keeps the method case-sensitive and passes unknown methods to the handler', () => {
-    expect(echoOf(exchange(`get / HTTP/1.1\r\n${HOST}\r\n`).response).method).toBe('get');
-    expect(echoOf(exchange(`PURGE / HTTP/1.1\r\n${HOST}\r\n`).response).method).toBe('PURGE');
+  it('passes registered methods, standard or extension, to the handler', () => {
+    for (const method of ['GET', 'OPTIONS', 'PATCH', 'PROPFIND', 'VERSION-CONTROL']) {
+      expect(echoOf(exchange(`${method} / HTTP/1.1\r\n${HOST}\r\n`).response).method).toBe(method);
+    }
+  });
+
+  it('answers a method outside the registry 501 itself and keeps the connection (RFC 9110 §9.1, §15.6.2)', () => {
+    // Case-sensitive: "get" is not GET. PURGE is a common extension, but not registered.
+    for (const method of ['get', 'PURGE', 'BREW', '*']) {
+      const { responses, result } = exchange(`${method} / HTTP/1.1\r\n${HOST}Content-Length: 2\r\n\r\nhiGET /next HTTP/1.1\r\n${HOST}\r\n`);
+      expect(responses.map((r) => r.status)).toEqual([501, 200]);
+      expect(errorOf(responses[0]!)).toBe(`request method "${method}" is not recognised`);
+      expect(header(responses[0]!, 'connection')).toBeUndefined();
+      expect(echoOf(responses[1]!).path).toBe('/next');
+      expect(result.close).toBe(false);
+    }
+  });
+
+  it('never calls the handler for an unrecognised method, and closes after it when asked to', () => {
+    let calls = 0;
+    const { responses, result } = exchange(`BREW / HTTP/1.0\r\n\r\n`, undefined, () => (calls++, { status: 200 }));
+    expect(calls).toBe(0);
+    expect(responses.map((r) => r.status)).toEqual([501]);
+    expect(result.close).toBe(true);
   });
 
   it('skips empty lines before the request line (RFC 9112 §2.2)', () => {

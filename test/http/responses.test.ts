@@ -17,6 +17,21 @@ describe('responses', () => {
     expect(response.body.toString('utf8')).toBe('h\u00e9llo \u2603');
   });
 
+  it('writes every field name in lower case, the engine\'s and the handler\'s alike', () => {
+    const { result } = answer({ status: 201, headers: [['Location', '/keys/a'], ['X-Request-ID', 'r1']], body: 'ok' });
+    expect(result.bytes.toString('latin1')).toBe(
+      'HTTP/1.1 201 Created\r\n' +
+        `date: ${FROZEN_DATE}\r\n` +
+        'location: /keys/a\r\nx-request-id: r1\r\n' +
+        'content-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n\r\nok',
+    );
+    const closing = exchange('GET / HTTP/1.0\r\n\r\n', undefined, () => ({ status: 200, headers: [['Content-Type', 'application/json']], body: '{}' }));
+    const head = closing.result.bytes.toString('latin1').split('\r\n\r\n')[0]!;
+    for (const line of head.split('\r\n').slice(1)) expect(line.slice(0, line.indexOf(':'))).toMatch(/^[a-z-]+$/);
+    expect(head).toContain('\r\ncontent-type: application/json\r\n');
+    expect(head).toContain('\r\nconnection: close');
+  });
+
   it('keeps the handler Content-Type, defaults Buffer bodies to application/octet-stream', () => {
     expect(header(answer({ status: 200, headers: [['content-type', 'application/json']], body: '{}' }).response, 'content-type')).toBe('application/json');
     expect(header(answer({ status: 200, body: Buffer.from([1, 2]) }).response, 'content-type')).toBe('application/octet-stream');
@@ -30,7 +45,7 @@ describe('responses', () => {
 
   it('sends no Content-Length with 204 (RFC 9110 §8.6)', () => {
     const { result } = answer({ status: 204 });
-    expect(result.bytes.toString('latin1')).toBe(`HTTP/1.1 204 No Content\r\nDate: ${FROZEN_DATE}\r\n\r\n`);
+    expect(result.bytes.toString('latin1')).toBe(`HTTP/1.1 204 No Content\r\ndate: ${FROZEN_DATE}\r\n\r\n`);
   });
 
   it('passes Allow through on 405', () => {
@@ -89,7 +104,7 @@ describe('serializeResponse', () => {
     const text = (connection: 'none' | 'close' | 'keep-alive') =>
       serializeResponse({ status: 200 }, { date: FROZEN_DATE, omitBody: false, connection }).toString('latin1');
     expect(text('none')).not.toContain('Connection');
-    expect(text('close')).toContain('\r\nConnection: close\r\n');
-    expect(text('keep-alive')).toContain('\r\nConnection: keep-alive\r\n');
+    expect(text('close')).toContain('\r\nconnection: close\r\n');
+    expect(text('keep-alive')).toContain('\r\nconnection: keep-alive\r\n');
   });
 });

@@ -36,13 +36,13 @@ const copy = (fields: Fields): Fields => fields.map(([n, v]) => [n, v]);
 function expected(response: HttpResponse, date: string, omitBody: boolean, connection: ConnectionHeader): Buffer {
   const body = Buffer.from(response.body ?? '');
   const headers = response.headers ?? [];
-  let head = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}\r\nDate: ${date}\r\n`;
-  for (const [n, v] of headers) head += `${n}: ${v}\r\n`;
+  let head = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}\r\ndate: ${date}\r\n`;
+  for (const [n, v] of headers) head += `${n.toLowerCase()}: ${v}\r\n`;
   if (body.length > 0 && !headers.some(([n]) => n.toLowerCase() === 'content-type')) {
-    head += `Content-Type: ${typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'}\r\n`;
+    head += `content-type: ${typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'}\r\n`;
   }
-  if (response.status !== 204 && response.status !== 304) head += `Content-Length: ${body.length}\r\n`;
-  if (connection !== 'none') head += `Connection: ${connection}\r\n`;
+  if (response.status !== 204 && response.status !== 304) head += `content-length: ${body.length}\r\n`;
+  if (connection !== 'none') head += `connection: ${connection}\r\n`;
   return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), omitBody ? Buffer.alloc(0) : body]);
 }
 

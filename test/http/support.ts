@@ -66,10 +66,11 @@ export interface ParsedResponse {
 
 /**
  * Splits a byte stream into responses. Written from RFC 9112 directly, not from the engine,
- * so it checks the engine rather than mirroring it. `bodiless(i)` says response i answers a
- * HEAD (Content-Length present, no body bytes). Throws on anything malformed or left over.
+ * so it checks the engine rather than mirroring it. `bodiless(i, bytesLeft)` says final response i
+ * answers a HEAD (Content-Length present, no body bytes); bytesLeft is what follows its head.
+ * Throws on anything malformed or left over.
  */
-export function parseResponses(bytes: Buffer, bodiless: (index: number) => boolean = () => false): ParsedResponse[] {
+export function parseResponses(bytes: Buffer, bodiless: (index: number, bytesLeft: number) => boolean = () => false): ParsedResponse[] {
   const text = bytes.toString('latin1');
   const out: ParsedResponse[] = [];
   let pos = 0;
@@ -92,7 +93,7 @@ export function parseResponses(bytes: Buffer, bodiless: (index: number) => boole
       const lengths = headers.filter(([n]) => n === 'content-length');
       if (status !== 204 && status !== 304 && lengths.length !== 1) throw new Error(`response ${status} needs exactly one Content-Length`);
       const length = lengths.length ? Number(lengths[0]![1]) : 0;
-      if (!bodiless(finalIndex)) {
+      if (!bodiless(finalIndex, text.length - pos)) {
         if (pos + length > text.length) throw new Error('response body is truncated');
         body = Buffer.from(text.slice(pos, pos + length), 'latin1');
         pos += length;
