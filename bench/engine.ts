@@ -4,7 +4,8 @@
 // a GET (parse + validate + handler + serialize), and the same with 16 pipelined requests.
 // "GET as the kv route answers it" mirrors the real GET /keys/:key: a wrk-style request (Host
 // only) answered with a 100-byte Buffer and a frozen, shared header list (like OCTET_HEADERS).
-import { cannedOk, RequestBoundaryScanner } from '../servers/http/request-boundary.js';
+import { cannedOk } from '../servers/floor/canned-ok.js';
+import { RequestBoundaryScanner } from '../servers/floor/request-boundary.js';
 import { HttpSession } from '../servers/http/session.js';
 import type { Handler } from '../servers/http/types.js';
 
