@@ -28,7 +28,6 @@ const NumberOrNull = (description?: string) =>
 const strict = { additionalProperties: false } as const;
 const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { ...strict, ...(description ? { description } : {}) });
-const Counts = Type.Record(Type.String(), Type.Number());
 
 export const ServerNameSchema = Type.Union([Type.Literal('sync'), Type.Literal('async'), Type.Literal('reference'), Type.Literal('floor')]);
 export const WorkloadNameSchema = Type.Union([Type.Literal('get'), Type.Literal('put'), Type.Literal('mixed'), Type.Literal('crud')]);

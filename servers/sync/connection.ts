@@ -152,7 +152,6 @@ export function serveConnection(fd: number, ctx: ConnectionContext): void {
         return;
       } else if (errno === EINTR || errno === EAGAIN) {
         // EINTR: retry. EAGAIN: SO_RCVTIMEO expired; the loop re-checks the deadline.
-        continue;
       } else {
         return; // ECONNRESET and friends: this connection only.
       }

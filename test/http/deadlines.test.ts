@@ -71,7 +71,10 @@ describe('restartTimer', () => {
     const session = new HttpSession(big, undefined, { now: () => FROZEN_NOW, outputBudgetBytes: 1500 });
     let out = session.receive(Buffer.from(GET().repeat(5)));
     const seen: (string | undefined)[] = [out.restartTimer];
-    while (out.more) seen.push((out = session.resume()).restartTimer);
+    while (out.more) {
+      out = session.resume();
+      seen.push(out.restartTimer);
+    }
     expect(seen).toEqual(['request', 'request', 'idle']);
   });
 });

@@ -40,7 +40,10 @@ describe('request line: accepted forms', () => {
 
   it('never calls the handler for an unrecognised method, and closes after it when asked to', () => {
     let calls = 0;
-    const { responses, result } = exchange(`BREW / HTTP/1.0\r\n\r\n`, undefined, () => (calls++, { status: 200 }));
+    const { responses, result } = exchange(`BREW / HTTP/1.0\r\n\r\n`, undefined, () => {
+      calls++;
+      return { status: 200 };
+    });
     expect(calls).toBe(0);
     expect(responses.map((r) => r.status)).toEqual([501]);
     expect(result.close).toBe(true);

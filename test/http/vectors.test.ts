@@ -36,7 +36,7 @@ interface Vector {
 }
 
 /** The raw bytes of an ```http block (see the rules above). */
-export function decodeInput(block: string): Buffer {
+function decodeInput(block: string): Buffer {
   const bytes: number[] = [];
   for (const line of block.split('\n')) {
     let crlf = true;
@@ -100,7 +100,10 @@ function transcript(chunks: Buffer[], limits: Partial<HttpLimits>): { events: st
   for (const chunk of chunks) {
     let result = session.receive(chunk);
     out.push(...result.data);
-    while (result.more) out.push(...(result = session.resume()).data);
+    while (result.more) {
+      result = session.resume();
+      out.push(...result.data);
+    }
     if (result.close) break;
   }
   const output = Buffer.concat(out);
