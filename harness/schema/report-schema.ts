@@ -25,7 +25,18 @@ export interface Report {
   /** Scripted pre-flight: both servers gave the same statuses and bodies. */
   preflight: Preflight[];
   /** What the driver alone can do here: load against the floor server (omitted if skipped). */
-  driverCeiling?: { workload: WorkloadName; concurrency: number; throughput: number; driverCpuPct: number };
+  driverCeiling?: {
+    workload: WorkloadName;
+    concurrency: number;
+    /** The median over the ceiling's slots (one per round when measured between rounds). */
+    throughput: number;
+    driverCpuPct: number;
+    /** Its spread over the slots, when measured between rounds. */
+    spread?: Spread;
+    slots?: number;
+    /** A server measured above the ceiling's range: the ceiling was itself held back (undercut). */
+    undercut?: boolean;
+  };
   /** Human-readable warnings shown under every table (driver-bound rows, foreign pinning, ...). */
   warnings: string[];
 }
@@ -60,6 +71,10 @@ export interface Setup {
   /** Present when servers stayed up across rounds (the gate): how each one was warmed up first,
    *  in slices of load until its CPU per request settled. Absent: a fresh server per measurement. */
   warmServers?: Array<{ server: ServerName; concurrency: number; cpuPerRequestUs: number[]; steady: boolean; elapsedMs: number }>;
+  /** Where the servers came from: a fresh process per measurement, or kept up across rounds. */
+  lifecycle?: 'fresh' | 'kept';
+  /** The warm-up-until-steady rule cold servers went through before they were measured. */
+  steadyWarmup?: { sliceMs: number; tolerance: number; maxMs: number };
   driver: {
     name: string; // "autocannon" (closed loop) or the open-loop driver's name
     version: string;
@@ -119,6 +134,9 @@ export interface Round {
   writesAcknowledged: number;
   /** Open loop only: the rate actually achieved. */
   achievedRate?: number;
+  /** The warm-up until steady this round's server went through just before (fresh servers: every
+   *  round; kept: the round that started it). `steady: false` with slices: the cap was hit. */
+  warmup?: { elapsedMs: number; steady: boolean; cpuPerRequestUs: number[]; settledUs?: number };
   verdict: Verdict;
   verdictReasons: string[];
 }
@@ -155,6 +173,8 @@ export interface Cell {
   /** Worst verdict across rounds, with reasons. */
   verdict: Verdict;
   verdictReasons: string[];
+  /** Rounds measured although their server's warm-up hit its cap before it was steady. */
+  notSteadyRounds?: number[];
   /** After the run: rows in the database vs keys preloaded + acknowledged creates. */
   rowsCheck?: { expectedRows: number; actualRows: number; ok: boolean };
 }
