@@ -66,9 +66,12 @@ function label(raw: string): string {
 const HELP_AFTER = `
 How a run works:
   Each server is started as a child process on a free port with a fresh copy of a database
-  preloaded with --keys keys, checked with GET /health, warmed up, measured, then stopped with
-  SIGTERM (it must exit 0). Every measurement gets a fresh server and database. Servers never run
-  at the same time; rounds interleave them (A B, B A, ...) so machine drift hits all alike.
+  preloaded with --keys keys, checked with GET /health, loaded in 1 s slices until its CPU per
+  request is steady (at most --steady-cap; a round that hits it is marked "not steady"), measured,
+  then stopped with SIGTERM (it must exit 0). Every measurement gets a fresh server and database
+  (--keep-servers: one kept up across rounds). Servers never run at the same time; rounds
+  interleave them (A B, B A, ...) so machine drift hits all alike. Unless the floor server is
+  compared, each round also has one short slot of the driver alone against it (the driver ceiling).
   Before any load, every server except floor answers the same scripted requests (pre-flight) and
   must match the API and each other; one that does not is not benchmarked (exit 1).
   Load comes from autocannon in its own process (with --rate: an open-loop driver), pinned to its
@@ -107,7 +110,9 @@ export function registerCompareCommand(program: Command): void {
     .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
     .option('--pin', 'pin the load driver and the servers to different CPUs with taskset (default when 2+ CPUs)', D.pin)
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
-    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server')
+    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
+    .addOption(new Option('--steady-cap <duration>', 'warm each server until its CPU per request is steady (1 s slices, three within 10%), at most this long; 0 for no warm-up').argParser(durationMs('--steady-cap', true)).default(D.steady!.maxMs, `${D.steady!.maxMs / 1000}s`))
+    .option('--keep-servers', 'one server process per server and concurrency, kept up across rounds (warmed once), instead of a fresh one per measurement', false)
     .option('--out <dir>', 'folder for the reports', 'reports')
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
     .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
@@ -128,6 +133,8 @@ export function registerCompareCommand(program: Command): void {
         ...(o.label ? { label: o.label } : {}),
         command: process.argv.slice(2).join(' '),
         measureDriverCeiling: o.driverCeiling,
+        lifecycle: o.keepServers ? 'kept' : 'fresh',
+        steady: { ...D.steady!, maxMs: o.steadyCap },
       };
       const problem = crossCheck(settings);
       if (problem) {
@@ -172,7 +179,9 @@ export function crossCheck(s: CompareSettings): string | null {
 /** One status line redrawn in place on a terminal. */
 function ttyProgress(): (line: string) => void {
   return (line: string) => {
-    const width = (process.stderr.columns ?? 100) - 1;
+    // A terminal may report 0 columns (or none): then assume 100 rather than cut the line short.
+    const columns = process.stderr.columns;
+    const width = (columns && columns > 1 ? columns : 100) - 1;
     const text = line.replace(/\n$/, '');
     process.stderr.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
   };
