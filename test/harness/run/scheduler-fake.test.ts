@@ -5,6 +5,7 @@ import { runComparison } from '../../../harness/run/compare.js';
 import { FakeServers, type FakeModel } from '../../../harness/run/fake-servers.js';
 import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from '../../../harness/run/settings.js';
 import type { CpuPlan } from '../../../harness/system/pinning.js';
+import { buildModel } from '../../../harness/report/model.js';
 
 const plan: CpuPlan = { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1 };
 const steady = { sliceMs: 1000, tolerance: 0.1, maxMs: 8000 };
@@ -45,6 +46,15 @@ describe('a compare run on fake servers', () => {
     expect(sync.verdict).toBe('ok');
     expect(report.setup.steadyWarmup).toEqual(steady);
     expect(fake.warmups).toHaveLength(6);
+  });
+
+  it('shows each server\'s warm-up in the report\'s setup: its length, the CPU per request it settled at, rounds not steady', async () => {
+    const late: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 250 } : model(server, i, 50));
+    const steadyRun = await run(new FakeServers(model, steady), { measureDriverCeiling: false });
+    const line = (r: typeof steadyRun) => buildModel(r).setup.find(([k]) => k === 'Warm-up until steady')?.[1];
+    expect(line(steadyRun)).toBe('sync 6.0 s, settled at 100 µs CPU/request; async 3.0 s, settled at 28 µs CPU/request');
+    const capped = await run(new FakeServers(late, steady), { measureDriverCeiling: false });
+    expect(line(capped)).toBe('sync 8.0 s, not steady in 3 of 3; async 3.0 s, settled at 28 µs CPU/request');
   });
 
   it('marks a round not steady when the warm-up hits its cap, and says so', async () => {
