@@ -101,7 +101,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`, list('--servers', SERVER_NAMES), D.servers)
     .option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep', numberList('--concurrency', 1, 10_000), D.concurrency)
     .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(durationMs('--duration', false)).default(D.durationMs, `${D.durationMs / 1000}s`))
-    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each window (0 for none)').argParser(durationMs('--warmup', true)).default(D.warmupMs, `${D.warmupMs / 1000}s`))
+    .addOption(new Option('--warmup <duration>', 'unmeasured lead-in load just before each window, after the warm-up until steady (0 for none)').argParser(durationMs('--warmup', true)).default(D.warmupMs, `${D.warmupMs / 1000}s`))
     .option('--rounds <n>', 'interleaved rounds; the table shows their median and spread', wholeNumber('--rounds', 1, 100), D.rounds)
     .option('--workload <list>', `get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)`, list('--workload', WORKLOADS), D.workloads)
     .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)

@@ -33,9 +33,11 @@ export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
   servers: ['sync', 'async'],
   workloads: ['get'],
   concurrency: [50],
-  durationMs: 10_000,
-  warmupMs: 2_000,
-  rounds: 3,
+  // 4 rounds of 5 s after a warm-up until steady of at most 12 s: at most ~3 minutes for sync vs
+  // async at one concurrency on a 2-core machine (docs/HARNESS.md has the arithmetic and a run).
+  durationMs: 5_000,
+  warmupMs: 500,
+  rounds: 4,
   keys: 10_000,
   valueSize: 64,
   pipelining: 1,
@@ -43,5 +45,5 @@ export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
   command: '',
   measureDriverCeiling: true,
   lifecycle: 'fresh',
-  steady: DEFAULT_STEADY_WARMUP,
+  steady: { ...DEFAULT_STEADY_WARMUP, maxMs: 12_000 },
 };
