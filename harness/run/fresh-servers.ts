@@ -13,7 +13,7 @@ import type { ServerName } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
 import type { CpuPlan } from '../system/pinning.js';
 import { killServer, stopServer, type RunningChild } from './server-process.js';
-import { runScript } from './preflight.js';
+import { runScript, type PreflightAnswer } from './preflight.js';
 import { preloadKey } from '../load/workloads.js';
 import { checkRows, type WriteLedger } from '../analysis/verdict.js';
 import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
@@ -64,7 +64,7 @@ export class FreshServers implements ServerLifecycle {
       const entry = { running, ledger: emptyLedger() };
       const live: LiveServer = { server, concurrency: 1, port: running.port, pid: running.pid, db, cold: true };
       this.live.set(live, entry);
-      let answers;
+      let answers: PreflightAnswer[];
       try {
         answers = await runScript(running.port);
       } finally {

@@ -18,7 +18,7 @@ import { preloadKey } from '../load/workloads.js';
 import { checkRows, type WriteLedger } from '../analysis/verdict.js';
 import type { WindowHooks } from '../load/run-load.js';
 import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
-import { runScript } from './preflight.js';
+import { runScript, type PreflightAnswer } from './preflight.js';
 import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle } from './lifecycle.js';
 import { DEFAULT_STEADY_WARMUP, warmupWorkload, type SteadyWarmup, type WarmupRecord } from './steady-warmup.js';
 
@@ -54,7 +54,7 @@ export class WarmServers implements ServerLifecycle {
   async preflight(server: ServerName) {
     const db = path.join(this.scratch, `preflight-${server}.db`);
     const running = await startForLoad(server, db, 1, this.settings, this.plan, this.cli);
-    let answers;
+    let answers: PreflightAnswer[];
     try {
       answers = await runScript(running.port);
     } finally {

@@ -7,7 +7,7 @@ describe('the progress estimate', () => {
     { kind: 'async|50', phases: ['starting', 'measuring', 'stopping'], label: 'b' },
     { kind: 'sync|50', phases: ['starting', 'measuring', 'stopping'], label: 'c' },
   ];
-  const prior = (kind: string, phase: string) => (phase === 'measuring' ? 5000 : 1000);
+  const prior = (_kind: string, phase: string) => (phase === 'measuring' ? 5000 : 1000);
 
   it('counts every phase left, stopping included, and learns each phase length from the steps before', () => {
     let t = 0;
