@@ -17,7 +17,7 @@ import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from './preflig
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { FreshServers } from './fresh-servers.js';
 import { WarmServers } from './warm-servers.js';
-import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady, warmupWorkload, type WarmupRecord } from './steady-warmup.js';
+import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady, warmupWorkload, warmupWorkloadFor, type WarmupRecord } from './steady-warmup.js';
 import { schedule, type Measurement } from './schedule.js';
 import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
 import { ceilingFromFloorCells, ceilingFromSlots, ceilingWarnings, type DriverCeiling } from './driver-ceiling.js';
@@ -142,7 +142,7 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
   try {
     if (live.cold && !m.ceiling) {
       say('warming up', 'until steady');
-      const workload: WorkloadName = lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : m.workload);
+      const workload: WorkloadName = lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(m.workload));
       warmup = await warmUntilSteady(
         lifecycle,
         live,

@@ -121,6 +121,13 @@ describe('a compare run on fake servers', () => {
     expect(report.setup.warmServers?.map((w) => w.server)).toEqual(['sync', 'async']);
   });
 
+  it('warms a fresh server up on the workload it measures, but crud on mixed (a stopped crud load leaves keys the next one re-creates)', async () => {
+    const fake = new FakeServers(model, steady);
+    await run(fake, { rounds: 1, servers: ['async'], workloads: ['get', 'crud'], measureDriverCeiling: false });
+    const loads = fake.calls.filter((c) => c.startsWith('load'));
+    expect(loads).toEqual(['load async get 1000ms', 'load async get 1000ms', 'load async get 1000ms', 'load async get 5000ms', 'load async mixed 1000ms', 'load async mixed 1000ms', 'load async mixed 1000ms', 'load async crud 5000ms']);
+  });
+
   it('drops a server that fails pre-flight, and skips pre-flight when the caller already has it', async () => {
     const fake = new FakeServers(model, steady, 'fresh', ['sync']);
     const report = await run(fake, { rounds: 1, measureDriverCeiling: false });
