@@ -245,6 +245,57 @@ function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerL
   };
 }
 
+/** The progress line: which step, which phase, and the time left (progress-clock.ts); redrawn
+ *  every second when `ticks` (a terminal), else one line per phase. */
+class RunProgress {
+  private clock: ProgressClock;
+  private current = { index: 0, phase: 'starting' as Phase, detail: '' };
+  private readonly ticker: NodeJS.Timeout | null;
+
+  constructor(
+    private steps: Step[],
+    private readonly prior: (kind: string, phase: Phase) => number,
+    private readonly now: () => number,
+    private readonly progress: Progress,
+    ticks: boolean,
+  ) {
+    this.clock = new ProgressClock(steps, prior, now);
+    this.ticker = ticks ? setInterval(() => this.progress(this.line()), 1000) : null;
+    this.ticker?.unref();
+  }
+
+  /** The steps changed (a server failed pre-flight): estimate afresh. */
+  replan(steps: Step[]): void {
+    this.steps = steps;
+    this.clock = new ProgressClock(steps, this.prior, this.now);
+  }
+
+  /** Step `index` enters `phase`. */
+  say(index: number) {
+    return (phase: Phase, detail = ''): void => {
+      if (phase !== this.current.phase || index !== this.current.index) this.clock.enter(index, phase);
+      this.current = { index, phase, detail };
+      this.progress(this.line());
+    };
+  }
+
+  finish(): void {
+    this.clock.finish();
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+  }
+
+  private line(): string {
+    const step = this.steps[this.current.index];
+    if (!step) return '';
+    const { phase, detail } = this.current;
+    const here = phase === 'measuring' ? `, ${formatSeconds((this.clock.estimate(step.kind, 'measuring') - this.clock.phaseElapsedMs()) / 1000)} left here` : '';
+    return `${step.label}: ${phase}${detail ? ` ${detail}` : ''}${here}, ~${formatSeconds(this.clock.remainingMs() / 1000)} left in the run\n`;
+  }
+}
+
 /**
  * Runs one comparison. Servers come from `options.lifecycle` when given (the gate's kept-up
  * servers, or a fake in tests; its owner closes it), else from the lifecycle the settings choose.
@@ -265,7 +316,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const warmupsBefore = lifecycle.warmups.length;
-  let ticker: NodeJS.Timeout | null = null;
+  let stopTicks = () => {};
   try {
     const preflightServers = options.preflight ? [] : settings.servers.filter((s) => s !== 'floor');
     const ceilingNeeded = settings.measureDriverCeiling && !settings.servers.includes('floor');
@@ -275,41 +326,26 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     let measurements = schedule(settings, ceilingAt);
     const steady = lifecycle.steady;
     const warmOff = steady.maxMs <= 0;
-    let steps = stepsOf(measurements, preflightServers, lifecycle, warmOff);
-    let clock = new ProgressClock(steps, priorFor(settings, steady.maxMs, steady.sliceMs), now);
-    let current = { index: 0, phase: 'starting' as Phase, detail: '' };
-    const line = () => {
-      const step = steps[current.index]!;
-      const here = current.phase === 'measuring' ? `, ${formatSeconds((clock.estimate(step.kind, 'measuring') - clock.phaseElapsedMs()) / 1000)} left here` : '';
-      return `${step.label}: ${current.phase}${current.detail ? ` ${current.detail}` : ''}${here}, ~${formatSeconds(clock.remainingMs() / 1000)} left in the run\n`;
-    };
-    const say = (index: number) => (phase: Phase, detail = '') => {
-      if (phase !== current.phase || index !== current.index) clock.enter(index, phase);
-      current = { index, phase, detail };
-      progress(line());
-    };
-    if (settings.progressTicks) {
-      ticker = setInterval(() => progress(line()), 1000);
-      ticker.unref();
-    }
+    const prior = priorFor(settings, steady.maxMs, steady.sliceMs);
+    const status = new RunProgress(stepsOf(measurements, preflightServers, lifecycle, warmOff), prior, now, progress, settings.progressTicks === true);
+    stopTicks = () => status.stop();
 
     // 1. Pre-flight (unless the caller already has it).
-    const preflight = options.preflight ?? (await preflightStep(lifecycle, settings.servers, (_server, i) => say(i)('pre-flight', `(${PREFLIGHT_SCRIPT.length} scripted requests)`)));
-    if (preflightServers.length > 0) clock.finish();
+    const preflight = options.preflight ?? (await preflightStep(lifecycle, settings.servers, (_server, i) => status.say(i)('pre-flight', `(${PREFLIGHT_SCRIPT.length} scripted requests)`)));
+    if (preflightServers.length > 0) status.finish();
     const failed = new Set(preflight.filter((p) => !p.ok).map((p) => p.server));
     const servers = settings.servers.filter((s) => !failed.has(s));
     if (failed.size > 0) {
       measurements = schedule({ ...settings, servers }, servers.length > 0 ? ceilingAt : undefined);
-      steps = stepsOf(measurements, [], lifecycle, warmOff);
-      clock = new ProgressClock(steps, priorFor(settings, steady.maxMs, steady.sliceMs), now);
+      status.replan(stepsOf(measurements, [], lifecycle, warmOff));
     }
     const offset = failed.size > 0 ? 0 : preflightServers.length;
 
     // 2. The schedule: measurements and ceiling slots, interleaved.
     const measured: Measured[] = [];
     for (const [i, m] of measurements.entries()) {
-      measured.push(await measureStep(lifecycle, settings, m, say(offset + i), now));
-      clock.finish();
+      measured.push(await measureStep(lifecycle, settings, m, status.say(offset + i), now));
+      status.finish();
     }
 
     // 3. Summaries, the ceiling, warnings, the report.
@@ -319,7 +355,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     const warnings = warningsStep(settings, plan, preflight, cells, driverCeiling, lifecycle, lifecycle.warmups.slice(warmupsBefore));
     return reportStep(settings, plan, lifecycle, createdAt, { cells, comparisons: buildComparisons(cells, servers), preflight, warnings, driverCeiling });
   } finally {
-    if (ticker) clearInterval(ticker);
+    stopTicks();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (owned) await lifecycle.close().catch(() => lifecycle.kill());
