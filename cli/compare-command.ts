@@ -26,9 +26,12 @@ function label(raw: string): string {
 const HELP_AFTER = `
 How a run works:
   Each server is started as a child process on a free port with a fresh copy of a database
-  preloaded with --keys keys, checked with GET /health, warmed up, measured, then stopped with
-  SIGTERM (it must exit 0). Every measurement gets a fresh server and database. Servers never run
-  at the same time; rounds interleave them (A B, B A, ...) so machine drift hits all alike.
+  preloaded with --keys keys, checked with GET /health, loaded in 1 s slices until its CPU per
+  request is steady (at most --steady-cap; a round that hits it is marked "not steady"), measured,
+  then stopped with SIGTERM (it must exit 0). Every measurement gets a fresh server and database
+  (--keep-servers: one kept up across rounds). Servers never run at the same time; rounds
+  interleave them (A B, B A, ...) so machine drift hits all alike. Unless the floor server is
+  compared, each round also has one short slot of the driver alone against it (the driver ceiling).
   Before any load, every server except floor answers the same scripted requests (pre-flight) and
   must match the API and each other; one that does not is not benchmarked (exit 1).
   Load comes from autocannon in its own process (with --rate: an open-loop driver), pinned to its
@@ -61,7 +64,7 @@ export function registerCompareCommand(program: Command): void {
     .addOption(new Option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`).argParser(nameList('--servers', SERVER_NAMES)).default(D.servers, D.servers.join(',')))
     .addOption(new Option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep').argParser(wholeNumberList('--concurrency', 1, 10_000)).default(D.concurrency, D.concurrency.join(',')))
     .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(duration('--duration', { minMs: 100 })).default(D.durationMs, formatDuration(D.durationMs)))
-    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each window (0 for none)').argParser(duration('--warmup', { allowZero: true, minMs: 100 })).default(D.warmupMs, formatDuration(D.warmupMs)))
+    .addOption(new Option('--warmup <duration>', 'unmeasured lead-in load just before each window, after the warm-up until steady (0 for none)').argParser(duration('--warmup', { allowZero: true, minMs: 100 })).default(D.warmupMs, formatDuration(D.warmupMs)))
     .option('--rounds <n>', 'interleaved rounds; the table shows their median and spread', wholeNumber('--rounds', 1, 100), D.rounds)
     .addOption(new Option('--workload <list>', 'get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)').argParser(nameList('--workload', WORKLOADS)).default(D.workloads, D.workloads.join(',')))
     .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)
@@ -70,7 +73,9 @@ export function registerCompareCommand(program: Command): void {
     .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
     .addOption(new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(D.pin, 'on with 2+ CPUs and taskset'))
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
-    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server')
+    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
+    .addOption(new Option('--steady-cap <duration>', 'warm each server until its CPU per request is steady (1 s slices, three within 10%), at most this long; 0 for no warm-up').argParser(duration('--steady-cap', { allowZero: true, minMs: 100 })).default(D.steady!.maxMs, formatDuration(D.steady!.maxMs)))
+    .option('--keep-servers', 'one server process per server and concurrency, kept up across rounds (warmed once), instead of a fresh one per measurement', false)
     .option('--out <dir>', 'folder for the reports', 'reports')
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
     .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
@@ -91,6 +96,8 @@ export function registerCompareCommand(program: Command): void {
         ...(o.label ? { label: o.label } : {}),
         command: process.argv.slice(2).join(' '),
         measureDriverCeiling: o.driverCeiling,
+        lifecycle: o.keepServers ? 'kept' : 'fresh',
+        steady: { ...D.steady!, maxMs: o.steadyCap },
       };
       const problem = crossCheck(settings);
       if (problem) {
@@ -135,7 +142,9 @@ export function crossCheck(s: CompareSettings): string | null {
 /** One status line redrawn in place on a terminal. */
 function ttyProgress(): (line: string) => void {
   return (line: string) => {
-    const width = (process.stderr.columns ?? 100) - 1;
+    // A terminal may report 0 columns (or none): then assume 100 rather than cut the line short.
+    const columns = process.stderr.columns;
+    const width = (columns && columns > 1 ? columns : 100) - 1;
     const text = line.replace(/\n$/, '');
     process.stderr.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
   };

@@ -2,7 +2,7 @@
 // floor server, interleaved, for the workloads and rounds the gate asks for. The servers stay up
 // from one step to the next (warm-servers.ts): each is warmed up once, until its CPU per request
 // is steady, so the rounds measure the server and not how far its JIT has got.
-import type { Cell, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
+import type { Cell, Preflight, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import type { CompareSettings } from '../run/settings.js';
 import { runComparison, runPreflight } from '../run/compare.js';
 import { planCpus } from '../system/pinning.js';
@@ -50,9 +50,12 @@ export interface GateMeasurer {
 
 export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelays, progress: (line: string) => void): GateMeasurer {
   let warm: WarmServers | undefined;
+  // Pre-flight runs on the first step only: the servers stay the same.
+  let preflight: Preflight[] | undefined;
   const close = async () => {
     const w = warm;
     warm = undefined;
+    preflight = undefined;
     await w?.close();
   };
   return {
@@ -63,7 +66,9 @@ export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelay
       const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs };
       warm ??= new WarmServers(gateCompareSettings(settings, settings.workloads, request.rounds, faults), planCpus(compare.pin), steady, progress);
       try {
-        return await runComparison(compare, () => {}, warm);
+        const report = await runComparison(compare, () => {}, { lifecycle: warm, ...(preflight ? { preflight } : {}) });
+        preflight ??= report.preflight;
+        return report;
       } catch (err) {
         // A failed step may leave a server in an unknown state: the retry starts from scratch.
         await close().catch(() => {});
@@ -87,7 +92,7 @@ export const AB_SERVERS: ServerName[] = ['sync', 'async'];
  * (see extractAbMetrics).
  */
 export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, baseCli: string, progress: (line: string) => void): GateMeasurer {
-  let pools: { head: WarmServers; base: WarmServers } | undefined;
+  let pools: { head: WarmServers; base: WarmServers; headPreflight: Preflight[] } | undefined;
   let roundsSoFar = 0;
   const close = async () => {
     const p = pools;
@@ -109,12 +114,11 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
         const base = new WarmServers(forPool({}, settings.workloads), plan, steady, progress, baseCli, 'base');
         // The base is what this checkout is measured against, not what is under test: its
         // answers are not pre-flighted (this checkout's are, on the first step).
-        base.preflight = [];
         const head = new WarmServers(forPool(faults, settings.workloads), plan, steady, progress, undefined, 'this');
-        head.preflight = await runPreflight(forPool(faults, settings.workloads), progress);
-        pools = { head, base };
+        const headPreflight = await runPreflight(forPool(faults, settings.workloads), progress);
+        pools = { head, base, headPreflight };
       }
-      const { head, base } = pools;
+      const { head, base, headPreflight } = pools;
       try {
         const cells = new Map<string, Cell>();
         let first: Report | undefined;
@@ -133,7 +137,7 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
         }
         for (const { round, workload, server, headFirst } of steps) {
           for (const pool of headFirst ? [head, base] : [base, head]) {
-            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server] }, () => {}, pool);
+            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server] }, () => {}, { lifecycle: pool, preflight: pool === head ? headPreflight : [] });
             first ??= report;
             for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
             for (const c of report.cells) {
@@ -150,7 +154,7 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
           setup: { ...first!.setup, servers: AB_SERVERS, rounds: request.rounds, warmServers: [...head.warmups, ...base.warmups] },
           cells: [...cells.values()],
           comparisons: [],
-          preflight: head.preflight ?? [],
+          preflight: headPreflight,
           warnings: [...warnings],
         };
       } catch (err) {

@@ -169,6 +169,7 @@ function setupLines(report: Report): [string, string][] {
       : 'closed loop (each connection sends its next request after the response)'],
     ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],
     ['Driver ceiling (vs floor server)', ceilingText(report)],
+    ...(warmupText(report) ? [['Warm-up until steady', warmupText(report)] as [string, string]] : []),
     ['Command', `mkvss-lab ${s.command}`.trim()],
   ];
   return lines;
@@ -186,6 +187,23 @@ function ceilingText(report: Report): string {
     text += `; the fastest server (${best.server}, ${best.workload}, ${best.concurrency} connections) reached ${share.toFixed(0)}% of it`;
   }
   return text;
+}
+
+/** Per server: how long its warm-ups until steady took, the CPU per request they settled at, and
+ *  how many rounds hit the cap (Round.warmup, set by harness/run). */
+function warmupText(report: Report): string {
+  const parts: string[] = [];
+  for (const server of report.setup.servers) {
+    const ups = report.cells.filter((c) => c.server === server).flatMap((c) => c.rounds.flatMap((r) => (r.warmup && r.warmup.cpuPerRequestUs.length > 0 ? [r.warmup] : [])));
+    if (ups.length === 0) continue;
+    const range = (xs: number[], f: (v: number) => string) => (xs.length === 0 ? '' : Math.min(...xs) === Math.max(...xs) ? f(xs[0]!) : `${f(Math.min(...xs))}-${f(Math.max(...xs))}`);
+    const settled = ups.flatMap((w) => (w.settledUs !== undefined ? [w.settledUs] : []));
+    const notSteady = ups.filter((w) => !w.steady).length;
+    parts.push(`${server} ${range(ups.map((w) => w.elapsedMs / 1000), (v) => v.toFixed(1))} s` +
+      (settled.length > 0 ? `, settled at ${range(settled, (v) => thousands(v))} µs CPU/request` : '') +
+      (notSteady > 0 ? `, not steady in ${notSteady} of ${ups.length}` : ''));
+  }
+  return parts.join('; ');
 }
 
 function preflightLines(report: Report): string[] {

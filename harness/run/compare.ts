@@ -1,60 +1,51 @@
-// One `compare` run, start to Report: pre-flight, then interleaved rounds of fresh servers under
-// load, then the figures, verdicts and comparisons. Writing and printing the report is the
-// caller's (compare-command.ts); the gate calls runComparison with its own settings.
+// One `compare` run, start to Report, in named steps: pre-flight, the interleaved schedule (each
+// measurement: acquire a server, warm it until steady, measure, release it; the driver ceiling in
+// one slot per round), the cells' summaries, the warnings, and the report. Writing and printing
+// the report is the caller's (cli/compare-command.ts); the gate calls runComparison with its own
+// settings and its own kept-up servers.
 //
-// Every measurement (server x round x workload x concurrency) gets a fresh server process on a
-// fresh copy of the preloaded database: no state (WAL growth, caches, JIT, leaked connections)
-// carries from one measurement into the next, and the rows written can be checked exactly.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Where the servers come from is one ServerLifecycle (lifecycle.ts), chosen once: fresh processes
+// per measurement (the default), processes kept up across rounds, or a fake for the tests.
 import { createRequire } from 'node:module';
-import { openStore, seedDatabase } from '../../servers/kv/index.js';
-import type { Cell, FailureBreakdown, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
+import type { Cell, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
 import { buildComparisons } from '../analysis/factors.js';
 import { describeMachine } from '../system/machine.js';
 import { allowedCpus, formatCpuList, pinProcess, planCpus, type CpuPlan } from '../system/pinning.js';
-import { firstMismatch, PREFLIGHT_SCRIPT, runScript, type PreflightAnswer } from './preflight.js';
-import { ProcSampler } from '../system/proc-sampler.js';
-import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
-import { runLoad, type LoadOutcome } from '../load/run-load.js';
-import { decodeHistogram, latencySummary, spread } from '../analysis/stats.js';
-import { checkRows, roundVerdict, worstVerdict } from '../analysis/verdict.js';
-import { preloadKey } from '../load/workloads.js';
-import { describeWarmup, type WarmServers } from './warm-servers.js';
-import { formatRate } from '../report/format.js';
+import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from './preflight.js';
+import type { LiveServer, ServerLifecycle } from './lifecycle.js';
+import { FreshServers } from './fresh-servers.js';
+import { WarmServers } from './warm-servers.js';
+import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady, warmupWorkload, warmupWorkloadFor, type WarmupRecord } from './steady-warmup.js';
+import { schedule, type Measurement } from './schedule.js';
+import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
+import { ceilingFromFloorCells, ceilingFromSlots, ceilingWarnings, type DriverCeiling } from './driver-ceiling.js';
+import { formatSeconds, ProgressClock, type Phase, type Step } from './progress-clock.js';
 
+export { schedule } from './schedule.js';
 export type Progress = (line: string) => void;
 
-/** Seconds a measurement costs beyond warm-up + window: server start, health check, stop, rows check. */
-const OVERHEAD_S = 1.5;
+/** The ceiling slot's measured window: short, it only has to show what the driver can push. */
+const CEILING_WINDOW_MS = 2000;
+const CEILING_LEAD_IN_MS = 500;
 
-interface Measurement {
-  server: ServerName;
-  workload: WorkloadName;
-  concurrency: number;
-  round: number;
-  order: number;
+export interface RunOptions {
+  /** Servers from here instead of a lifecycle made from the settings; the caller closes it. */
+  lifecycle?: ServerLifecycle;
+  /** Pre-flight results the caller already has (the gate checks its servers once): not re-run. */
+  preflight?: Preflight[];
+  /** The CPU plan (default: planCpus(settings.pin)); the harness pins itself to the driver's CPUs
+   *  only when it made the plan itself and it pins. */
+  plan?: CpuPlan;
+  /** For tests: the clock the warm-up cap and the progress estimate read. */
+  now?: () => number;
 }
 
-/** The interleaved schedule: in each round every (workload, concurrency) runs every server back to
- *  back, and the server order rotates from one round to the next (A B, B A, ...), so drift of the
- *  machine over the run and "who ran right after whom" hit every server alike. */
-export function schedule(s: Pick<CompareSettings, 'servers' | 'workloads' | 'concurrency' | 'rounds'>): Measurement[] {
-  const out: Measurement[] = [];
-  for (let round = 1; round <= s.rounds; round++) {
-    for (const workload of s.workloads) {
-      for (const concurrency of s.concurrency) {
-        for (let i = 0; i < s.servers.length; i++) {
-          const server = s.servers[(i + round - 1) % s.servers.length]!;
-          out.push({ server, workload, concurrency, round, order: out.length });
-        }
-      }
-    }
-  }
-  return out;
+/** The lifecycle the settings ask for, chosen once per run. */
+export function lifecycleFor(settings: CompareSettings, plan: CpuPlan): ServerLifecycle {
+  const steady = settings.steady ?? DEFAULT_STEADY_WARMUP;
+  return settings.lifecycle === 'kept' ? new WarmServers(settings, plan, steady) : new FreshServers(settings, plan, steady);
 }
 
 function autocannonVersion(): string {
@@ -65,232 +56,15 @@ function autocannonVersion(): string {
   }
 }
 
-function rowsIn(db: string): number {
-  const store = openStore(db);
-  try {
-    return store.count();
-  } finally {
-    store.close();
-  }
-}
-
-function removeDb(db: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-}
-
-class RunContext {
-  readonly scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-'));
-  readonly template = path.join(this.scratch, 'preloaded.db');
-  private dbCounter = 0;
-  private live: RunningChild | null = null;
-
-  constructor(readonly settings: CompareSettings, readonly plan: CpuPlan) {}
-
-  freshDb(preloaded: boolean): string {
-    const db = path.join(this.scratch, `server-${++this.dbCounter}.db`);
-    if (preloaded) copyFileSync(this.template, db);
-    return db;
-  }
-
-  async start(server: ServerName, db: string, concurrency = 1): Promise<RunningChild> {
-    // Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
-    // ~150 ms of CPU): allow 200 ms per thread on top of the usual start-up allowance.
-    const readyTimeoutMs = 30_000 + (server === 'sync' ? concurrency * 200 : 0);
-    this.live = await startServer(server, db, this.plan.serverCpus, this.settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency));
-    return this.live;
-  }
-
-  async stop(running: RunningChild): Promise<void> {
-    try {
-      await stopServer(running);
-    } finally {
-      this.live = null;
-    }
-  }
-
-  cleanup(): void {
-    if (this.live) killServer(this.live);
-    rmSync(this.scratch, { recursive: true, force: true });
-  }
-}
-
-interface RoundOutcome {
-  round: Round;
-  /** `cumulative`: the check covers the server's whole life (a warm server), not this round. */
-  rows?: { expectedRows: number; actualRows: number; ok: boolean; cumulative?: boolean };
-}
-
-async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, warmupMs: number, onWindow: (event: 'start' | 'end') => void, warm?: WarmServers): Promise<RoundOutcome> {
-  const s = ctx.settings;
-  const apiServer = m.server !== 'floor';
-  const live = warm ? await warm.get(m.server, m.concurrency) : null;
-  const db = live ? live.db : ctx.freshDb(apiServer);
-  const running = live ? live.running : await ctx.start(m.server, db!, m.concurrency);
-  if (live) warm!.prepare(live);
-  const startedAt = new Date().toISOString();
-  const serverSampler = new ProcSampler([running.pid]);
-  let load: LoadOutcome;
-  let serverUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
-  try {
-    load = await runLoad(
-      {
-        mode: s.rate === undefined ? 'closed' : 'open',
-        host: '127.0.0.1',
-        port: running.port,
-        workload: m.workload,
-        connections: m.concurrency,
-        pipelining: s.pipelining,
-        ...(s.rate !== undefined ? { rate: s.rate } : {}),
-        warmupMs,
-        durationMs,
-        keys: s.keys,
-        valueSize: s.valueSize,
-        seed: (s.seed ?? 1) + m.round,
-        timeoutMs: s.requestTimeoutMs ?? 10_000,
-        cannedOk: !apiServer,
-      },
-      ctx.plan,
-      {
-        onWindowStart: () => {
-          serverSampler.start();
-          onWindow('start');
-        },
-        onWindowEnd: () => {
-          serverUsage = serverSampler.stop();
-          onWindow('end');
-        },
-      },
-    );
-  } catch (err) {
-    if (!live) await ctx.stop(running).catch(() => {});
-    throw err;
-  }
-
-  let rows: RoundOutcome['rows'];
-  if (live) {
-    warm!.record(live, load);
-    const check = warm!.rowsCheck(live);
-    if (check) rows = { ...check, cumulative: true };
-  } else if (apiServer) {
-    await ctx.stop(running);
-    // The whole run's writes, warm-up included (checkRows allows for those in doubt).
-    rows = checkRows(s.keys, load, rowsIn(db!));
-    removeDb(db!);
-  } else {
-    await ctx.stop(running);
-    removeDb(db!);
-  }
-
-  const windowS = load.windowMs / 1000;
-  const hist = decodeHistogram(load.histogram);
-  const latency = latencySummary(hist, load.latencyCount > 0 ? load.latencySumUs / load.latencyCount : 0);
-  const failures: FailureBreakdown = { unexpectedStatus: load.unexpectedStatus, timeouts: load.timeouts, connectionErrors: load.connectionErrors, other: load.other };
-  const achievedRate = s.rate !== undefined ? load.responses / windowS : undefined;
-  const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
-  const v = roundVerdict({
-    requests: load.requests,
-    driverCpuPct: load.driverCpuPct,
-    driverCpus: load.driverProcesses,
-    driverLag,
-    ...(s.rate !== undefined ? { targetRate: s.rate, achievedRate: achievedRate! } : {}),
-  });
-  const round: Round = {
-    round: m.round,
-    order: m.order,
-    startedAt,
-    durationMs: Math.round(load.windowMs),
-    requests: load.requests,
-    expected: load.expected,
-    failures,
-    throughput: load.expected / windowS,
-    successRate: load.requests > 0 ? load.expected / load.requests : 0,
-    latency,
-    histogram: load.histogram,
-    serverCpuPct: serverUsage.cpuPct,
-    serverPeakRssBytes: serverUsage.peakRssBytes,
-    serverPeakThreads: serverUsage.peakThreads,
-    driverCpuPct: load.driverCpuPct,
-    driverLag,
-    writesAcknowledged: load.writesAcknowledged,
-    ...(achievedRate !== undefined ? { achievedRate } : {}),
-    verdict: v.verdict,
-    verdictReasons: v.reasons,
-  };
-  return { round, ...(rows ? { rows } : {}) };
-}
-
-function summarize(server: ServerName, workload: WorkloadName, concurrency: number, outcomes: RoundOutcome[]): Cell {
-  const rounds = outcomes.map((o) => o.round).sort((a, b) => a.round - b.round);
-  const of = (pick: (r: Round) => number) => spread(rounds.map(pick));
-  const worst = worstVerdict(rounds);
-  let rowChecks = outcomes.flatMap((o) => (o.rows ? [o.rows] : []));
-  // A warm server's checks are cumulative: the latest one covers all the others.
-  if (rowChecks.some((r) => r.cumulative)) rowChecks = [...outcomes].sort((a, b) => b.round.order - a.round.order).flatMap((o) => (o.rows ? [o.rows] : [])).slice(0, 1);
-  const cell: Cell = {
-    server,
-    workload,
-    concurrency,
-    rounds,
-    summary: {
-      throughput: of((r) => r.throughput),
-      successRate: of((r) => r.successRate),
-      meanUs: of((r) => r.latency.meanUs),
-      p50Us: of((r) => r.latency.p50Us),
-      p90Us: of((r) => r.latency.p90Us),
-      p99Us: of((r) => r.latency.p99Us),
-      p999Us: of((r) => r.latency.p999Us),
-      p9999Us: of((r) => r.latency.p9999Us),
-      maxUs: of((r) => r.latency.maxUs),
-      serverCpuPct: of((r) => r.serverCpuPct),
-      serverPeakRssBytes: of((r) => r.serverPeakRssBytes),
-      serverPeakThreads: of((r) => r.serverPeakThreads),
-      driverCpuPct: of((r) => r.driverCpuPct),
-    },
-    verdict: worst.verdict,
-    verdictReasons: worst.reasons,
-  };
-  if (rowChecks.length > 0) {
-    // Summed over the rounds' fresh databases (or a warm server's latest cumulative check); ok
-    // only when every round's own check held.
-    cell.rowsCheck = {
-      expectedRows: rowChecks.reduce((a, r) => a + r.expectedRows, 0),
-      actualRows: rowChecks.reduce((a, r) => a + r.actualRows, 0),
-      ok: rowChecks.every((r) => r.ok),
-    };
-    if (!cell.rowsCheck.ok) {
-      cell.verdict = 'suspect';
-      const scope = rowChecks[0]!.cumulative ? 'since the server started' : 'summed over rounds';
-      cell.verdictReasons.push(`rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, ${scope})`);
-    }
-  }
-  return cell;
-}
-
-function formatSeconds(s: number): string {
-  s = Math.max(0, Math.round(s));
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
-async function preflightAll(ctx: RunContext, servers: readonly ServerName[], progress: Progress): Promise<Preflight[]> {
+/** Every server but the floor answers the scripted requests, and they must agree. */
+async function preflightStep(lifecycle: ServerLifecycle, servers: readonly ServerName[], onServer: (server: ServerName, index: number) => void): Promise<Preflight[]> {
   const results: Preflight[] = [];
   let reference: { server: ServerName; answers: PreflightAnswer[] } | undefined;
-  for (const server of servers) {
-    if (server === 'floor') continue; // a canned 200 to everything: nothing to verify
-    progress(`pre-flight: ${server} (${PREFLIGHT_SCRIPT.length} scripted requests)\n`);
-    const db = ctx.freshDb(false);
-    const running = await ctx.start(server, db);
-    let answers: PreflightAnswer[];
-    try {
-      answers = await runScript(running.port);
-    } finally {
-      await ctx.stop(running);
-    }
+  for (const [i, server] of servers.filter((s) => s !== 'floor').entries()) {
+    onServer(server, i);
+    const { answers, rowsLeft } = await lifecycle.preflight(server);
     let mismatch = firstMismatch(answers, PREFLIGHT_SCRIPT, reference);
-    if (mismatch === null) {
-      const left = rowsIn(db);
-      if (left !== 0) mismatch = `the script deletes every key it writes, but ${left} row(s) were left in the database`;
-    }
-    removeDb(db);
+    if (mismatch === null && rowsLeft !== 0) mismatch = `the script deletes every key it writes, but ${rowsLeft} row(s) were left in the database`;
     results.push({ server, ok: mismatch === null, steps: PREFLIGHT_SCRIPT.length, ...(mismatch ? { mismatch } : {}) });
     // The first server that passes is the one the others must match, answer for answer.
     if (mismatch === null && !reference) reference = { server, answers };
@@ -298,153 +72,293 @@ async function preflightAll(ctx: RunContext, servers: readonly ServerName[], pro
   return results;
 }
 
-/** Pre-flight only (every server but the floor answers the scripted requests, and they must
- *  agree), for a caller that measures in steps of its own (the A/B gate). */
+/** Pre-flight only, for a caller that measures in steps of its own (the A/B gate). */
 export async function runPreflight(settings: CompareSettings, progress: Progress = () => {}): Promise<Preflight[]> {
-  const ctx = new RunContext(settings, planCpus(settings.pin));
+  const lifecycle = new FreshServers(settings, planCpus(settings.pin), settings.steady ?? DEFAULT_STEADY_WARMUP);
   try {
-    return await preflightAll(ctx, settings.servers, progress);
+    return await preflightStep(lifecycle, settings.servers, (server) => progress(`pre-flight: ${server} (${PREFLIGHT_SCRIPT.length} scripted requests)\n`));
   } finally {
-    ctx.cleanup();
+    lifecycle.kill();
+  }
+}
+
+/** What one measurement gave: its round (with the warm-up it went through) and rows check. */
+interface Measured {
+  m: Measurement;
+  outcome: RoundOutcome;
+  warmup?: WarmupRecord;
+}
+
+/** A priori phase lengths, before the run has timed one of the same kind (ms). */
+function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: number) {
+  return (kind: string, phase: Phase): number => {
+    const [server, c, what] = kind.split('|');
+    const threads = server === 'sync' ? Number(c) : 0;
+    switch (phase) {
+      case 'starting':
+        return 800 + threads * 40;
+      case 'pre-flight':
+        // Start (one thread), 23 requests, stop.
+        return 1500;
+      case 'warming up':
+        // Until measured: a settle in a handful of slices, each with its driver's start-up.
+        return Math.min(steadyMaxMs, 5 * (sliceMs + 400));
+      case 'measuring':
+        return what === 'ceiling' ? CEILING_LEAD_IN_MS + CEILING_WINDOW_MS + 400 : settings.warmupMs + settings.durationMs + 400;
+      case 'stopping':
+        return 200 + threads * 60;
+      case 'checking rows':
+        return 100;
+    }
+  };
+}
+
+function stepsOf(measurements: readonly Measurement[], preflightServers: readonly ServerName[], lifecycle: ServerLifecycle, warmOff: boolean): Step[] {
+  const kept = lifecycle.kind === 'kept';
+  const pre: Step[] = preflightServers.map((server) => ({ kind: `${server}|1|preflight`, phases: ['pre-flight'], label: `pre-flight: ${server}` }));
+  const seenKept = new Set<string>();
+  const main: Step[] = measurements.map((m, i) => {
+    const phases: Phase[] = [];
+    const first = !seenKept.has(`${m.server}|${m.concurrency}`);
+    seenKept.add(`${m.server}|${m.concurrency}`);
+    if (!kept || first) phases.push('starting');
+    if (!m.ceiling && !warmOff && (!kept || first)) phases.push('warming up');
+    phases.push('measuring');
+    if (!kept) phases.push('stopping');
+    if (m.server !== 'floor') phases.push('checking rows');
+    const label = m.ceiling
+      ? `[${i + 1}/${measurements.length}] driver ceiling round ${m.round} (floor, get, c=${m.concurrency})`
+      : `[${i + 1}/${measurements.length}] ${m.server} round ${m.round} ${m.workload} c=${m.concurrency}`;
+    return { kind: `${m.server}|${m.concurrency}|${m.ceiling ? 'ceiling' : 'server'}`, phases, label };
+  });
+  return [...pre, ...main];
+}
+
+/** Acquire, warm until steady when cold, measure, release: one measurement of the schedule. */
+async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings, m: Measurement, say: (phase: Phase, detail?: string) => void, now: () => number): Promise<Measured> {
+  say('starting');
+  const live: LiveServer = await lifecycle.acquire(m.server, m.concurrency);
+  let warmup: WarmupRecord | undefined;
+  try {
+    if (live.cold && !m.ceiling) {
+      say('warming up', 'until steady');
+      const workload: WorkloadName = lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(m.workload));
+      warmup = await warmUntilSteady(
+        lifecycle,
+        live,
+        lifecycle.steady,
+        { mode: 'closed', workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
+        (s) => say('warming up', `until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`),
+        now,
+      );
+      lifecycle.warmups.push(warmup);
+      live.cold = false;
+    }
+    say('measuring');
+    lifecycle.prepare(live);
+    const startedAt = new Date().toISOString();
+    const ceiling = m.ceiling === true;
+    const result = await lifecycle.load(live, {
+      mode: settings.rate === undefined || ceiling ? 'closed' : 'open',
+      workload: m.workload,
+      connections: m.concurrency,
+      pipelining: settings.pipelining,
+      ...(settings.rate !== undefined && !ceiling ? { rate: settings.rate } : {}),
+      warmupMs: ceiling ? Math.min(settings.warmupMs, CEILING_LEAD_IN_MS) : settings.warmupMs,
+      durationMs: ceiling ? Math.min(settings.durationMs, CEILING_WINDOW_MS) : settings.durationMs,
+      keys: settings.keys,
+      valueSize: settings.valueSize,
+      seed: (settings.seed ?? 1) + m.round,
+      timeoutMs: settings.requestTimeoutMs ?? 10_000,
+    });
+    const rows = await lifecycle.release(live, (phase) => say(phase));
+    const round = roundFrom(m, result, startedAt, ceiling ? { pipelining: settings.pipelining } : settings, warmup);
+    return { m, outcome: { round, ...(rows ? { rows } : {}) }, ...(warmup ? { warmup } : {}) };
+  } catch (err) {
+    // A failed measurement must not leave its server up (a kept one is the owner's to close).
+    if (lifecycle.kind !== 'kept') await lifecycle.release(live).catch(() => {});
+    throw err;
+  }
+}
+
+/** The cells, in the report's order (workload, concurrency, server). */
+function summarizeStep(settings: CompareSettings, servers: readonly ServerName[], measured: readonly Measured[]): Cell[] {
+  const cells: Cell[] = [];
+  for (const workload of settings.workloads) {
+    for (const concurrency of settings.concurrency) {
+      for (const server of servers) {
+        const o = measured.filter((x) => !x.m.ceiling && x.m.server === server && x.m.workload === workload && x.m.concurrency === concurrency).map((x) => x.outcome);
+        if (o.length > 0) cells.push(summarizeCell(server, workload, concurrency, o));
+      }
+    }
+  }
+  return cells;
+}
+
+function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: readonly Preflight[], cells: readonly Cell[], ceiling: DriverCeiling | undefined, lifecycle: ServerLifecycle, newWarmups: readonly WarmupRecord[]): string[] {
+  const warnings: string[] = [];
+  if (plan.note && settings.pin) warnings.push(`CPU pinning is off: ${plan.note}. Driver and servers compete for the same CPUs, so driver-bound detection is approximate.`);
+  for (const p of preflight) if (!p.ok) warnings.push(`${p.server} failed pre-flight and was not benchmarked: ${p.mismatch}`);
+  warnings.push(...ceilingWarnings(ceiling, cells));
+  for (const c of cells) if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
+  const kept = lifecycle.kind === 'kept';
+  if (kept) for (const w of newWarmups) if (!w.steady) warnings.push(describeWarmup(w));
+  if (lifecycle.steady.maxMs <= 0 && newWarmups.length > 0) warnings.push(describeWarmup(newWarmups[0]!, kept));
+  if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
+  return warnings;
+}
+
+function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerLifecycle, createdAt: string, parts: Pick<Report, 'cells' | 'comparisons' | 'preflight' | 'warnings'> & { driverCeiling: DriverCeiling | undefined }): Report {
+  const { driverCeiling, ...rest } = parts;
+  return {
+    schema: REPORT_SCHEMA,
+    version: REPORT_VERSION,
+    createdAt,
+    ...(settings.label ? { label: settings.label } : {}),
+    setup: {
+      machine: describeMachine(),
+      command: settings.command,
+      servers: settings.servers,
+      workloads: settings.workloads,
+      concurrency: settings.concurrency,
+      durationMs: settings.durationMs,
+      warmupMs: settings.warmupMs,
+      rounds: settings.rounds,
+      keys: settings.keys,
+      valueSize: settings.valueSize,
+      pipelining: settings.pipelining,
+      ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
+      ...(lifecycle.kind !== 'fake' ? { lifecycle: lifecycle.kind } : {}),
+      steadyWarmup: { ...lifecycle.steady },
+      ...(lifecycle.kind === 'kept' ? { warmServers: lifecycle.warmups.map((w) => ({ server: w.server, concurrency: w.concurrency, cpuPerRequestUs: [...w.cpuPerRequestUs], steady: w.steady, elapsedMs: w.elapsedMs })) } : {}),
+      driver: {
+        name: settings.rate === undefined ? 'autocannon' : 'mkvss-open-loop (node:net, intended-send-time latency)',
+        version: settings.rate === undefined ? autocannonVersion() : '1',
+        driverCpus: plan.pinned ? formatCpuList(plan.driverCpus) : null,
+        serverCpus: plan.pinned ? formatCpuList(plan.serverCpus) : null,
+        pinned: plan.pinned,
+        workers: plan.driverProcesses,
+      },
+    },
+    ...rest,
+    ...(driverCeiling ? { driverCeiling } : {}),
+  };
+}
+
+/** The progress line: which step, which phase, and the time left (progress-clock.ts); redrawn
+ *  every second when `ticks` (a terminal), else one line per phase. */
+class RunProgress {
+  private clock: ProgressClock;
+  private current = { index: 0, phase: 'starting' as Phase, detail: '' };
+  private readonly ticker: NodeJS.Timeout | null;
+
+  constructor(
+    private steps: Step[],
+    private readonly prior: (kind: string, phase: Phase) => number,
+    private readonly now: () => number,
+    private readonly progress: Progress,
+    ticks: boolean,
+  ) {
+    this.clock = new ProgressClock(steps, prior, now);
+    this.ticker = ticks ? setInterval(() => this.progress(this.line()), 1000) : null;
+    this.ticker?.unref();
+  }
+
+  /** The steps changed (a server failed pre-flight): estimate afresh. */
+  replan(steps: Step[]): void {
+    this.steps = steps;
+    this.clock = new ProgressClock(steps, this.prior, this.now);
+  }
+
+  /** Step `index` enters `phase`. */
+  say(index: number) {
+    return (phase: Phase, detail = ''): void => {
+      if (phase !== this.current.phase || index !== this.current.index) this.clock.enter(index, phase);
+      this.current = { index, phase, detail };
+      this.progress(this.line());
+    };
+  }
+
+  finish(): void {
+    this.clock.finish();
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+  }
+
+  private line(): string {
+    const step = this.steps[this.current.index];
+    if (!step) return '';
+    const { phase, detail } = this.current;
+    const here = phase === 'measuring' ? `, ${formatSeconds((this.clock.estimate(step.kind, 'measuring') - this.clock.phaseElapsedMs()) / 1000)} left here` : '';
+    return `${step.label}: ${phase}${detail ? ` ${detail}` : ''}${here}, ~${formatSeconds(this.clock.remainingMs() / 1000)} left in the run\n`;
   }
 }
 
 /**
- * Runs one comparison. With `warm` (the gate), servers are not started per measurement: each one
- * comes from `warm`, started and warmed up to a steady state on first use and kept for the next
- * rounds and the next calls (see warm-servers.ts); pre-flight then runs on the first call only.
+ * Runs one comparison. Servers come from `options.lifecycle` when given (the gate's kept-up
+ * servers, or a fake in tests; its owner closes it), else from the lifecycle the settings choose.
  */
-export async function runComparison(settings: CompareSettings, progress: Progress = () => {}, warm?: WarmServers): Promise<Report> {
+export async function runComparison(settings: CompareSettings, progress: Progress = () => {}, options: RunOptions = {}): Promise<Report> {
   const createdAt = new Date().toISOString();
-  const machine = describeMachine();
-  const plan = planCpus(settings.pin);
-  const warnings: string[] = [];
-  if (plan.note && settings.pin) warnings.push(`CPU pinning is off: ${plan.note}. Driver and servers compete for the same CPUs, so driver-bound detection is approximate.`);
-  const ctx = new RunContext(settings, plan);
+  const now = options.now ?? Date.now;
+  const plan = options.plan ?? planCpus(settings.pin);
+  const owned = !options.lifecycle;
+  const lifecycle = options.lifecycle ?? lifecycleFor(settings, plan);
   // The harness itself (samplers, IPC) runs beside the drivers, not on the servers' CPUs.
-  const ownCpus = allowedCpus();
-  if (plan.pinned) pinProcess(process.pid, plan.driverCpus);
+  const ownCpus = plan.pinned ? allowedCpus() : null;
+  if (ownCpus) pinProcess(process.pid, plan.driverCpus);
   const onSignal = () => {
-    ctx.cleanup();
+    lifecycle.kill();
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const warmupsBefore = lifecycle.warmups.length;
+  let stopTicks = () => {};
   try {
-    // Warm servers bring their own databases (warm-servers.ts); fresh ones copy this template.
-    if (!warm && settings.servers.some((s) => s !== 'floor')) seedDatabase(ctx.template, settings.keys, settings.valueSize, preloadKey);
+    const preflightServers = options.preflight ? [] : settings.servers.filter((s) => s !== 'floor');
+    const ceilingNeeded = settings.measureDriverCeiling && !settings.servers.includes('floor');
+    const ceilingAt = ceilingNeeded ? { concurrency: Math.max(...settings.concurrency) } : undefined;
+    // Planned before pre-flight so the first estimate covers the whole run; a server that fails
+    // pre-flight drops its steps below.
+    let measurements = schedule(settings, ceilingAt);
+    const steady = lifecycle.steady;
+    const warmOff = steady.maxMs <= 0;
+    const prior = priorFor(settings, steady.maxMs, steady.sliceMs);
+    const status = new RunProgress(stepsOf(measurements, preflightServers, lifecycle, warmOff), prior, now, progress, settings.progressTicks === true);
+    stopTicks = () => status.stop();
 
-    const warmupsBefore = warm?.warmups.length ?? 0;
-    const preflight = warm?.preflight ?? (await preflightAll(ctx, settings.servers, progress));
-    if (warm) warm.preflight = preflight;
+    // 1. Pre-flight (unless the caller already has it).
+    const preflight = options.preflight ?? (await preflightStep(lifecycle, settings.servers, (_server, i) => status.say(i)('pre-flight', `(${PREFLIGHT_SCRIPT.length} scripted requests)`)));
+    if (preflightServers.length > 0) status.finish();
     const failed = new Set(preflight.filter((p) => !p.ok).map((p) => p.server));
-    for (const p of preflight) if (!p.ok) warnings.push(`${p.server} failed pre-flight and was not benchmarked: ${p.mismatch}`);
     const servers = settings.servers.filter((s) => !failed.has(s));
-
-    const plannedMs = settings.warmupMs + settings.durationMs;
-    const measurements = schedule({ ...settings, servers });
-    const ceilingNeeded = settings.measureDriverCeiling && !servers.includes('floor') && servers.length > 0;
-    let remaining = (measurements.length * (plannedMs / 1000 + OVERHEAD_S)) + (ceilingNeeded ? 4 : 0);
-
-    // The driver's ceiling: the same load against the floor server (a canned 200). Measured first
-    // when the floor is not in the comparison; otherwise read from the floor's own cells.
-    let driverCeiling: Report['driverCeiling'];
-    if (ceilingNeeded) {
-      const concurrency = Math.max(...settings.concurrency);
-      const durationMs = Math.min(settings.durationMs, 3000);
-      const warmupMs = Math.min(settings.warmupMs, 1000);
-      progress(`driver ceiling: floor server, get, c=${concurrency}, ${durationMs / 1000} s\n`);
-      const { round } = await measureOnce(ctx, { server: 'floor', workload: 'get', concurrency, round: 1, order: -1 }, durationMs, warmupMs, () => {});
-      driverCeiling = { workload: 'get', concurrency, throughput: round.throughput, driverCpuPct: round.driverCpuPct };
-      remaining -= 4;
+    if (failed.size > 0) {
+      measurements = schedule({ ...settings, servers }, servers.length > 0 ? ceilingAt : undefined);
+      status.replan(stepsOf(measurements, [], lifecycle, warmOff));
     }
+    const offset = failed.size > 0 ? 0 : preflightServers.length;
 
-    const outcomes = new Map<string, RoundOutcome[]>();
-    const key = (s: ServerName, w: WorkloadName, c: number) => `${s}|${w}|${c}`;
+    // 2. The schedule: measurements and ceiling slots, interleaved.
+    const measured: Measured[] = [];
     for (const [i, m] of measurements.entries()) {
-      const label = `[${i + 1}/${measurements.length}] ${m.server} round ${m.round}/${settings.rounds} ${m.workload} c=${m.concurrency}`;
-      progress(`${label}: warming up, ~${formatSeconds(remaining)} left in the run\n`);
-      let ticker: NodeJS.Timeout | null = null;
-      const began = Date.now();
-      const stepStart = remaining;
-      if (settings.progressTicks) {
-        ticker = setInterval(() => {
-          const elapsed = (Date.now() - began) / 1000;
-          const phase = elapsed * 1000 < settings.warmupMs ? 'warming up' : 'measuring';
-          progress(`${label}: ${phase}, ${formatSeconds(plannedMs / 1000 - elapsed)} left here, ~${formatSeconds(stepStart - elapsed)} in the run\n`);
-        }, 1000);
-        ticker.unref();
-      }
-      try {
-        const outcome = await measureOnce(ctx, m, settings.durationMs, settings.warmupMs, () => {}, warm);
-        outcomes.set(key(m.server, m.workload, m.concurrency), [...(outcomes.get(key(m.server, m.workload, m.concurrency)) ?? []), outcome]);
-      } finally {
-        if (ticker) clearInterval(ticker);
-      }
-      remaining -= plannedMs / 1000 + OVERHEAD_S;
+      measured.push(await measureStep(lifecycle, settings, m, status.say(offset + i), now));
+      status.finish();
     }
 
-    const cells: Cell[] = [];
-    for (const workload of settings.workloads) {
-      for (const concurrency of settings.concurrency) {
-        for (const server of servers) {
-          const o = outcomes.get(key(server, workload, concurrency));
-          if (o) cells.push(summarize(server, workload, concurrency, o));
-        }
-      }
-    }
-
-    if (!driverCeiling) {
-      const floorGet = cells.filter((c) => c.server === 'floor' && c.workload === 'get').sort((a, b) => b.summary.throughput.median - a.summary.throughput.median)[0];
-      if (floorGet) driverCeiling = { workload: 'get', concurrency: floorGet.concurrency, throughput: floorGet.summary.throughput.median, driverCpuPct: floorGet.summary.driverCpuPct.median };
-    }
-
-    for (const c of cells) {
-      if (c.verdict === 'driver-bound') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is driver-bound: the load generator used nearly all its CPU, so ${formatRate(c.summary.throughput.median)} req/s is a floor, not the server's limit.`);
-      else if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
-    }
-    for (const w of warm?.warmups.slice(warmupsBefore) ?? []) if (!w.steady) warnings.push(describeWarmup(w));
-    if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
-
-    return {
-      schema: REPORT_SCHEMA,
-      version: REPORT_VERSION,
-      createdAt,
-      ...(settings.label ? { label: settings.label } : {}),
-      setup: {
-        machine,
-        command: settings.command,
-        servers: settings.servers,
-        workloads: settings.workloads,
-        concurrency: settings.concurrency,
-        durationMs: settings.durationMs,
-        warmupMs: settings.warmupMs,
-        rounds: settings.rounds,
-        keys: settings.keys,
-        valueSize: settings.valueSize,
-        pipelining: settings.pipelining,
-        ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
-        ...(warm ? { warmServers: warm.warmups.map((w) => ({ ...w, cpuPerRequestUs: [...w.cpuPerRequestUs] })) } : {}),
-        driver: {
-          name: settings.rate === undefined ? 'autocannon' : 'mkvss-open-loop (node:net, intended-send-time latency)',
-          version: settings.rate === undefined ? autocannonVersion() : '1',
-          driverCpus: plan.pinned ? formatCpuList(plan.driverCpus) : null,
-          serverCpus: plan.pinned ? formatCpuList(plan.serverCpus) : null,
-          pinned: plan.pinned,
-          workers: plan.driverProcesses,
-        },
-      },
-      cells,
-      comparisons: buildComparisons(cells, servers),
-      preflight,
-      ...(driverCeiling ? { driverCeiling } : {}),
-      warnings,
-    };
+    // 3. Summaries, the ceiling, warnings, the report.
+    const cells = summarizeStep(settings, servers, measured);
+    const ceilingRounds: Round[] = measured.filter((x) => x.m.ceiling).map((x) => x.outcome.round);
+    const driverCeiling = ceilingAt && ceilingRounds.length > 0 ? ceilingFromSlots(ceilingRounds, ceilingAt.concurrency, cells) : ceilingFromFloorCells(cells);
+    const warnings = warningsStep(settings, plan, preflight, cells, driverCeiling, lifecycle, lifecycle.warmups.slice(warmupsBefore));
+    return reportStep(settings, plan, lifecycle, createdAt, { cells, comparisons: buildComparisons(cells, servers), preflight, warnings, driverCeiling });
   } finally {
+    stopTicks();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    ctx.cleanup();
-    if (plan.pinned) pinProcess(process.pid, ownCpus);
+    if (owned) await lifecycle.close().catch(() => lifecycle.kill());
+    if (ownCpus) pinProcess(process.pid, ownCpus);
   }
 }
-

@@ -1,5 +1,6 @@
 // What one `compare` run measures. The CLI builds this from its flags; the gate builds its own.
 import type { ServerName, Setup } from '../schema/report-schema.js';
+import { DEFAULT_STEADY_WARMUP, type SteadyWarmup } from './steady-warmup.js';
 
 export const SERVER_NAMES: readonly ServerName[] = ['sync', 'async', 'reference', 'floor'];
 
@@ -12,9 +13,15 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
   label?: string;
   /** Measure the driver alone against the floor server when the floor is not among the servers. */
   measureDriverCeiling: boolean;
+  /** Where servers come from: a fresh process per measurement (default), or one per (server,
+   *  concurrency) kept up across rounds. Chosen once per run (lifecycle.ts). */
+  lifecycle?: 'fresh' | 'kept';
+  /** Before it is measured, a cold server is loaded in slices until its CPU per request is steady
+   *  (steady-warmup.ts); `maxMs: 0` turns this off. Default DEFAULT_STEADY_WARMUP. */
+  steady?: SteadyWarmup;
   /** Extra environment per server kind (the gate's fault injection, MKVSS_FAULT_DELAY_US). */
   serverEnv?: Partial<Record<ServerName, Record<string, string>>>;
-  /** Per-second "seconds left" progress lines (for a terminal that redraws one line). */
+  /** Per-second progress lines (for a terminal that redraws one line). */
   progressTicks?: boolean;
   /** A request unanswered for this long is a timeout. */
   requestTimeoutMs?: number;
@@ -26,13 +33,17 @@ export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
   servers: ['sync', 'async'],
   workloads: ['get'],
   concurrency: [50],
-  durationMs: 10_000,
-  warmupMs: 2_000,
-  rounds: 3,
+  // 4 rounds of 5 s after a warm-up until steady of at most 12 s: at most ~3 minutes for sync vs
+  // async at one concurrency on a 2-core machine (docs/HARNESS.md has the arithmetic and a run).
+  durationMs: 5_000,
+  warmupMs: 500,
+  rounds: 4,
   keys: 10_000,
   valueSize: 64,
   pipelining: 1,
   pin: true,
   command: '',
   measureDriverCeiling: true,
+  lifecycle: 'fresh',
+  steady: { ...DEFAULT_STEADY_WARMUP, maxMs: 12_000 },
 };

@@ -67,6 +67,10 @@ export const SetupSchema = Obj({
       { description: 'Present when servers stayed up across rounds (the gate): how each was warmed up until its CPU per request settled. Absent: a fresh server per measurement.' },
     ),
   ),
+  lifecycle: Type.Optional(Type.Union([Type.Literal('fresh'), Type.Literal('kept')], { description: 'Where the servers came from: a fresh process per measurement, or kept up across rounds.' })),
+  steadyWarmup: Type.Optional(
+    Obj({ sliceMs: Type.Number(), tolerance: Type.Number(), maxMs: Type.Number() }, 'The warm-up-until-steady rule cold servers went through before they were measured.'),
+  ),
   driver: Obj({
     name: Type.String({ description: '"autocannon" (closed loop) or the open-loop driver\'s name' }),
     version: Type.String(),
@@ -127,6 +131,12 @@ export const RoundSchema = Obj({
   driverLag: DriverLagSchema,
   writesAcknowledged: Type.Number({ description: 'Successful writes in this round (for the rows-written check).' }),
   achievedRate: Type.Optional(Type.Number({ description: 'Open loop only: the rate actually achieved.' })),
+  warmup: Type.Optional(
+    Obj(
+      { elapsedMs: Type.Number(), steady: Type.Boolean(), cpuPerRequestUs: Type.Array(NumberOrNull()), settledUs: Type.Optional(NumberOrNull()) },
+      'The warm-up until steady this round\'s server went through just before (fresh servers: every round; kept: the round that started it). steady false with slices: the cap was hit.',
+    ),
+  ),
   verdict: VerdictSchema,
   verdictReasons: Type.Array(Type.String()),
 });
@@ -158,6 +168,7 @@ export const CellSchema = Obj({
   }, 'Median over rounds with the min-max spread; latency percentiles are each round\'s own percentile, then the median over rounds.'),
   verdict: VerdictSchema,
   verdictReasons: Type.Array(Type.String()),
+  notSteadyRounds: Type.Optional(Type.Array(Type.Number(), { description: "Rounds measured although their server's warm-up hit its cap before it was steady." })),
   rowsCheck: Type.Optional(Obj({ expectedRows: Type.Number(), actualRows: Type.Number(), ok: Type.Boolean() })),
 });
 export type Cell = Static<typeof CellSchema>;
@@ -216,7 +227,18 @@ export const ReportSchema = Type.Object(
     comparisons: Type.Array(ComparisonSchema, { description: 'Candidate vs baseline per (workload, concurrency), e.g. async vs sync.' }),
     preflight: Type.Array(PreflightSchema, { description: 'Scripted pre-flight: both servers gave the same statuses and bodies.' }),
     driverCeiling: Type.Optional(
-      Obj({ workload: WorkloadNameSchema, concurrency: Type.Number(), throughput: Type.Number(), driverCpuPct: NumberOrNull() }, 'What the driver alone can do here: load against the floor server.'),
+      Obj(
+        {
+          workload: WorkloadNameSchema,
+          concurrency: Type.Number(),
+          throughput: Type.Number({ description: "The median over the ceiling's slots (one per round when measured between rounds)." }),
+          driverCpuPct: NumberOrNull(),
+          spread: Type.Optional(SpreadSchema),
+          slots: Type.Optional(Type.Number()),
+          undercut: Type.Optional(Type.Boolean({ description: "A server measured above the ceiling's range: the ceiling was itself held back." })),
+        },
+        'What the driver alone can do here: load against the floor server.',
+      ),
     ),
     warnings: Type.Array(Type.String(), { description: 'Human-readable warnings shown under every table.' }),
   },

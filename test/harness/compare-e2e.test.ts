@@ -1,4 +1,5 @@
-// One real `mkvss-lab compare` of sync and async: 1 s x 1 round on 200 keys. Checks that
+// One real `mkvss-lab compare` of sync and async: 1 s x 1 round on 200 keys, each server warmed
+// for at most 3 s. Checks that
 // report.json is complete (the contract the renderers and the gate read) and that the rendered
 // files exist. Runs the BUILT CLI (npm test builds first). Nothing here asserts speed.
 import { execFile } from 'node:child_process';
@@ -20,9 +21,9 @@ beforeAll(async () => {
   run = await new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CLI, 'compare', '--servers', 'sync,async', '-d', '1s', '--warmup', '0.5s', '--rounds', '1', '--keys', '200', '--workload', 'get,crud', '--no-driver-ceiling', '--json', '--label', 'e2e', '--out', out],
+      [CLI, 'compare', '--servers', 'sync,async', '-d', '1s', '--warmup', '0.5s', '--rounds', '1', '--steady-cap', '3s', '--keys', '200', '--workload', 'get,crud', '--no-driver-ceiling', '--json', '--label', 'e2e', '--out', out],
       // Bounded: a hung run is killed (SIGTERM lets the harness stop its servers first).
-      { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
+      { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
@@ -32,7 +33,7 @@ beforeAll(async () => {
   } catch {
     report = {} as Report;
   }
-}, 100_000);
+}, 160_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -47,7 +48,7 @@ describe('compare, end to end (sync vs async)', () => {
   });
 
   it('records the setup it ran with', () => {
-    expect(report.setup).toMatchObject({ servers: ['sync', 'async'], workloads: ['get', 'crud'], concurrency: [50], durationMs: 1000, warmupMs: 500, rounds: 1, keys: 200, valueSize: 64, pipelining: 1 });
+    expect(report.setup).toMatchObject({ servers: ['sync', 'async'], workloads: ['get', 'crud'], concurrency: [50], durationMs: 1000, warmupMs: 500, rounds: 1, keys: 200, valueSize: 64, pipelining: 1, lifecycle: 'fresh', steadyWarmup: { sliceMs: 1000, tolerance: 0.1, maxMs: 3000 } });
     expect(report.setup.machine.fingerprint).toMatch(/^[0-9a-f]{12}$/);
     expect(report.setup.driver.name).toBe('autocannon');
     expect(report.setup.command).toContain('compare --servers sync,async');
@@ -80,6 +81,9 @@ describe('compare, end to end (sync vs async)', () => {
       expect(r.driverLag.loopDelayMaxUs).toBeGreaterThanOrEqual(r.driverLag.loopDelayP99Us);
       expect(cell.summary.throughput.median).toBe(r.throughput);
       expect(cell.rowsCheck?.ok).toBe(true);
+      // Warmed before it was measured: at least one slice, within the cap (plus one slice's overrun).
+      expect(r.warmup?.cpuPerRequestUs.length).toBeGreaterThan(0);
+      expect(r.warmup!.steady || r.warmup!.elapsedMs >= 3000).toBe(true);
       if (cell.workload === 'crud') expect(r.writesAcknowledged).toBeGreaterThan(0);
       if (cell.workload === 'get') expect(cell.rowsCheck).toMatchObject({ expectedRows: 200, actualRows: 200 });
     }

@@ -1,0 +1,122 @@
+// Server lifecycle "fake": no processes, no sockets. Every load returns a synthetic outcome from a
+// model of each server (its throughput and CPU per request as it warms up), and every call is
+// logged, so the scheduler, the warm-up rule, the summaries, the ceiling and the verdicts are
+// unit-tested without starting a server (hyperfine's MockExecutor is the model).
+import type { ServerName } from '../schema/report-schema.js';
+import type { LoadOutcome, WindowHooks } from '../load/run-load.js';
+import { encodeHistogram, newLatencyHistogram } from '../analysis/stats.js';
+import { PREFLIGHT_SCRIPT } from './preflight.js';
+import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle } from './lifecycle.js';
+import type { SteadyWarmup, WarmupRecord } from './steady-warmup.js';
+
+/** How a fake server performs on its `loadIndex`-th load since it started (0 = the first). */
+export interface FakePerformance {
+  throughput: number;
+  cpuPerRequestUs: number;
+  /** Driver CPU, % of one core (default 50). */
+  driverCpuPct?: number;
+  /** The driver's event-loop delay p99 (µs) the fake reports; 1 ms when omitted (a driver keeping up). */
+  driverLagP99Us?: number;
+}
+
+export type FakeModel = (server: ServerName, loadIndex: number, concurrency: number) => FakePerformance;
+
+export class FakeServers implements ServerLifecycle {
+  readonly warmups: WarmupRecord[] = [];
+  /** Every call, in order ("acquire sync c=50", "load sync get 5000ms", "release sync"). */
+  readonly calls: string[] = [];
+  /** Simulated time, ms: loads advance it by their length (the warm-up's cap is read from it). */
+  clock = 0;
+  private pid = 1000;
+  private readonly loads = new Map<LiveServer, number>();
+  private readonly kept = new Map<string, LiveServer>();
+
+  constructor(
+    private readonly model: FakeModel,
+    readonly steady: SteadyWarmup,
+    /** 'kept': one live server per (server, concurrency) across rounds, like WarmServers. */
+    readonly kind: 'fresh' | 'kept' = 'fresh',
+    /** Servers whose pre-flight answers a wrong status on the first step. */
+    private readonly failPreflight: readonly ServerName[] = [],
+  ) {}
+
+  async preflight(server: ServerName) {
+    this.calls.push(`preflight ${server}`);
+    const answers = PREFLIGHT_SCRIPT.map((s, i) => ({ status: i === 0 && this.failPreflight.includes(server) ? 500 : s.expect, body: `${s.method} ${s.path}`, headers: {} }));
+    return { answers, rowsLeft: 0 };
+  }
+
+  async acquire(server: ServerName, concurrency: number): Promise<LiveServer> {
+    this.calls.push(`acquire ${server} c=${concurrency}`);
+    const key = `${server}|${concurrency}`;
+    const kept = this.kind === 'kept' ? this.kept.get(key) : undefined;
+    if (kept) return kept;
+    const live: LiveServer = { server, concurrency, port: 1, pid: ++this.pid, db: server === 'floor' ? null : `fake-${this.pid}.db`, cold: true };
+    this.loads.set(live, 0);
+    if (this.kind === 'kept') this.kept.set(key, live);
+    return live;
+  }
+
+  prepare(): void {}
+
+  async load(live: LiveServer, request: LoadRequest, hooks: Partial<WindowHooks> = {}): Promise<LoadResult> {
+    const index = this.loads.get(live);
+    if (index === undefined) throw new Error(`the fake ${live.server} server was already released`);
+    this.loads.set(live, index + 1);
+    this.calls.push(`load ${live.server} ${request.workload} ${request.durationMs}ms`);
+    const perf = this.model(live.server, index, live.concurrency);
+    hooks.onWindowStart?.();
+    this.clock += request.warmupMs + request.durationMs;
+    hooks.onWindowEnd?.();
+    const requests = Math.round((perf.throughput * request.durationMs) / 1000);
+    // Little's law: every connection has one request in flight.
+    const latencyUs = requests > 0 ? Math.round((request.connections * 1e6) / perf.throughput) : 0;
+    const h = newLatencyHistogram();
+    if (requests > 0) h.recordValueWithCount(latencyUs, requests);
+    const load: LoadOutcome = {
+      requests,
+      responses: requests,
+      expected: requests,
+      unexpectedStatus: {},
+      timeouts: 0,
+      connectionErrors: 0,
+      other: {},
+      creates: 0,
+      deletes: 0,
+      writesAcknowledged: 0,
+      histogram: encodeHistogram(h),
+      latencySumUs: latencyUs * requests,
+      latencyCount: requests,
+      windowMs: request.durationMs,
+      netCreates: 0,
+      uncertainCreates: 0,
+      uncertainDeletes: 0,
+      driverCpuPct: perf.driverCpuPct ?? 50,
+      driverProcesses: 1,
+      loopDelayP99Us: perf.driverLagP99Us ?? 1_000,
+      loopDelayMaxUs: perf.driverLagP99Us ?? 1_000,
+      sendLagP99Us: null,
+    };
+    const cpuPct = requests > 0 ? (perf.cpuPerRequestUs * requests) / (request.durationMs * 10) : 0;
+    return { load, server: { cpuPct, peakRssBytes: 50e6, peakThreads: live.server === 'sync' ? live.concurrency : 7 } };
+  }
+
+  async release(live: LiveServer, onPhase: (phase: 'stopping' | 'checking rows') => void = () => {}): Promise<RowsCheck | null> {
+    this.calls.push(`release ${live.server}`);
+    if (this.kind === 'fresh') {
+      onPhase('stopping');
+      this.loads.delete(live);
+    } else live.cold = false;
+    if (live.db === null) return null;
+    onPhase('checking rows');
+    return { expectedRows: 100, actualRows: 100, ok: true, ...(this.kind === 'kept' ? { cumulative: true } : {}) };
+  }
+
+  async close(): Promise<void> {
+    this.calls.push('close');
+  }
+
+  kill(): void {
+    this.calls.push('kill');
+  }
+}

@@ -1,0 +1,49 @@
+// What the two real server lifecycles (fresh-servers.ts, warm-servers.ts) share: starting a server
+// process for a measurement at some concurrency, and putting one load on it with the server's
+// CPU, RSS and threads sampled over the measured window.
+import type { ServerName } from '../schema/report-schema.js';
+import type { CompareSettings } from './settings.js';
+import type { CpuPlan } from '../system/pinning.js';
+import { ProcSampler, type ProcUsage } from '../system/proc-sampler.js';
+import { runLoad, type WindowHooks } from '../load/run-load.js';
+import { serverFlags, startServer, type RunningChild } from './server-process.js';
+import type { LoadRequest, LoadResult } from './lifecycle.js';
+import type { WriteLedger } from '../analysis/verdict.js';
+
+export async function startForLoad(server: ServerName, db: string, concurrency: number, settings: CompareSettings, plan: CpuPlan, cli?: string): Promise<RunningChild> {
+  // Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
+  // ~150 ms of CPU): allow 200 ms per thread on top of the usual start-up allowance.
+  const readyTimeoutMs = 30_000 + (server === 'sync' ? concurrency * 200 : 0);
+  return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency), cli);
+}
+
+export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}): Promise<LoadResult> {
+  const sampler = new ProcSampler([running.pid]);
+  let server: ProcUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
+  const load = await runLoad(
+    { ...request, host: '127.0.0.1', port: running.port, cannedOk: running.server === 'floor' },
+    plan,
+    {
+      onWindowStart: () => {
+        sampler.start();
+        hooks.onWindowStart?.();
+      },
+      onWindowEnd: () => {
+        server = sampler.stop();
+        hooks.onWindowEnd?.();
+      },
+    },
+  );
+  return { load, server };
+}
+
+export function emptyLedger(): WriteLedger {
+  return { netCreates: 0, uncertainCreates: 0, uncertainDeletes: 0 };
+}
+
+/** Adds one load's writes (warm-up included: the whole load, not only its window) to a ledger. */
+export function addWrites(ledger: WriteLedger, load: WriteLedger): void {
+  ledger.netCreates += load.netCreates;
+  ledger.uncertainCreates += load.uncertainCreates;
+  ledger.uncertainDeletes += load.uncertainDeletes;
+}

@@ -1,0 +1,41 @@
+// The interleaved schedule of one run: which server is measured when.
+//
+// In each round every (workload, concurrency) runs every server back to back, and the server order
+// rotates from one round to the next (A B, B A, ...), so drift of the machine over the run and
+// "who ran right after whom" hit every server alike. The driver ceiling (the driver alone against
+// the floor server) gets one short slot per round too, its place in the round moving from round to
+// round, so its figure has a spread and comes from the same moments as the servers'.
+import type { ServerName, WorkloadName } from '../schema/report-schema.js';
+import type { CompareSettings } from './settings.js';
+
+export interface Measurement {
+  server: ServerName;
+  workload: WorkloadName;
+  concurrency: number;
+  round: number;
+  /** Position in the schedule (0-based). */
+  order: number;
+  /** A driver-ceiling slot (the floor server, GET), not one of the run's own measurements. */
+  ceiling?: true;
+}
+
+export function schedule(s: Pick<CompareSettings, 'servers' | 'workloads' | 'concurrency' | 'rounds'>, ceiling?: { concurrency: number }): Measurement[] {
+  const out: Measurement[] = [];
+  const groups = s.workloads.flatMap((workload) => s.concurrency.map((concurrency) => ({ workload, concurrency })));
+  for (let round = 1; round <= s.rounds; round++) {
+    // Round 1 starts with the ceiling, round 2 has it after the first group, ... then it wraps.
+    const ceilingAt = (round - 1) % (groups.length + 1);
+    const addCeiling = () => {
+      if (ceiling) out.push({ server: 'floor', workload: 'get', concurrency: ceiling.concurrency, round, order: out.length, ceiling: true });
+    };
+    groups.forEach(({ workload, concurrency }, g) => {
+      if (g === ceilingAt) addCeiling();
+      for (let i = 0; i < s.servers.length; i++) {
+        const server = s.servers[(i + round - 1) % s.servers.length]!;
+        out.push({ server, workload, concurrency, round, order: out.length });
+      }
+    });
+    if (ceilingAt === groups.length) addCeiling();
+  }
+  return out;
+}

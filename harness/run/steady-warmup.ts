@@ -1,0 +1,116 @@
+// Warm-up until steady: before a server is measured, it is loaded in short slices until its CPU
+// per request stops moving (or a cap is hit), so a round measures the server and not how far its
+// JIT has got.
+//
+// Why: a fresh Node process runs its hot path unoptimised for a while, and the sync server has
+// one V8 isolate per thread, each warming up on its own share of the requests. Measured here (CPU
+// per request over consecutive 2 s windows, one process): sync with 8 threads 162 -> 64 -> 62 ->
+// 55 -> 46 -> 45 -> 48 µs and steady from ~8 s; with 32 threads still swinging between 100 and
+// 210 µs after 20 s; async 38 -> 35 -> 34 -> 32 µs. Rounds without this measured mostly how far
+// the JIT got (the gate's rounds spread by ±40-50%; sync's compare figure was off by 1.7x).
+import type { ServerName, WorkloadName } from '../schema/report-schema.js';
+import { cpuMicrosPerRequest, median } from '../analysis/stats.js';
+import type { LiveServer, LoadRequest, ServerLifecycle } from './lifecycle.js';
+
+export interface SteadyWarmup {
+  /** Length of one warm-up slice. */
+  sliceMs: number;
+  /** Three slices in a row whose CPU per request lie within this fraction of each other: steady.
+   *  (Two are not enough: the JIT tiers up in steps, and two slices on one step agree.) */
+  tolerance: number;
+  /** Give up (and say so) after this much warm-up; 0 skips the warm-up altogether. */
+  maxMs: number;
+}
+
+export const DEFAULT_STEADY_WARMUP: SteadyWarmup = { sliceMs: 1000, tolerance: 0.1, maxMs: 15_000 };
+
+export interface WarmupRecord {
+  server: ServerName;
+  concurrency: number;
+  /** Server CPU µs per request of each slice, in order. */
+  cpuPerRequestUs: number[];
+  steady: boolean;
+  elapsedMs: number;
+  /** The CPU per request it settled at: the median of the last three slices (when steady). */
+  settledUs?: number;
+}
+
+/** Whether the last three slices agree within `tolerance` (relative to the smallest). */
+export function settled(perRequest: readonly number[], tolerance: number): boolean {
+  if (perRequest.length < 3) return false;
+  const last = perRequest.slice(-3);
+  if (!last.every((v) => Number.isFinite(v) && v > 0)) return false;
+  return Math.max(...last) - Math.min(...last) <= tolerance * Math.min(...last);
+}
+
+/** The workload a kept server warms up on: the run's most complete one (mixed covers the GET and
+ *  the PUT paths), so every route measured later is warm. Never crud: see warmupWorkloadFor. */
+export function warmupWorkload(workloads: readonly WorkloadName[]): WorkloadName {
+  if (workloads.includes('mixed')) return 'mixed';
+  return warmupWorkloadFor(workloads[0] ?? 'get');
+}
+
+/**
+ * The workload a fresh server warms up on before `measured` is measured: the same one, except
+ * crud. A crud load stopped mid-cycle leaves its connections' current keys behind, and the next
+ * load on the same database re-creates the same keys (they are named by driver shard and
+ * connection, not by load), so it would start with 409s (seen: 1.5% failures in a 1 s window).
+ * mixed warms the engine, the routes, GET and PUT instead; POST and DELETE warm in the lead-in.
+ */
+export function warmupWorkloadFor(measured: WorkloadName): WorkloadName {
+  return measured === 'crud' ? 'mixed' : measured;
+}
+
+export interface WarmupSlice {
+  /** 1-based. */
+  slice: number;
+  cpuPerRequestUs: number;
+  elapsedMs: number;
+}
+
+/**
+ * Loads `live` in slices of `rule.sliceMs` until `settled` (or `rule.maxMs` of warm-up have
+ * passed), and returns what happened. `request` is the slice's load without its duration and seed.
+ */
+export async function warmUntilSteady(
+  lifecycle: ServerLifecycle,
+  live: LiveServer,
+  rule: SteadyWarmup,
+  request: Omit<LoadRequest, 'durationMs' | 'warmupMs' | 'seed'> & { seed: number },
+  onSlice: (s: WarmupSlice) => void = () => {},
+  now: () => number = Date.now,
+): Promise<WarmupRecord> {
+  const started = now();
+  const perRequest: number[] = [];
+  let steady = false;
+  while (rule.maxMs > 0 && now() - started < rule.maxMs) {
+    // Each slice from the same database state, so the slices differ only in how warm the server is.
+    lifecycle.prepare(live);
+    const { load, server } = await lifecycle.load(live, { ...request, warmupMs: 0, durationMs: rule.sliceMs, seed: request.seed + perRequest.length });
+    const us = load.requests > 0 ? cpuMicrosPerRequest(server.cpuPct, load.windowMs, load.requests) : Number.POSITIVE_INFINITY;
+    perRequest.push(us);
+    onSlice({ slice: perRequest.length, cpuPerRequestUs: us, elapsedMs: now() - started });
+    if (settled(perRequest, rule.tolerance)) {
+      steady = true;
+      break;
+    }
+  }
+  const round1 = (v: number) => Math.round(v * 10) / 10;
+  return {
+    server: live.server,
+    concurrency: live.concurrency,
+    cpuPerRequestUs: perRequest.map(round1),
+    steady,
+    elapsedMs: now() - started,
+    ...(steady ? { settledUs: round1(median(perRequest.slice(-3))) } : {}),
+  };
+}
+
+/** A line for the report's warnings: how a server was warmed up. */
+export function describeWarmup(w: WarmupRecord, kept = true): string {
+  if (w.cpuPerRequestUs.length === 0) return `${w.server} c=${w.concurrency} was not warmed up until steady (turned off): its first rounds include JIT warm-up.`;
+  const path = w.cpuPerRequestUs.join(' → ');
+  return w.steady
+    ? `${w.server} c=${w.concurrency}${kept ? ' stayed up across rounds;' : ''} warmed up for ${(w.elapsedMs / 1000).toFixed(1)} s until its CPU per request was steady (${path} µs).`
+    : `${w.server} c=${w.concurrency} was still not steady after ${(w.elapsedMs / 1000).toFixed(1)} s of warm-up (CPU per request ${path} µs): its figures include JIT warm-up.`;
+}
