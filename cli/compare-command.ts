@@ -1,6 +1,7 @@
 // `mkvss-lab compare` (and `npm run compare -- ...`): flags -> CompareSettings, the run, then the
 // report written under --out and printed. Usage errors are one line on stderr and exit 2; a server
 // that fails pre-flight or cannot run makes exit 1.
+import { EXIT_USAGE } from './exit-codes.js';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from './flags.js';
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
@@ -10,7 +11,6 @@ import { saveReport } from '../harness/report/output.js';
 import { renderTerminal, reportJson } from '../harness/report/render.js';
 import { WORKLOADS } from '../harness/load/workloads.js';
 
-export const EXIT_USAGE = 2;
 
 function positiveRate(raw: string): number {
   const n = Number(raw);

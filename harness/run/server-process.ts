@@ -1,6 +1,7 @@
 // Starting and stopping one server under test as a child process: `mkvss-lab serve <kind>` on a
 // free port, pinned to the servers' CPUs, ready when it prints its listening line and /health
 // answers 200; stopped with SIGTERM and expected to exit 0 (its graceful stop).
+import { parseReadyLine } from '../../servers/ready-line.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -60,10 +61,10 @@ export async function startServer(
       const timer = setTimeout(() => reject(new ServerProcessError(`the ${server} server did not print its listening line within ${readyTimeoutMs / 1000} s${tail() ? `; stderr:\n${tail()}` : ''}`)), readyTimeoutMs);
       child.stdout!.setEncoding('utf8').on('data', (s: string) => {
         out += s;
-        const m = /listening on http:\/\/\S+:(\d+)/.exec(out);
-        if (m) {
+        const ready = parseReadyLine(out);
+        if (ready) {
           clearTimeout(timer);
-          resolve(Number(m[1]));
+          resolve(ready.port);
         }
       });
       child.once('error', (err) => {

@@ -1,8 +1,10 @@
 // What one `compare` run measures. The CLI builds this from its flags; the gate builds its own.
 import type { ServerName, Setup } from '../schema/report-schema.js';
+import { SERVER_KINDS } from '../../servers/server-kinds.js';
 import { DEFAULT_STEADY_WARMUP, type SteadyWarmup } from './steady-warmup.js';
 
-export const SERVER_NAMES: readonly ServerName[] = ['sync', 'async', 'reference', 'floor'];
+/** Every server `compare` can run: the server kinds, in one list (servers/server-kinds.ts). */
+export const SERVER_NAMES: readonly ServerName[] = SERVER_KINDS;
 
 /** The plan fields are the report's Setup fields (the report records exactly what was asked). */
 type PlanFields = 'servers' | 'workloads' | 'concurrency' | 'durationMs' | 'warmupMs' | 'rounds' | 'keys' | 'valueSize' | 'pipelining' | 'rate' | 'command';
