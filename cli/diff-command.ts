@@ -60,7 +60,7 @@ excludes 1, else "tie"; below 3 rounds a side: the range, nothing called. Settin
 has are listed below them. Exit 0 whenever both reports are valid (diff describes, it does not gate).
 
 Examples:
-  mkvss-lab diff reports/2026-11-30T09-00-00-before reports/latest
+  mkvss-lab diff reports/2026-11-30T09-00-00Z-before reports/latest
   npm run diff -- before/report.json after/report.json --markdown --out diff.md
 `;
 
