@@ -80,6 +80,8 @@ export interface DiffModel {
   title: string;
   /** "OLD: <source>, <label>, run started <createdAt>", and the same for NEW. */
   sides: string[];
+  /** What the interval cannot see, said once above the tables. */
+  note: string;
   /** Settings that differ between the runs, one line each; empty when the runs are like-for-like. */
   settingsWarnings: string[];
   tables: DiffTable[];
@@ -213,6 +215,9 @@ export function buildDiffModel(oldSide: DiffSide, newSide: DiffSide): DiffModel 
   return {
     title: 'mkvss-lab diff: NEW vs OLD',
     sides: [sideLine('OLD', oldSide), sideLine('NEW', newSide)],
+    note:
+      'Two runs at different times: the interval sees the noise between rounds, not a machine that was busier for the whole of one run. ' +
+      'To judge a code change, measure both builds in one interleaved run (npm run gate -- --against <ref>).',
     settingsWarnings: settingsDifferences(oldSide.report.setup, newSide.report.setup),
     tables,
     onlyInOld,

@@ -35,7 +35,7 @@ function markdownTable(t: DiffTable): string[] {
 }
 
 export function renderDiffTerminal(m: DiffModel): string {
-  const out: string[] = [m.title, ...m.sides, ''];
+  const out: string[] = [m.title, ...m.sides, '', m.note, ''];
   if (m.settingsWarnings.length) {
     out.push('⚠ The runs differ in their settings; figures below are not like-for-like:', ...m.settingsWarnings.map((w) => `  - ${w}`), '');
   }
@@ -51,7 +51,7 @@ export function renderDiffTerminal(m: DiffModel): string {
 }
 
 export function renderDiffMarkdown(m: DiffModel): string {
-  const out: string[] = [`# ${m.title}`, '', ...m.sides.map((s) => `- ${s}`), ''];
+  const out: string[] = [`# ${m.title}`, '', ...m.sides.map((s) => `- ${s}`), '', m.note, ''];
   if (m.settingsWarnings.length) {
     out.push('> ⚠ The runs differ in their settings; figures below are not like-for-like:', '>', ...m.settingsWarnings.map((w) => `> - ${w}`), '');
   }

@@ -122,7 +122,7 @@ describe('diff of two runs', () => {
     const async = steady(20_000, 1500, WOBBLE);
     const m = diff(syntheticReport({ get: { async } }), syntheticReport({ get: { async: scaled(async, 0.7) } }));
     const text = renderDiffTerminal(m);
-    expect(text).toMatch(/^mkvss-lab diff: NEW vs OLD\nOLD: old, run started .*\nNEW: new, run started /);
+    expect(text).toMatch(/^mkvss-lab diff: NEW vs OLD\nOLD: old, run started .*\nNEW: new, run started .*\n\nTwo runs at different times: /);
     expect(text).toMatch(/== async, get, 32 connections ==\n +OLD +NEW +NEW vs OLD\n/);
     // (synthetic summaries are 0: the figures columns are not what this checks)
     expect(text).toMatch(/Throughput \(req\/s\) +0 +0 +1\.43x lower \(/);
