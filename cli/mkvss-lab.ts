@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // mkvss-lab: one command line for the lab: `serve` starts one server, `compare` runs the lab's main
-// job and `gate` is the CI regression gate. The commands live in cli/; the work they start lives in
-// servers/ and harness/, which never import cli/.
+// job, `diff` sets two compare runs side by side and `gate` is the CI regression gate. The commands
+// live in cli/; the work they start lives in servers/ and harness/, which never import cli/.
 import { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerGateCommand } from './gate-command.js';
+import { registerDiffCommand } from './diff-command.js';
 
 const program = new Command();
 program
@@ -23,5 +24,6 @@ program
 registerServeCommand(program);
 registerCompareCommand(program);
 registerGateCommand(program);
+registerDiffCommand(program);
 
 await program.parseAsync(process.argv);

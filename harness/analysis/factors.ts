@@ -4,7 +4,7 @@
 // factor whose t-interval excludes 1 is called "higher"/"faster"/...; one whose interval contains 1
 // is a tie (the difference is inside the round-to-round noise), and with 1-2 rounds nothing is
 // called at all.
-import { pairedRatioInterval, type RatioInterval } from './interval.js';
+import { pairedRatioInterval, type IntervalMethod, type RatioInterval, type UnpairedIntervalMethod } from './interval.js';
 import type { Cell, Comparison, Factor, Round, ServerName } from '../schema/report-schema.js';
 
 type Metric = Factor['metric'];
@@ -24,8 +24,12 @@ export function smoothedErrorRate(r: Pick<Round, 'requests' | 'expected'>, outOf
 
 const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-/** The words for one factor. `estimate` > 1 always means "the candidate is better" for this metric. */
-export function wordFactor(metric: Metric, iv: Pick<RatioInterval, 'estimate' | 'low' | 'high' | 'method' | 'rounds' | 'call'>): string {
+/** The words for one factor. `estimate` > 1 always means "the candidate is better" for this metric.
+ *  Paired (compare) and unpaired (diff) intervals read alike: a call, a tie, or a range/1 round. */
+export function wordFactor(
+  metric: Metric,
+  iv: Pick<RatioInterval<IntervalMethod | UnpairedIntervalMethod>, 'estimate' | 'low' | 'high' | 'method' | 'rounds' | 'call'>,
+): string {
   const { estimate, low, high } = iv;
   if (!Number.isFinite(estimate)) return 'not comparable';
   if (estimate === 1 && low === 1 && high === 1) return 'tie (no difference)';
