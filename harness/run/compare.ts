@@ -8,7 +8,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { openStore, seedDatabase } from '../../servers/kv/index.js';
 import type { Cell, FailureBreakdown, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
@@ -20,6 +19,7 @@ import { firstMismatch, PREFLIGHT_SCRIPT, runScript, type PreflightAnswer } from
 import { ProcSampler } from '../system/proc-sampler.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
 import { runLoad, type LoadOutcome } from '../load/run-load.js';
+import { DEFAULT_DRIVER, describeDriver } from '../load/drivers.js';
 import { decodeHistogram, latencySummary, spread } from '../analysis/stats.js';
 import { checkRows, roundVerdict, worstVerdict } from '../analysis/verdict.js';
 import { preloadKey } from '../load/workloads.js';
@@ -54,14 +54,6 @@ export function schedule(s: Pick<CompareSettings, 'servers' | 'workloads' | 'con
     }
   }
   return out;
-}
-
-function autocannonVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function rowsIn(db: string): number {
@@ -134,6 +126,7 @@ async function measureOnce(ctx: RunContext, m: Measurement, durationMs: number, 
     load = await runLoad(
       {
         mode: s.rate === undefined ? 'closed' : 'open',
+        driver: s.driver ?? DEFAULT_DRIVER,
         host: '127.0.0.1',
         port: running.port,
         workload: m.workload,
@@ -425,8 +418,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
         ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
         ...(warm ? { warmServers: warm.warmups.map((w) => ({ ...w, cpuPerRequestUs: [...w.cpuPerRequestUs] })) } : {}),
         driver: {
-          name: settings.rate === undefined ? 'autocannon' : 'mkvss-open-loop (node:net, intended-send-time latency)',
-          version: settings.rate === undefined ? autocannonVersion() : '1',
+          ...describeDriver(settings.rate === undefined ? (settings.driver ?? DEFAULT_DRIVER) : 'open'),
           driverCpus: plan.pinned ? formatCpuList(plan.driverCpus) : null,
           serverCpus: plan.pinned ? formatCpuList(plan.serverCpus) : null,
           pinned: plan.pinned,

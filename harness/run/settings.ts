@@ -1,5 +1,6 @@
 // What one `compare` run measures. The CLI builds this from its flags; the gate builds its own.
 import type { ServerName, Setup } from '../schema/report-schema.js';
+import type { ClosedLoopDriverName } from '../load/drivers.js';
 
 export const SERVER_NAMES: readonly ServerName[] = ['sync', 'async', 'reference', 'floor'];
 
@@ -18,6 +19,8 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
   progressTicks?: boolean;
   /** A request unanswered for this long is a timeout. */
   requestTimeoutMs?: number;
+  /** Closed-loop load driver (harness/load/drivers.ts); default 'net'. */
+  driver?: ClosedLoopDriverName;
   /** Seeds the random keys of the request lists (the same for every server in a round). */
   seed?: number;
 }
