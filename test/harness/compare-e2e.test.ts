@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/schema/report-schema.js';
 import { decodeHistogram } from '../../harness/analysis/stats.js';
+import { describeDriver } from '../../harness/load/drivers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));
@@ -46,7 +47,7 @@ describe('compare, end to end (sync vs async)', () => {
   it('records the setup it ran with', () => {
     expect(report.setup).toMatchObject({ servers: ['sync', 'async'], workloads: ['get', 'crud'], concurrency: [50], durationMs: 1000, warmupMs: 500, rounds: 1, keys: 200, valueSize: 64, pipelining: 1 });
     expect(report.setup.machine.fingerprint).toMatch(/^[0-9a-f]{12}$/);
-    expect(report.setup.driver.name).toBe('autocannon');
+    expect(report.setup.driver.name).toBe(describeDriver('net').name);
     expect(report.setup.command).toContain('compare --servers sync,async');
   });
 
