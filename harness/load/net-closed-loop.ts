@@ -115,7 +115,7 @@ export class ClosedLoopLoad {
       onread: { buffer: conn.readBuffer, callback: (nread: number, buf: Uint8Array): boolean => this.onRead(conn, socket, nread, buf as Buffer) },
     });
     conn.socket = socket;
-    socket.once('connect', () => this.fill(conn));
+    socket.once('connect', () => this.fill(conn, performance.now()));
     socket.on('error', () => {});
     socket.once('close', () => this.onClose(conn, socket));
   }
@@ -127,7 +127,8 @@ export class ClosedLoopLoad {
       this.drop(conn, 'other', `bad response: ${conn.framer.error}`);
       return false;
     }
-    if (conn.socket === socket) this.fill(conn);
+    // The read's clock serves as the send time of the requests it releases (no second clock read).
+    if (conn.socket === socket) this.fill(conn, conn.now);
     return true;
   }
 
@@ -153,12 +154,11 @@ export class ClosedLoopLoad {
   }
 
   /** Tops the connection up to `pipelining` requests in flight. */
-  private fill(conn: Connection): void {
+  private fill(conn: Connection, now: number): void {
     const socket = conn.socket;
     if (!socket || this.stopped || socket.connecting) return;
     const room = conn.sentAt.length - conn.inFlight;
     if (room <= 0) return;
-    const now = performance.now();
     const many = room > 1;
     if (many) socket.cork();
     for (let k = 0; k < room; k++) {
