@@ -231,12 +231,22 @@ function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w:
       else if (srv < 85 && s !== 'sync') reasons.push(`${s} under ${d} used only ${fmt(srv)}% of its core (neither side saturated: machine contention?)`);
     }
   }
-  const spreadWide = [a, b].some((d) => ['async', other].some((s) => {
-    const t = (samples.get(key(s, w, d)) ?? []).map((x) => x.throughput);
-    return t.length > 1 && (Math.max(...t) - Math.min(...t)) / median(t) > 2 * AGREEMENT;
-  }));
+  // The same warm process answered both drivers: if its CPU per request differs between them, the
+  // server itself was in a different state (still warming, or sharing its core) when each measured.
+  for (const s of ['async', other]) {
+    const us = (d: ClosedLoopDriverName) => median((samples.get(key(s, w, d)) ?? []).map((x) => x.serverUsPerRequest));
+    const change = us(a) / us(b) - 1;
+    if (Math.abs(change) > AGREEMENT) reasons.push(`${s} spent ${fmt(us(a), 1)} µs of CPU per request under ${a} and ${fmt(us(b), 1)} under ${b} (${fmt(change * 100)}%)`);
+  }
+  if (o.rounds < 2) reasons.push('one round only: no spread to judge the noise by');
+  const spreadWide = [a, b].some((d) =>
+    ['async', other].some((s) => {
+      const t = (samples.get(key(s, w, d)) ?? []).map((x) => x.throughput);
+      return t.length > 1 && (Math.max(...t) - Math.min(...t)) / median(t) > 2 * AGREEMENT;
+    }),
+  );
   if (spreadWide) reasons.push(`round-to-round spread above ${2 * AGREEMENT * 100}% for some cell: more rounds or a quieter machine`);
-  return reasons.length > 0 ? reasons.join('; ') : `no driver saturated and the spread is small; compare the server µs/req columns (${o.rounds} rounds)`;
+  return reasons.length > 0 ? reasons.join('; ') : 'no driver saturated, the servers spent the same CPU per request under both and the spread is small: unexplained';
 }
 
 const program = new Command()
