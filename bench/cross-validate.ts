@@ -10,7 +10,7 @@
 // also how the drivers' headroom is compared (`--servers async --drivers net,autocannon,wrk`).
 //
 //   node dist/bench/cross-validate.js [--servers sync,async] [--workloads get,mixed]
-//     [--drivers net,wrk] [-c 50] [--rounds 2] [--duration 4s] [--warmup 1s] [--server-warmup 15s]
+//     [--drivers net,wrk] [-c 50] [--rounds 2] [--duration 4s] [--warmup 1s] [--server-warmup 30s]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -259,7 +259,7 @@ const program = new Command()
   .option('--rounds <n>', 'interleaved rounds', wholeNumber('--rounds', 1, 20), 2)
   .addOption(new Option('--duration <d>', 'measured window').argParser(durationMs('--duration', false, 120_000)).default(4000, '4s'))
   .addOption(new Option('--warmup <d>', 'driver warm-up before each window (wrk rounds up to whole seconds)').argParser(durationMs('--warmup', true, 60_000)).default(1000, '1s'))
-  .addOption(new Option('--server-warmup <d>', 'load on each server before the rounds').argParser(durationMs('--server-warmup', true, 600_000)).default(15_000, '15s'))
+  .addOption(new Option('--server-warmup <d>', 'load on each server before the rounds').argParser(durationMs('--server-warmup', true, 600_000)).default(30_000, '30s'))
   .option('--keys <n>', 'keys preloaded', wholeNumber('--keys', 1, 10_000_000), 10_000)
   .option('--value-size <bytes>', 'bytes per value', wholeNumber('--value-size', 0, 65_536), 64)
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
