@@ -10,6 +10,7 @@ import { runComparison } from '../harness/run/compare.js';
 import { saveReport } from '../harness/report/output.js';
 import { renderTerminal, reportJson } from '../harness/report/render.js';
 import { WORKLOADS } from '../harness/load/workloads.js';
+import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, driverProblem, type ClosedLoopDriverName } from '../harness/load/drivers.js';
 
 
 function positiveRate(raw: string): number {
@@ -34,8 +35,9 @@ How a run works:
   compared, each round also has one short slot of the driver alone against it (the driver ceiling).
   Before any load, every server except floor answers the same scripted requests (pre-flight) and
   must match the API and each other; one that does not is not benchmarked (exit 1).
-  Load comes from autocannon in its own process (with --rate: an open-loop driver), pinned to its
-  own CPU with taskset; the servers get the other CPUs.
+  Load comes from a node:net closed-loop driver in its own process (--driver autocannon or wrk
+  instead; with --rate: an open-loop driver), pinned to its own CPU with taskset; the servers get
+  the other CPUs.
 
 What the report means:
   req/s      responses with the status the workload expects, per second; median of the rounds
@@ -71,6 +73,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--value-size <bytes>', 'bytes per value (preload and writes)', wholeNumber('--value-size', 0, 524_288), D.valueSize)
     .option('--pipelining <n>', 'requests in flight per connection', wholeNumber('--pipelining', 1, 64), D.pipelining)
     .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
+    .addOption(new Option('--driver <name>', 'closed-loop load driver: net (node:net, lean), autocannon, or wrk (cross-check: no per-request status check)').choices(CLOSED_LOOP_DRIVERS).default(DEFAULT_DRIVER))
     .addOption(new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(D.pin, 'on with 2+ CPUs and taskset'))
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
     .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
@@ -93,6 +96,7 @@ export function registerCompareCommand(program: Command): void {
         pipelining: o.pipelining,
         ...(o.rate !== undefined ? { rate: o.rate } : {}),
         pin: o.pin,
+        driver: o.driver as ClosedLoopDriverName,
         ...(o.label ? { label: o.label } : {}),
         command: process.argv.slice(2).join(' '),
         measureDriverCeiling: o.driverCeiling,
@@ -129,6 +133,8 @@ export function registerCompareCommand(program: Command): void {
 
 /** Checks between flags that commander cannot see one flag at a time. */
 export function crossCheck(s: CompareSettings): string | null {
+  const driver = driverProblem(s.driver ?? DEFAULT_DRIVER, s.workloads, s.rate !== undefined);
+  if (driver) return driver;
   if (s.rate !== undefined) {
     const perConnection = s.rate / Math.max(...s.concurrency);
     if (perConnection < 0.5) return `--rate ${s.rate} spread over ${Math.max(...s.concurrency)} connections is under one request per connection every 2 s; raise --rate or lower --concurrency.`;

@@ -9,8 +9,13 @@
 // driver -> parent: { type: 'error', message }
 import type { WorkloadName } from '../schema/report-schema.js';
 
+/** Which closed-loop driver sends the load (harness/load/drivers.ts). */
+export type ClosedLoopDriverName = 'net' | 'autocannon' | 'wrk';
+
 export interface DriverSpec {
   mode: 'closed' | 'open';
+  /** Closed loop only; default 'net'. */
+  driver?: ClosedLoopDriverName;
   host: string;
   port: number;
   workload: WorkloadName;
@@ -71,6 +76,8 @@ export type ParentMessage = { type: 'spec'; spec: DriverSpec } | { type: 'go' };
 export type DriverMessage =
   | { type: 'built' }
   | { type: 'measuring' }
-  | { type: 'window-end' }
+  /** `driverCpuPct`: the driver's own CPU figure for the window, when the sampler cannot see it
+   *  (wrk-driver: wrk has exited, and left /proc, by the time the window ends). */
+  | { type: 'window-end'; driverCpuPct?: number }
   | { type: 'done'; result: ShardResult }
   | { type: 'error'; message: string };

@@ -2,12 +2,12 @@
 // when the plan pins), splits connections and rate between them, starts them together, samples
 // their CPU over the measured window and merges what they counted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { DriverMessage, DriverSpec, ParentMessage, ShardResult } from './driver-protocol.js';
 import type { CpuPlan } from '../system/pinning.js';
 import { pinnedCommand } from '../system/pinning.js';
 import { ProcSampler } from '../system/proc-sampler.js';
 import { mergeHistograms, encodeHistogram } from '../analysis/stats.js';
+import { DEFAULT_DRIVER, DRIVER_SCRIPTS } from './drivers.js';
 
 export interface LoadOutcome extends ShardResult {
   driverCpuPct: number;
@@ -58,11 +58,6 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
   };
 }
 
-const DRIVER_SCRIPTS = {
-  closed: fileURLToPath(new URL('./closed-loop-driver.js', import.meta.url)),
-  open: fileURLToPath(new URL('./open-loop-driver.js', import.meta.url)),
-};
-
 export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, hooks: WindowHooks): Promise<LoadOutcome> {
   // No more processes than connections; each gets its own CPU when pinned.
   const processes = Math.max(1, Math.min(plan.driverProcesses, spec.connections));
@@ -75,7 +70,7 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
   try {
     const shards = connections.map((conns, shard) => {
       const cpus = plan.pinned ? [plan.driverCpus[shard % plan.driverCpus.length]!] : [];
-      const [cmd, args] = pinnedCommand(cpus, process.execPath, [DRIVER_SCRIPTS[spec.mode]]);
+      const [cmd, args] = pinnedCommand(cpus, process.execPath, [DRIVER_SCRIPTS[spec.mode === 'open' ? 'open' : (spec.driver ?? DEFAULT_DRIVER)]]);
       const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       children.push(child);
       let stderr = '';
@@ -123,8 +118,12 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
     await Promise.race(windowEnd);
     const usage = sampler.stop();
     hooks.onWindowEnd();
+    const ends = await Promise.all(windowEnd);
     const results = (await Promise.all(done)).map((m) => m.result);
-    return { ...mergeShardResults(results), driverCpuPct: usage.cpuPct, driverProcesses: processes };
+    // A driver that measured its own CPU (its load ran in a process that is gone by now) says so.
+    const own = ends.map((e) => e.driverCpuPct);
+    const driverCpuPct = own.every((x) => x !== undefined) ? own.reduce((a: number, b) => a + b!, 0) : usage.cpuPct;
+    return { ...mergeShardResults(results), driverCpuPct, driverProcesses: processes };
   } finally {
     // Drivers exit by themselves after 'done'; make sure none outlives a failure.
     setTimeout(killAll, 1000).unref();

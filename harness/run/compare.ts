@@ -6,7 +6,7 @@
 //
 // Where the servers come from is one ServerLifecycle (lifecycle.ts), chosen once: fresh processes
 // per measurement (the default), processes kept up across rounds, or a fake for the tests.
-import { createRequire } from 'node:module';
+import { DEFAULT_DRIVER, describeDriver } from '../load/drivers.js';
 import type { Cell, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
@@ -42,18 +42,14 @@ export interface RunOptions {
   now?: () => number;
 }
 
+
+/** Warm-up slices always use the lean node:net driver: they only need load, and a driver that
+ *  starts a tool per slice (wrk) would spend the slice starting up. */
+const WARMUP_DRIVER = DEFAULT_DRIVER;
 /** The lifecycle the settings ask for, chosen once per run. */
 export function lifecycleFor(settings: CompareSettings, plan: CpuPlan): ServerLifecycle {
   const steady = settings.steady ?? DEFAULT_STEADY_WARMUP;
   return settings.lifecycle === 'kept' ? new WarmServers(settings, plan, steady) : new FreshServers(settings, plan, steady);
-}
-
-function autocannonVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Every server but the floor answers the scripted requests, and they must agree. */
@@ -147,7 +143,7 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
         lifecycle,
         live,
         lifecycle.steady,
-        { mode: 'closed', workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
+        { mode: 'closed', driver: WARMUP_DRIVER, workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
         (s) => say('warming up', `until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`),
         now,
       );
@@ -160,6 +156,7 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
     const ceiling = m.ceiling === true;
     const result = await lifecycle.load(live, {
       mode: settings.rate === undefined || ceiling ? 'closed' : 'open',
+      driver: settings.driver ?? DEFAULT_DRIVER,
       workload: m.workload,
       connections: m.concurrency,
       pipelining: settings.pipelining,
@@ -232,8 +229,7 @@ function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerL
       steadyWarmup: { ...lifecycle.steady },
       ...(lifecycle.kind === 'kept' ? { warmServers: lifecycle.warmups.map((w) => ({ server: w.server, concurrency: w.concurrency, cpuPerRequestUs: [...w.cpuPerRequestUs], steady: w.steady, elapsedMs: w.elapsedMs })) } : {}),
       driver: {
-        name: settings.rate === undefined ? 'autocannon' : 'mkvss-open-loop (node:net, intended-send-time latency)',
-        version: settings.rate === undefined ? autocannonVersion() : '1',
+        ...describeDriver(settings.rate === undefined ? (settings.driver ?? DEFAULT_DRIVER) : 'open'),
         driverCpus: plan.pinned ? formatCpuList(plan.driverCpus) : null,
         serverCpus: plan.pinned ? formatCpuList(plan.serverCpus) : null,
         pinned: plan.pinned,

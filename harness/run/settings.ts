@@ -2,6 +2,7 @@
 import type { ServerName, Setup } from '../schema/report-schema.js';
 import { SERVER_KINDS } from '../../servers/server-kinds.js';
 import { DEFAULT_STEADY_WARMUP, type SteadyWarmup } from './steady-warmup.js';
+import type { ClosedLoopDriverName } from '../load/drivers.js';
 
 /** Every server `compare` can run: the server kinds, in one list (servers/server-kinds.ts). */
 export const SERVER_NAMES: readonly ServerName[] = SERVER_KINDS;
@@ -27,6 +28,8 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
   progressTicks?: boolean;
   /** A request unanswered for this long is a timeout. */
   requestTimeoutMs?: number;
+  /** Closed-loop load driver (harness/load/drivers.ts); default 'net'. */
+  driver?: ClosedLoopDriverName;
   /** Seeds the random keys of the request lists (the same for every server in a round). */
   seed?: number;
 }

@@ -26,6 +26,13 @@ export function parseStatCpuSeconds(stat: string, ticksPerSecond = CLOCK_TICKS):
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
+/** cutime + cstime in seconds (fields 16 and 17): CPU of the children this process has waited
+ *  for. A driver that runs a short-lived tool (wrk) reads its CPU here once the tool has exited. */
+export function parseStatChildrenCpuSeconds(stat: string, ticksPerSecond = CLOCK_TICKS): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+}
+
 /** What /proc/<pid>/status says about memory and threads (0 for a field that is missing). */
 export interface ProcStatus {
   /** VmRSS: resident set now, bytes. */

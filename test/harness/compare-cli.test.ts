@@ -36,6 +36,9 @@ describe.concurrent('compare flag validation', () => {
     [['--rate', 'fast'], /--rate is requests per second/],
     [['--label', 'a/b'], /--label must be 1-40 letters/],
     [['--bogus'], /unknown option '--bogus'/],
+    [['--driver', 'ab'], /Allowed choices are net, autocannon, wrk/],
+    [['--driver', 'autocannon', '--rate', '100'], /--driver autocannon is closed loop only/],
+    [['--driver', 'wrk', '--workload', 'crud'], /--driver wrk (cannot run crud|needs wrk on the PATH)/],
   ])('%j', async (args, message) => {
     const r = await compare(...(args as string[]));
     expect(r.code).toBe(2);

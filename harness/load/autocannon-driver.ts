@@ -1,5 +1,6 @@
-// Closed-loop load driver (a child process of the harness): autocannon's programmatic API, each
-// connection cycling through its own pre-built request list, warm-up then a measured window.
+// Closed-loop load driver on autocannon (`--driver autocannon`; a child process of the harness):
+// autocannon's programmatic API, each connection cycling through its own pre-built request list,
+// warm-up then a measured window. The default driver is net-driver.ts, which needs less CPU.
 //
 // Why it is built this way (read in node_modules/autocannon/lib, v8):
 // - requestIterator.setRequests() builds the buffer of every request without a setupRequest
@@ -20,8 +21,8 @@
 import autocannon from 'autocannon';
 import type { DriverSpec } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
-import { seededRandom } from '../analysis/seeded-random.js';
-import { buildRequests, cannedExpectations, listLength, type PlannedRequest } from './workloads.js';
+import { connectionLists } from './connection-lists.js';
+import type { PlannedRequest } from './workloads.js';
 
 type AutocannonRequest = { method: string; path: string; body?: string; expect: number; write: PlannedRequest['write'] };
 
@@ -36,14 +37,9 @@ interface ClientInternals {
 function build(spec: DriverSpec): () => Promise<import('./driver-protocol.js').ShardResult> {
   const recorder = new WindowRecorder();
   let measuring = false;
-  const length = listLength(spec.connections);
-  const lists: AutocannonRequest[][] = [];
-  for (let c = 0; c < spec.connections; c++) {
-    const random = seededRandom(spec.seed * 7919 + spec.shard * 104_729 + c);
-    const built = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
-    const planned = spec.cannedOk ? cannedExpectations(built) : built;
-    lists.push(planned.map((r) => ({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body } : {}), expect: r.expect, write: r.write })));
-  }
+  const lists: AutocannonRequest[][] = connectionLists(spec).map((planned) =>
+    planned.map((r) => ({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body } : {}), expect: r.expect, write: r.write })),
+  );
 
   return () =>
     new Promise((resolve, reject) => {
