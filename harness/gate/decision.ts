@@ -14,7 +14,7 @@
 // still too wide at the cap it passes and says it could not tell.
 import type { Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { median } from '../analysis/stats.js';
-import { abSubject, extractMetrics, higherIsBetter, mergeMetrics, METRIC_MEASURES, metricId, type MetricKey, type MetricSamples } from './metrics.js';
+import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, mergeMetrics, metricId, type MetricKey, type MetricSamples } from './metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
 
@@ -31,9 +31,13 @@ export interface GateThresholds {
   p99Fails: boolean;
   /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
   resolution: number;
+  /** A/B gate: worsening of p99 at a fixed open-loop rate tolerated regardless of noise. These rows
+   *  always fail the gate (they are how a waiting regression is caught); below the servers' limits
+   *  the tail is far steadier than a saturated one (docs/GATE.md has the A/A spread). */
+  waitTolerance: number;
 }
 
-export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25 };
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25, waitTolerance: 0.5 };
 
 /**
  * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds
@@ -86,6 +90,7 @@ export interface MetricRow extends MetricKey {
 }
 
 export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
+  if (measure === 'p99AtRate') return t.waitTolerance;
   return higherIsBetter(measure) ? t.tolerance : t.latencyTolerance;
 }
 
@@ -140,7 +145,7 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const worsening = higherIsBetter(m.measure) ? -change : change;
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
     const judged = judge(worsening, widest, toleranceFor(m.measure, t));
-    const advisoryOnly = driven || (!higherIsBetter(m.measure) && !t.p99Fails);
+    const advisoryOnly = driven || (m.measure === 'p99' && !t.p99Fails);
     const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
     rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });
   }
@@ -194,8 +199,11 @@ export interface GateOutcome {
   /** Every Report measured, first one first. */
   reports: Report[];
   extensions: MeasureRequest[];
-  /** True when a metric regressed. */
+  /** True when a metric regressed, or the run cannot vouch for the code (see `failures`). */
   failed: boolean;
+  /** Why the run fails besides a regressed row: a gate that could not see must not pass (a server
+   *  that failed pre-flight, baseline metrics left unmeasured). */
+  failures: string[];
   warnings: string[];
 }
 
@@ -249,12 +257,27 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ±${pct(r.runBand)}; record the baseline again on a quiet machine)`;
     warnings.push(`${r.id}: the noise band is ±${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
-  const missing = rows.filter((r) => r.verdict === 'not-measured');
-  if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
+  // Fail closed. The run's settings were checked against the baseline's before measuring, so a
+  // baseline metric left unmeasured is a server or a measurement that broke, not a choice; and a
+  // bug in the shared engine breaks both servers at once, which leaves no row to regress at all.
+  const failures: string[] = [];
+  const seen = new Set<string>();
   for (const report of reports) {
-    for (const p of report.preflight.filter((x) => !x.ok)) warnings.push(`${p.server} failed pre-flight and was not measured: ${p.mismatch ?? 'no detail'}.`);
+    for (const p of report.preflight.filter((x) => !x.ok)) {
+      const line = `${p.server} failed pre-flight (its answers differ from the expected ones) and was not measured: ${p.mismatch ?? 'no detail'}.`;
+      if (!seen.has(line)) failures.push(line);
+      seen.add(line);
+    }
   }
-  return { rows, metrics, reports, extensions, failed: rows.some((r) => FAILING.has(r.verdict)), warnings };
+  if (o.baseline) {
+    const missing = rows.filter((r) => r.verdict === 'not-measured');
+    const judged = rows.filter((r) => r.baseline !== null && r.now !== null);
+    if (judged.length === 0) failures.push(`no baseline metric was measured in this run (${o.baseline.metrics.length} expected): nothing was judged.`);
+    else if (missing.length > 0) failures.push(`${missing.length} baseline metric(s) not measured in this run: ${missing.map((r) => r.id).join('; ')}.`);
+  } else if (metrics.length === 0) {
+    failures.push('nothing was measured.');
+  }
+  return { rows, metrics, reports, extensions, failed: failures.length > 0 || rows.some((r) => FAILING.has(r.verdict)), failures, warnings };
 }
 
 export function pct(fraction: number): string {
@@ -287,13 +310,14 @@ export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
  */
 export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
   const metrics: BaselineMetric[] = [];
+  const add = (key: MetricKey) => metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
   for (const workload of settings.workloads) {
     for (const server of servers) {
-      for (const measure of METRIC_MEASURES) {
-        const key: MetricKey = { workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure };
-        metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
-      }
+      for (const measure of CLOSED_LOOP_MEASURES) add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
     }
+  }
+  if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
+    for (const server of servers) add({ workload: settings.probeWorkload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure: 'p99AtRate' });
   }
   return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
 }
