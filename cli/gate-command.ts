@@ -15,14 +15,12 @@ import { FAULT_DELAY_ENV, FAULT_SLEEP_ENV, FAULT_SLEEP_EVERY_ENV } from '../serv
 const WORKLOADS: readonly WorkloadName[] = ['get', 'put', 'mixed', 'crud'];
 const FAULT_KINDS = ['sync', 'async', 'reference', 'floor'] as const;
 
-/** Defaults sized for a gate of about 100 s on a 2-core runner. The servers stay up across rounds
- *  and are first warmed up until their CPU per request is steady (sync: 8 s to beyond the 15 s
- *  cap; the others 5-10 s); then 3 servers x 2 workloads x 5 rounds of 1 s (+0.25 s for connections to ramp
- *  up, +~0.7 s to start the load driver). Five rounds, because from five on the noise band sets
- *  the highest and lowest round aside: on a shared VM one round in four or five is hit by a
- *  neighbour (seen here: a round where every server, the floor included, ran 50% slower), and
- *  three rounds cannot outvote it. Extended by 2 rounds of the noisy workloads, up to 7, while
- *  the time budget allows.
+/** Defaults sized for an A/B gate of at most 6 minutes on a 2-core runner. The servers stay up
+ *  across rounds and are first warmed up until their CPU per request is steady (sync: 8 s to
+ *  beyond the 15 s cap; the others 5-10 s); then 2 servers x 2 builds x 2 workloads x 5 rounds of
+ *  1 s (+0.25 s for connections to ramp up, +~0.7 s to start the load driver), plus the waiting
+ *  probe. Five rounds: the range of five covers the median with 94% confidence (see noiseBand).
+ *  Extended by 2 rounds of the noisy workloads, up to 7, while the time budget allows.
  *  8 connections: the sync server runs a thread (a V8 isolate with its own JIT) per connection,
  *  and measured here 8 threads settled after 8 to over 15 s of load while 32 were still swinging ±35%
  *  after 20 s. */

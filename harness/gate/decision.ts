@@ -40,16 +40,22 @@ export interface GateThresholds {
 export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25, waitTolerance: 0.5 };
 
 /**
- * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds
- * on, the single highest and lowest are set aside first (the median ignores them too), so extra
- * rounds can narrow a band that one disturbed round had blown open; with fewer rounds every round
- * counts. One round has no spread to see: its band is infinite (the gate cannot tell noise from
- * change with one sample, so it never fails on it).
+ * The A/A noise band of one metric: the range of its per-round values, (max - min) / median. It is
+ * a range, not a ± interval, and is printed as one. With n rounds, the lowest and highest form a
+ * distribution-free confidence interval for the median (n = 5: 94%, n = 7: 98%), so "worse than
+ * the baseline by more than the range" means every round, or nearly, was worse. Only from
+ * TRIM_FROM rounds on are the single highest and lowest set aside ([2nd, 2nd-to-last] still covers
+ * the median with >= 93% confidence there). Set aside earlier (from 5 rounds, as the gate once did)
+ * the band was too narrow: in an A/A run on this busy VM a row whose rounds ran 0.60-0.90 (range
+ * 41%, trimmed 23%) failed at -27%. One round has no spread to see: its band is infinite (the gate
+ * cannot tell noise from change with one sample, so it never fails on it).
  */
+export const TRIM_FROM = 8;
+
 export function noiseBand(values: readonly number[]): number {
   if (values.length < 2) return Number.POSITIVE_INFINITY;
   const s = [...values].sort((a, b) => a - b);
-  const kept = s.length >= 5 ? s.slice(1, -1) : s;
+  const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
   const mid = median(s);
   if (!(mid > 0)) return Number.POSITIVE_INFINITY;
   return (kept[kept.length - 1]! - kept[0]!) / mid;
@@ -254,8 +260,8 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   }
   for (const r of rows.filter((x) => x.undecided)) {
     const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
-    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ±${pct(r.runBand)}; record the baseline again on a quiet machine)`;
-    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    warnings.push(`${r.id}: the spread of its rounds is ${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
   // Fail closed. The run's settings were checked against the baseline's before measuring, so a
   // baseline metric left unmeasured is a server or a measurement that broke, not a choice; and a

@@ -38,7 +38,7 @@ function signed(v: number | null): string {
 }
 
 /** The band as what it is: the full spread (max − min) of the per-round values over their median
- *  (from 5 rounds on, the highest and lowest set aside), not a ± interval around the median. */
+ *  (from 8 rounds on, the highest and lowest set aside), not a ± interval around the median. */
 function band(r: MetricRow): string {
   return Number.isNaN(r.band) ? '-' : pct(r.band);
 }
@@ -55,7 +55,7 @@ const HEADER = ['metric', 'baseline', 'now', 'change', 'spread (A/A)', 'rounds',
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 5 rounds on, the highest and lowest set aside), or the baseline's when wider.${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider.${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
   }
