@@ -14,7 +14,7 @@
 // still too wide at the cap it passes and says it could not tell.
 import type { Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { median } from '../analysis/stats.js';
-import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, mergeMetrics, metricId, type MetricKey, type MetricSamples } from './metrics.js';
+import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, isOpenLoop, mergeMetrics, metricId, type MetricKey, type MetricSamples } from './metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
 
@@ -232,10 +232,14 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   const extensions: MeasureRequest[] = [];
   const warnings: string[] = [];
   const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
-  // Cost of one round of one workload (all servers), to project what an extension will take. The
+  // Cost of one measurement (one cell, one round), to project what an extension will take. The
   // one-off warm-up of servers kept up between steps is not part of it: extensions reuse them.
+  // Counted per cell, because the first step may hold measurements extensions do not repeat (the
+  // A/B gate's open-loop waiting probe).
   const warmupMs = (first.setup.warmServers ?? []).reduce((sum, w) => sum + w.elapsedMs, 0);
-  const roundCostMs = Math.max(0, now() - started - warmupMs) / (o.rounds * o.workloads.length);
+  const measurements = first.cells.reduce((sum, c) => sum + c.rounds.length, 0);
+  const measurementMs = Math.max(0, now() - started - warmupMs) / Math.max(1, measurements);
+  const cellsPerRound = (w: WorkloadName) => first.cells.filter((c) => c.workload === w && !isOpenLoop(c)).length;
   reports.push(first);
   const extract = o.extract ?? extractMetrics;
   let metrics = extract(first);
@@ -246,7 +250,7 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     if (workloads.length === 0) break;
     const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
     const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
-    const projectedEnd = now() - started + roundCostMs * request.rounds * request.workloads.length;
+    const projectedEnd = now() - started + measurementMs * request.rounds * request.workloads.reduce((sum, w) => sum + cellsPerRound(w), 0);
     if (o.budgetMs !== undefined && projectedEnd > o.budgetMs) {
       warnings.push(`more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`);
       break;
