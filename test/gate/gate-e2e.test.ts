@@ -103,9 +103,11 @@ describe('gate end to end', () => {
   });
 
   it('A/B against HEAD: a server that waits (no CPU) fails on p99 at the fixed probe rate', async () => {
-    // 2 ms of sleep-like waiting on one request in 20: the closed-loop CPU rows cannot see it;
-    // at a fixed 1,000 req/s its p99 goes from a fraction of a millisecond to over 2 ms.
-    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '1000', '--fault-sleep', 'async=2000/20']);
+    // 10 ms of sleep-like waiting (no CPU) on one request in 10. In the async server the wait
+    // blocks the one event loop, so at a fixed 500 req/s the loop is parked half the time and its
+    // p99 grows many times over. Large on purpose: on a busy 2-core machine the base's own p99 at
+    // a fixed rate reached several ms (a 2 ms wait on 1 request in 20 was seen to pass).
+    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '500', '--fault-sleep', 'async=10000/10']);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
     expect(run.stdout).toMatch(/^mixed c8 async this ÷ base p99 at a fixed rate .*REGRESSION$/m);
   }, RUN_LIMIT_MS + 10_000);
