@@ -81,7 +81,12 @@ export function verdictLine(s: GateSummary): string {
   if (s.baselineWritten) return `Baseline written to ${s.baselineWritten} (${s.outcome.rows.length} metrics, ${secs} s). Commit it.`;
   const failed = s.outcome.rows.filter((r) => FAILING.has(r.verdict));
   const closed = s.outcome.failures ?? [];
-  if (failed.length === 0 && closed.length === 0) return `PASS: no regression beyond the tolerance and the noise (${secs} s).`;
+  if (failed.length === 0 && closed.length === 0) {
+    // A pass that could not see everything says so on the verdict line itself.
+    const blind = s.outcome.rows.filter((r) => r.undecided).length;
+    const caveat = blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${pct(s.thresholds.resolution)} drop` : '';
+    return `PASS: no regression beyond the tolerance and the noise${caveat} (${secs} s).`;
+  }
   const regressions = failed.length > 0 ? [`${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')}`] : [];
   return `FAIL: ${[...closed.map((f) => f.replace(/\.$/, '')), ...regressions].join('; ')} (${secs} s).`;
 }

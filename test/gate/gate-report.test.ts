@@ -34,4 +34,11 @@ describe('gate report', () => {
     expect(text).toMatch(/baseline comes from another machine.*fingerprint aaaa1111; this one is bbbb2222/);
     expect(renderGateTable(await summary(20_000))).toMatch(/Baseline from this machine/);
   });
+
+  it('a pass that could not judge every row says how many on the verdict line', async () => {
+    const noisy = syntheticReport({ get: { floor: steady(40_000, 1000), sync: steady(10_000, 4000, [1, 1.02, 0.98]), async: steady(20_000, 2000, [1, 0.5, 1.6]) } });
+    const outcome = await runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 3, maxRounds: 3, extraRounds: 1, measure: async () => noisy });
+    const text = renderGateTable({ outcome, baseline, machine: noisy.setup.machine, thresholds: DEFAULT_THRESHOLDS, elapsedMs: 61_000 });
+    expect(text).toMatch(/^PASS: no regression beyond the tolerance and the noise; [1-9] of \d+ rows too noisy to see a 25% drop \(61 s\)\.$/m);
+  });
 });
