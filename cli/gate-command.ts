@@ -41,7 +41,7 @@ export const GATE_DEFAULTS = {
   budgetMs: 110_000,
   /** A/B (the default gate): CI gives the gate 6 minutes. Measured under heavy load here (load
    *  average 3-26): warming the four servers up took ~60 s in all, the whole command with one
-   *  extension 231-243 s (376 s at load average ~25). */
+   *  extension 231-245 s (376 s at load average ~25). */
   abBudgetMs: 320_000,
   /** The waiting probe: a fixed open-loop rate well below both servers' limits here (sync ~8-10k,
    *  async ~15-20k req/s at 8 connections on 2 cores), on the workload that reads and writes. */
