@@ -100,9 +100,28 @@ export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): 
   return higherIsBetter(measure) ? t.tolerance : t.latencyTolerance;
 }
 
-function judge(worsening: number, band: number, tolerance: number): MetricVerdict {
-  if (worsening > tolerance) return worsening > band ? 'regression' : 'within-noise';
-  if (-worsening > tolerance && -worsening > band) return 'better';
+/**
+ * The rounds' spread as a factor, in log terms: ln(max / min) of the values the band keeps. The
+ * verdict compares the change with the spread as factors, not as differences over the median:
+ * ratios are multiplicative, and the relative range (max - min) / median of a large drop is itself
+ * large (rounds at 0.02, 0.04 and 0.06 of the base: range 100%, so a 96% drop would be "within
+ * noise", while 0.04 lies well below 0.06 / 0.02 = 3x). For small spreads the two agree.
+ */
+export function logSpread(values: readonly number[]): number {
+  if (values.length < 2) return Number.POSITIVE_INFINITY;
+  const s = [...values].sort((a, b) => a - b);
+  const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
+  const lo = kept[0]!;
+  const hi = kept[kept.length - 1]!;
+  if (hi <= 0) return 0; // every round 0: no spread
+  return lo > 0 ? Math.log(hi / lo) : Number.POSITIVE_INFINITY;
+}
+
+/** worsening: the change as a fraction, for the tolerance; factor: the same change as ln(worse
+ *  factor), for the noise (see logSpread). */
+function judge(worsening: number, factor: number, spread: number, tolerance: number): MetricVerdict {
+  if (worsening > tolerance) return factor > spread ? 'regression' : 'within-noise';
+  if (-worsening > tolerance && -factor > spread) return 'better';
   return 'ok';
 }
 
@@ -150,7 +169,11 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
-    const judged = judge(worsening, widest, toleranceFor(m.measure, t));
+    // How many times worse, in log terms (a median of 0 is infinitely worse, or better).
+    const ratio = now / b.median;
+    const factor = ratio > 0 ? (higherIsBetter(m.measure) ? -Math.log(ratio) : Math.log(ratio)) : higherIsBetter(m.measure) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const spread = Math.max(logSpread(m.values), Math.log1p(b.band ?? Number.POSITIVE_INFINITY));
+    const judged = judge(worsening, factor, spread, toleranceFor(m.measure, t));
     const advisoryOnly = driven || (m.measure === 'p99' && !t.p99Fails);
     const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
     rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });

@@ -72,4 +72,21 @@ describe('A/B gate: this build against a base build measured in the same run', (
     expect(outcome.failed).toBe(true);
     expect(outcome.failures).toEqual([expect.stringMatching(/^no baseline metric was measured in this run/)]);
   });
+
+  it('judges the spread as a factor: a 20x slower server fails even though its rounds spread 0.02-0.06 of the base', async () => {
+    const collapse = [0.02, 0.04, 0.06].map((f) => ({ throughput: 20_000 * f, p99Us: 2000 / f }));
+    const report = abReport({ sync: steady(10_000, 4000, calm), async: [...collapse, ...collapse.slice(0, 2)] }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, [1, 1, 1, 1, 1]) });
+    const outcome = await judge(report);
+    const row = outcome.rows.find((r) => r.id === 'get c8 async this ÷ base req/s')!;
+    expect(row.band).toBeGreaterThan(0.96); // the relative range alone would call −96% "within noise"
+    expect(row.verdict).toBe('regression');
+  });
+
+  it('passes the A/A run that once failed: rounds at 0.60-0.90 of the base are noise, not a −27% regression', async () => {
+    const wobble = [0.6, 0.73, 0.6, 0.77, 0.9];
+    const report = abReport({ sync: wobble.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) }, { sync: steady(10_000, 4000, [1, 1, 1, 1, 1]), async: steady(20_000, 2000, calm) });
+    const row = (await judge(report)).rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
+    expect(row.change).toBeCloseTo(-0.27, 2);
+    expect(row.verdict).toBe('within-noise');
+  });
 });

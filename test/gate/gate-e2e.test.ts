@@ -103,13 +103,14 @@ describe('gate end to end', () => {
   });
 
   it('A/B against HEAD: a server that waits (no CPU) fails the gate, and the waiting probe is measured', async () => {
-    // 10 ms of sleep-like waiting (no CPU) on one request in 10. In the async server the wait
-    // blocks the one event loop, so its closed-loop req/s collapses. Which rows clear their range
+    // 10 ms of sleep-like waiting (no CPU) on one request in 4. In the async server the wait
+    // blocks the one event loop, so its closed-loop req/s collapses to at most 400 req/s (1 in 10
+    // gave −62% with a 116% range of 3 rounds under load average ~14, which passed). Which rows clear their range
     // depends on how busy the machine is: on a quiet one the p99 at the fixed probe rate too; under
     // a load average of 15 the load driver's own timer stalls set both builds' p99 at that rate
     // (a 10 ms wait moved it +18% in one run), so this asserts the run fails on an async row and
     // that the probe rows are there. test/gate/gate-ab.test.ts pins the probe row's verdict.
-    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '500', '--fault-sleep', 'async=10000/10']);
+    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '500', '--fault-sleep', 'async=10000/4']);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
     expect(run.stdout).toMatch(/^(?:get|mixed) c8 async this ÷ base .*REGRESSION$/m);
     expect(run.stdout).toMatch(/^mixed c8 async this ÷ base p99 at a fixed rate +1\.000 +\d/m);
