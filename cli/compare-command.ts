@@ -1,7 +1,7 @@
 // `mkvss-lab compare` (and `npm run compare -- ...`): flags -> CompareSettings, the run, then the
 // report written under --out and printed. Usage errors are one line on stderr and exit 2; a server
 // that fails pre-flight or cannot run makes exit 1.
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_USAGE } from '../harness/exit-codes.js';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from './flags.js';
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { parseReport, REPORT_VERSION, type Report } from '../harness/schema/report-schema.js';
 import { buildDiffModel } from '../harness/report/diff-model.js';
 import { renderDiffMarkdown, renderDiffTerminal } from '../harness/report/diff-render.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../harness/exit-codes.js';
 
 /** A report argument that cannot be read as a valid report; the message is the whole error line. */
 export class ReportArgumentError extends Error {}

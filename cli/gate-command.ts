@@ -1,25 +1,28 @@
-// `mkvss-lab gate`: the CI performance regression gate (docs/GATE.md). Parses flags, hands the
-// run to harness/gate/run.ts and exits 0 (pass), 1 (regression, or nothing could be measured) or
-// 2 (usage error, e.g. no usable baseline).
+// `mkvss-lab gate`: the CI performance regression gate (docs/GATE.md). Reads the blessed commit
+// from the baseline file, builds that commit's servers beside this checkout's, hands the A/B run
+// to harness/gate/run.ts and exits 0 (pass), 1 (regression, or the gate could not see) or 2 (usage
+// error, e.g. no usable baseline, other settings than the baseline's, a blessed commit not here).
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { duration, formatDuration, fraction, nameList, percent, wholeNumber } from './flags.js';
+import { EXIT_USAGE } from '../harness/exit-codes.js';
 import type { WorkloadName } from '../harness/schema/report-schema.js';
+import { WORKLOADS } from '../harness/load/workloads.js';
+import { SERVER_KINDS } from '../servers/server-kinds.js';
 import { DEFAULT_THRESHOLDS } from '../harness/gate/decision.js';
-import { EXIT_USAGE, runGate } from '../harness/gate/run.js';
+import { runGate } from '../harness/gate/run.js';
 import { AB_SERVERS, abMeasure, compareMeasure, type FaultDelays } from '../harness/gate/measure.js';
-import { BaseBuildError, buildBase, type BaseBuild } from '../harness/gate/base-build.js';
+import { BaseBuildError, blessableHead, buildBase, requireCommitPresent, type BaseBuild } from '../harness/gate/base-build.js';
+import { BaselineError, readBaseline, settingsDifferences, type GateBaseline } from '../harness/gate/baseline.js';
+import { FAULT_DELAY_ENV, FAULT_SLEEP_ENV, FAULT_SLEEP_EVERY_ENV } from '../servers/kv/fault.js';
 
-const WORKLOADS: readonly WorkloadName[] = ['get', 'put', 'mixed', 'crud'];
-const FAULT_KINDS = ['sync', 'async', 'reference', 'floor'] as const;
+const FAULT_KINDS = SERVER_KINDS;
 
-/** Defaults sized for a gate of about 100 s on a 2-core runner. The servers stay up across rounds
- *  and are first warmed up until their CPU per request is steady (sync: 8 s to beyond the 15 s
- *  cap; the others 5-10 s); then 3 servers x 2 workloads x 5 rounds of 1 s (+0.25 s for connections to ramp
- *  up, +~0.7 s to start the load driver). Five rounds, because from five on the noise band sets
- *  the highest and lowest round aside: on a shared VM one round in four or five is hit by a
- *  neighbour (seen here: a round where every server, the floor included, ran 50% slower), and
- *  three rounds cannot outvote it. Extended by 2 rounds of the noisy workloads, up to 7, while
- *  the time budget allows.
+/** Defaults sized for an A/B gate of at most 6 minutes on a 2-core runner. The servers stay up
+ *  across rounds and are first warmed up until their CPU per request is steady (sync: 8 s to
+ *  beyond the 15 s cap; the others 5-10 s); then 2 servers x 2 builds x 2 workloads x 5 rounds of
+ *  1 s (+0.25 s for connections to ramp up, +~0.7 s to start the load driver), plus the waiting
+ *  probe. Five rounds: the range of five covers the median with 94% confidence (see noiseBand).
+ *  Extended by 2 rounds of the noisy workloads, up to 7, while the time budget allows.
  *  8 connections: the sync server runs a thread (a V8 isolate with its own JIT) per connection,
  *  and measured here 8 threads settled after 8 to over 15 s of load while 32 were still swinging ±35%
  *  after 20 s. */
@@ -35,30 +38,60 @@ export const GATE_DEFAULTS = {
   rounds: 5,
   maxRounds: 7,
   extraRounds: 2,
-  /** CI wants the gate under 2 minutes: no extension starts that would end past this. */
+  /** Without a base build (--update-baseline, --against-figures): no extension starts that would
+   *  end past this. */
   budgetMs: 110_000,
+  /** A/B (the default gate): CI gives the gate 6 minutes. Measured under heavy load here (load
+   *  average 3-26): warming the four servers up took ~60 s in all, the whole command with one
+   *  extension 231-245 s (376 s at load average ~25). */
+  abBudgetMs: 320_000,
+  /** The waiting probe: a fixed open-loop rate well below both servers' limits here (sync ~8-10k,
+   *  async ~15-20k req/s at 8 connections on 2 cores), on the workload that reads and writes. */
+  probeRate: 2000,
+  probeWorkload: 'mixed' as WorkloadName,
 };
 
-/** `--fault async=300`: repeatable; collects per-server-kind busy-wait delays. */
+/** `--fault async=300`: repeatable; per-server-kind busy-wait per request (MKVSS_FAULT_DELAY_US). */
 function faultEntry(raw: string, previous: FaultDelays): FaultDelays {
   const m = /^([a-z]+)=(\d+)$/.exec(raw.trim());
   if (!m || !(FAULT_KINDS as readonly string[]).includes(m[1]!)) {
     throw new InvalidArgumentError(`--fault takes <server>=<microseconds>, server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`);
   }
-  return { ...previous, [m[1]!]: Number(m[2]) };
+  const server = m[1] as (typeof FAULT_KINDS)[number];
+  return { ...previous, [server]: { ...previous[server], [FAULT_DELAY_ENV]: m[2]! } };
+}
+
+/** `--fault-sleep async=1000/100`: repeatable; per-server-kind sleep-like wait of N µs on one
+ *  request in K (MKVSS_FAULT_SLEEP_US, MKVSS_FAULT_SLEEP_EVERY). */
+function faultSleepEntry(raw: string, previous: FaultDelays): FaultDelays {
+  const m = /^([a-z]+)=(\d+)(?:\/(\d+))?$/.exec(raw.trim());
+  if (!m || !(FAULT_KINDS as readonly string[]).includes(m[1]!) || m[3] === '0') {
+    throw new InvalidArgumentError(`--fault-sleep takes <server>=<microseconds>[/<one in K requests>], server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`);
+  }
+  const server = m[1] as (typeof FAULT_KINDS)[number];
+  return { ...previous, [server]: { ...previous[server], [FAULT_SLEEP_ENV]: m[2]!, [FAULT_SLEEP_EVERY_ENV]: m[3] ?? '1' } };
+}
+
+/** A one-line error and exit 2. */
+function usage(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(EXIT_USAGE);
 }
 
 export function registerGateCommand(program: Command): void {
   const d = GATE_DEFAULTS;
   program
     .command('gate')
-    .description('CI performance gate: measure sync, async and the floor briefly, compare the floor-normalised figures with the committed baseline (or, with --against, measure another build beside this one in the same run); exit 1 on a regression.')
-    .option('--baseline <file>', 'baseline to compare with (or to write, with --update-baseline)', d.baseline)
+    .description('CI performance gate: build the blessed commit named in the baseline file, measure its servers and this checkout\'s back to back in the same run, and exit 1 on a regression (or when the gate could not see).')
+    .option('--baseline <file>', 'the baseline: names the blessed commit and the settings (written by --update-baseline)', d.baseline)
     .addOption(new Option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)').argParser(fraction('--tolerance')).default(DEFAULT_THRESHOLDS.tolerance, percent(DEFAULT_THRESHOLDS.tolerance)))
     .addOption(new Option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)').argParser(fraction('--latency-tolerance', 10)).default(DEFAULT_THRESHOLDS.latencyTolerance, percent(DEFAULT_THRESHOLDS.latencyTolerance)))
     .option('--fail-on-p99', 'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)', false)
-    .option('--against <git-ref>', 'A/B: build the servers at this git ref (e.g. origin/main) and measure them beside this checkout\'s in the same run, instead of reading a baseline file; ~2.5 min')
-    .option('--update-baseline', 'measure and rewrite the baseline from this run (records this machine) instead of judging', false)
+    .option('--against <git-ref>', 'A/B against this git ref (e.g. origin/main) instead of the blessed commit; the baseline file is not read')
+    .option('--against-figures', 'judge by the floor-normalised figures in the baseline file instead of building the blessed commit (across runs this VM drifts by up to 40%: see docs/GATE.md)', false)
+    .option('--update-baseline', 'bless the current commit (HEAD; servers/ must be clean): write it, the settings and this run\'s floor-normalised figures (for display) to the baseline file', false)
+    .addOption(new Option('--wait-tolerance <fraction>', 'A/B: worsening of p99 at the fixed probe rate tolerated regardless of noise').argParser(fraction('--wait-tolerance', 10)).default(DEFAULT_THRESHOLDS.waitTolerance, percent(DEFAULT_THRESHOLDS.waitTolerance)))
+    .option('--probe-rate <req/s>', 'A/B: open-loop rate of the waiting probe (0: none)', wholeNumber('--probe-rate', 0, 1_000_000), d.probeRate)
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
     .option('--json <file>', 'also write the rows and every per-round value as JSON')
     .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution, percent(DEFAULT_THRESHOLDS.resolution)))
@@ -70,10 +103,15 @@ export function registerGateCommand(program: Command): void {
     .option('--rounds <n>', 'interleaved rounds measured first', wholeNumber('--rounds', 1, 100), d.rounds)
     .option('--max-rounds <n>', 'cap on rounds when the run is noisy', wholeNumber('--max-rounds', 1, 100), d.maxRounds)
     .addOption(new Option('--extra-rounds <n>', 'rounds added per noisy step').argParser(wholeNumber('--extra-rounds', 1, 100)).default(d.extraRounds))
-    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(duration('--budget')).default(d.budgetMs, formatDuration(d.budgetMs)))
+    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(duration('--budget')).default(undefined, `${formatDuration(d.abBudgetMs)} (A/B), ${formatDuration(d.budgetMs)} (otherwise)`))
     .addOption(
       new Option('--fault <server=us>', 'TEST ONLY: make one server kind busy-wait this many µs per request (MKVSS_FAULT_DELAY_US), to prove the gate catches a slowdown; repeatable')
         .argParser(faultEntry)
+        .default({}, 'none'),
+    )
+    .addOption(
+      new Option('--fault-sleep <server=us/K>', 'TEST ONLY: make one server kind wait (without CPU) this many µs on one request in K (MKVSS_FAULT_SLEEP_US/_EVERY), to prove the gate catches a waiting regression; repeatable')
+        .argParser(faultSleepEntry)
         .default({}, 'none'),
     )
     .action(async (o) => {
@@ -81,23 +119,45 @@ export function registerGateCommand(program: Command): void {
         process.stderr.write(`error: --max-rounds (${o.maxRounds}) must be at least --rounds (${o.rounds}).\n`);
         process.exit(EXIT_USAGE);
       }
-      const settings = { workloads: o.workloads, concurrency: o.concurrency, durationMs: o.duration, warmupMs: o.warmup, settleMs: o.settle };
-      if (o.against !== undefined && o.updateBaseline) {
-        process.stderr.write('error: --against compares with another build in the same run and has no baseline file to update; drop one of the two.\n');
-        process.exit(EXIT_USAGE);
-      }
+      const settings = { workloads: o.workloads, concurrency: o.concurrency, durationMs: o.duration, warmupMs: o.warmup, settleMs: o.settle, probeRate: o.probeRate, probeWorkload: d.probeWorkload };
+      const modes = [o.against !== undefined && '--against', o.updateBaseline && '--update-baseline', o.againstFigures && '--against-figures'].filter(Boolean);
+      if (modes.length > 1) usage(`${modes.join(' and ')} are different modes (another ref, blessing HEAD, the recorded figures); use one.`);
+      const faults: FaultDelays = { ...o.fault };
+      for (const [server, env] of Object.entries(o.faultSleep as FaultDelays)) faults[server as keyof FaultDelays] = { ...faults[server as keyof FaultDelays], ...env };
       const progress = (line: string) => process.stderr.write(line);
+      const cwd = process.cwd();
+      let blessCommit: string | undefined;
+      let againstRef: string | undefined = o.against;
+      try {
+        if (o.updateBaseline) blessCommit = blessableHead(cwd);
+        else if (againstRef === undefined && !o.againstFigures) {
+          // The default gate: the blessed commit, with the baseline's settings.
+          let baseline: GateBaseline;
+          try {
+            baseline = await readBaseline(o.baseline);
+          } catch (err) {
+            if (err instanceof BaselineError) usage(err.message);
+            throw err;
+          }
+          const drift = settingsDifferences(baseline.settings, settings);
+          if (drift.length > 0) usage(`this run's settings differ from the baseline's (${o.baseline}): ${drift.join(', ')}; drop those options, or bless a baseline with them (--update-baseline).`);
+          requireCommitPresent(baseline.commit!, cwd, o.baseline);
+          againstRef = baseline.commit!;
+        }
+      } catch (err) {
+        if (err instanceof BaseBuildError) usage(err.message);
+        throw err;
+      }
       let base: BaseBuild | undefined;
-      if (o.against !== undefined) {
+      if (againstRef !== undefined) {
         try {
-          base = buildBase(o.against, process.cwd(), progress);
+          base = buildBase(againstRef, cwd, progress);
         } catch (err) {
-          if (!(err instanceof BaseBuildError)) throw err;
-          process.stderr.write(`error: ${err.message}\n`);
-          process.exit(EXIT_USAGE);
+          if (err instanceof BaseBuildError) usage(err.message);
+          throw err;
         }
       }
-      const measurer = base ? abMeasure(settings, o.fault as FaultDelays, base.cli, progress) : compareMeasure(settings, o.fault as FaultDelays, progress);
+      const measurer = base ? abMeasure(settings, faults, base.cli, progress) : compareMeasure(settings, faults, progress);
       // A CI timeout sends SIGTERM to the gate alone: take the servers it keeps up, and the base
       // worktree, down with it.
       const onSignal = () => {
@@ -113,13 +173,14 @@ export function registerGateCommand(program: Command): void {
           updateBaseline: o.updateBaseline,
           markdownFile: o.markdown,
           jsonFile: o.json ?? null,
-          thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, p99Fails: o.failOnP99, resolution: o.resolution },
+          thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, p99Fails: o.failOnP99, resolution: o.resolution, waitTolerance: o.waitTolerance },
           settings,
           rounds: o.rounds,
           maxRounds: o.maxRounds,
           extraRounds: o.extraRounds,
-          budgetMs: o.budget,
-          ...(base ? { against: { ref: base.ref, commit: base.commit, servers: AB_SERVERS, notes: base.notes } } : {}),
+          budgetMs: o.budget ?? (base ? d.abBudgetMs : d.budgetMs),
+          ...(blessCommit ? { blessCommit } : {}),
+          ...(base ? { against: { ref: o.against ?? `the blessed commit (${o.baseline})`, commit: base.commit, servers: AB_SERVERS, notes: base.notes } } : {}),
         },
         {
           measure: measurer.measure,

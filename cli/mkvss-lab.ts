@@ -3,7 +3,7 @@
 // job, `diff` sets two compare runs side by side and `gate` is the CI regression gate. The commands
 // live in cli/; the work they start lives in servers/ and harness/, which never import cli/.
 import { Command } from 'commander';
-import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from '../harness/exit-codes.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerGateCommand } from './gate-command.js';

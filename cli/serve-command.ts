@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_SERVER_OPTIONS as D, StartupError, type ServerOptions, type StartServer } from '../servers/options.js';
 import { formatReadyLine } from '../servers/ready-line.js';
 import { SERVER_KINDS, type ServerKind } from '../servers/server-kinds.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../harness/exit-codes.js';
 import { duration, formatDuration, formatSize, size, wholeNumber } from './flags.js';
 
 export function registerServeCommand(program: Command): void {

@@ -70,3 +70,42 @@ export function buildBase(ref: string, cwd: string, progress: (line: string) => 
     throw err;
   }
 }
+
+/** The blessed commit must be in this checkout's history to be built. Throws a one-line
+ *  BaseBuildError naming the fix when it is not (typically a shallow CI clone). */
+export function requireCommitPresent(commit: string, cwd: string, source: string): void {
+  const present = git(cwd, ['cat-file', '-e', `${commit}^{commit}`]);
+  if (present.ok) return;
+  const shallow = git(cwd, ['rev-parse', '--is-shallow-repository']).out === 'true';
+  throw new BaseBuildError(
+    `the blessed commit ${commit.slice(0, 12)} (${source}) is not in this checkout's history${shallow ? ' (a shallow clone)' : ''}: fetch the full history (actions/checkout with \`fetch-depth: 0\`, or \`git fetch --unshallow\`), or bless a commit of this branch's history with \`npm run gate -- --update-baseline\``,
+  );
+}
+
+/**
+ * HEAD, checked to be worth blessing: the servers in the working tree are HEAD's (nothing modified
+ * or untracked under servers/, since the build measured is the working tree's), and HEAD is on a
+ * branch (on a remote-tracking branch when the checkout has remotes), so a later clone of that
+ * branch has it in its history. Throws a BaseBuildError saying what to do otherwise.
+ */
+export function blessableHead(cwd: string): string {
+  const head = git(cwd, ['rev-parse', '--verify', 'HEAD^{commit}']);
+  if (!head.ok) throw new BaseBuildError(`--update-baseline blesses the current commit, and ${cwd} has none (${head.err.split('\n')[0]})`);
+  // -z: one NUL-terminated "XY path" entry per file, no quoting, leading status kept.
+  const status = spawnSync('git', ['status', '--porcelain', '-z', '--', 'servers/'], { cwd, encoding: 'utf8' });
+  if (status.status !== 0) throw new BaseBuildError(`cannot read git status: ${(status.stderr ?? '').split('\n')[0]}`);
+  const files = status.stdout.split('\0').filter(Boolean).map((entry) => entry.slice(3));
+  if (files.length > 0) {
+    throw new BaseBuildError(`--update-baseline blesses HEAD, but servers/ has changes that are not in it (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}): commit or stash them first`);
+  }
+  // for-each-ref, not `git branch --contains`, which lists a detached HEAD as "(HEAD detached ...)".
+  const containing = (refs: string) => git(cwd, ['for-each-ref', '--contains', head.out, '--format=%(refname)', refs]).out;
+  const hasRemotes = git(cwd, ['remote']).out !== '';
+  if (hasRemotes && containing('refs/remotes') === '') {
+    throw new BaseBuildError(`--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no remote branch, so a CI clone would not have it: push it (bless a commit of the target branch, e.g. after merging) first`);
+  }
+  if (!hasRemotes && containing('refs/heads') === '') {
+    throw new BaseBuildError(`--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no branch (detached): check out the branch whose commit you mean to bless`);
+  }
+  return head.out;
+}

@@ -1,11 +1,19 @@
 // reports/baseline.json: the gate's memory. Written by `mkvss-lab gate --update-baseline`,
-// committed, and read by every later gate run. It holds normalised figures only (see
-// gate/metrics.ts), plus the machine they came from so a run elsewhere can say so.
+// committed, and read by every later gate run. What the gate measures against is the *blessed
+// commit* it names: every gate run builds that commit's servers and measures them beside this
+// checkout's, back to back in the same run (an A/B gate), because on a shared VM figures recorded
+// at another moment drift by more than the slowdowns worth catching (docs/GATE.md). The settings
+// are the ones every run must use (a run with others would compare unlike with unlike). The
+// floor-normalised figures beside them (gate/metrics.ts) are a record for people, plus the machine
+// they came from; only `--against-figures` judges by them.
 import type { Machine, WorkloadName } from '../schema/report-schema.js';
 import { METRIC_MEASURES, type MetricMeasure } from './metrics.js';
 
 export const BASELINE_SCHEMA = 'mkvss-lab/gate-baseline';
-export const BASELINE_VERSION = 1;
+export const BASELINE_VERSION = 2;
+
+/** Fewer rounds have no spread to judge by: a one-round band is infinite, so nothing could fail. */
+export const MIN_ROUNDS = 3;
 
 /** The measuring settings a baseline was taken with (a run with other settings still compares,
  *  with a warning: concurrency and duration shift the ratios a little). */
@@ -16,6 +24,10 @@ export interface GateMeasureSettings {
   warmupMs: number;
   /** Cap on each server's warm-up until steady, when it starts (0: none). Absent in old files. */
   settleMs?: number;
+  /** A/B gate: the fixed open-loop rate (req/s) of the waiting probe, and its workload; absent or
+   *  0: no probe. */
+  probeRate?: number;
+  probeWorkload?: WorkloadName;
 }
 
 export interface BaselineMetric {
@@ -35,8 +47,13 @@ export interface GateBaseline {
   schema: typeof BASELINE_SCHEMA;
   version: typeof BASELINE_VERSION;
   createdAt: string;
+  /** The blessed commit (full hash): what every gate run builds and measures beside this checkout.
+   *  Absent only in the synthetic baseline of `--against <ref>`. */
+  commit?: string;
   machine: Machine;
   settings: GateMeasureSettings;
+  /** Rounds measured first in the run that recorded this (every run uses at least MIN_ROUNDS). */
+  rounds?: number;
   metrics: BaselineMetric[];
 }
 
@@ -60,7 +77,9 @@ export function parseBaseline(data: unknown, source: string): GateBaseline {
   const bad = (what: string) => new BaselineError(`${source} is not a usable gate baseline (${what}); ${FIX}.`);
   if (!isObject(data)) throw bad('not a JSON object');
   if (data.schema !== BASELINE_SCHEMA) throw bad(`schema is ${JSON.stringify(data.schema)}, expected "${BASELINE_SCHEMA}"`);
+  if (data.version === 1) throw bad('version 1 names no blessed commit; this gate measures a blessed commit beside this checkout');
   if (data.version !== BASELINE_VERSION) throw bad(`version ${JSON.stringify(data.version)}, this gate reads version ${BASELINE_VERSION}`);
+  if (typeof data.commit !== 'string' || !/^[0-9a-f]{40}$/.test(data.commit)) throw bad('no blessed commit (a 40-digit hash)');
   if (!isObject(data.machine) || typeof data.machine.fingerprint !== 'string') throw bad('no machine fingerprint');
   const s = data.settings;
   if (!isObject(s) || !Array.isArray(s.workloads) || !positive(s.concurrency) || !positive(s.durationMs)) throw bad('settings missing');
@@ -70,6 +89,7 @@ export function parseBaseline(data: unknown, source: string): GateBaseline {
     if (!(METRIC_MEASURES as readonly unknown[]).includes(m.measure)) throw bad(`metric "${m.id}" has measure ${JSON.stringify(m.measure)}`);
     if (!positive(m.median) || m.median === 0) throw bad(`metric "${m.id}" has no positive median`);
     if ((m.band !== null && !positive(m.band)) || !Array.isArray(m.values)) throw bad(`metric "${m.id}" has no band or values`);
+    if (m.values.length < MIN_ROUNDS) throw bad(`metric "${m.id}" has ${m.values.length} round(s); a baseline needs at least ${MIN_ROUNDS} to have a spread`);
   });
   return data as unknown as GateBaseline;
 }
@@ -92,4 +112,22 @@ export async function readBaseline(file: string): Promise<GateBaseline> {
     throw new BaselineError(`${file} is not valid JSON (${(err as Error).message}); ${FIX}.`);
   }
   return parseBaseline(data, file);
+}
+
+/**
+ * How this run's settings differ from the baseline's, one phrase per setting, or [] when they are
+ * the same. A gate run must use the baseline's settings: with others, every row would be "new" or
+ * "not measured" and nothing could fail.
+ */
+export function settingsDifferences(then: GateMeasureSettings, now: GateMeasureSettings): string[] {
+  const diffs: string[] = [];
+  const sameList = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
+  if (!sameList(then.workloads, now.workloads)) diffs.push(`--workloads ${now.workloads.join(',')} (baseline: ${then.workloads.join(',')})`);
+  if (then.concurrency !== now.concurrency) diffs.push(`--concurrency ${now.concurrency} (baseline: ${then.concurrency})`);
+  if (then.durationMs !== now.durationMs) diffs.push(`--duration ${now.durationMs}ms (baseline: ${then.durationMs}ms)`);
+  if (then.warmupMs !== now.warmupMs) diffs.push(`--warmup ${now.warmupMs}ms (baseline: ${then.warmupMs}ms)`);
+  if ((then.settleMs ?? 0) !== (now.settleMs ?? 0)) diffs.push(`--settle ${now.settleMs ?? 0}ms (baseline: ${then.settleMs ?? 0}ms)`);
+  if ((then.probeRate ?? 0) !== (now.probeRate ?? 0)) diffs.push(`--probe-rate ${now.probeRate ?? 0} (baseline: ${then.probeRate ?? 0})`);
+  if ((then.probeRate ?? 0) > 0 && then.probeWorkload !== now.probeWorkload) diffs.push(`probe workload ${now.probeWorkload} (baseline: ${then.probeWorkload})`);
+  return diffs;
 }

@@ -14,7 +14,7 @@
 // still too wide at the cap it passes and says it could not tell.
 import type { Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { median } from '../analysis/stats.js';
-import { abSubject, extractMetrics, higherIsBetter, mergeMetrics, METRIC_MEASURES, metricId, type MetricKey, type MetricSamples } from './metrics.js';
+import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, isOpenLoop, mergeMetrics, metricId, type MetricKey, type MetricSamples } from './metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
 
@@ -31,21 +31,31 @@ export interface GateThresholds {
   p99Fails: boolean;
   /** The smallest drop the gate must be able to see; a wider throughput band asks for more rounds. */
   resolution: number;
+  /** A/B gate: worsening of p99 at a fixed open-loop rate tolerated regardless of noise. These rows
+   *  always fail the gate (they are how a waiting regression is caught); below the servers' limits
+   *  the tail is far steadier than a saturated one (docs/GATE.md has the A/A spread). */
+  waitTolerance: number;
 }
 
-export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25 };
+export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25, waitTolerance: 0.5 };
 
 /**
- * The A/A noise band of one metric: (max - min) / median of its per-round values. From five rounds
- * on, the single highest and lowest are set aside first (the median ignores them too), so extra
- * rounds can narrow a band that one disturbed round had blown open; with fewer rounds every round
- * counts. One round has no spread to see: its band is infinite (the gate cannot tell noise from
- * change with one sample, so it never fails on it).
+ * The A/A noise band of one metric: the range of its per-round values, (max - min) / median. It is
+ * a range, not a ± interval, and is printed as one. With n rounds, the lowest and highest form a
+ * distribution-free confidence interval for the median (n = 5: 94%, n = 7: 98%), so "worse than
+ * the baseline by more than the range" means every round, or nearly, was worse. Only from
+ * TRIM_FROM rounds on are the single highest and lowest set aside ([2nd, 2nd-to-last] still covers
+ * the median with >= 93% confidence there). Set aside earlier (from 5 rounds, as the gate once did)
+ * the band was too narrow: in an A/A run on this busy VM a row whose rounds ran 0.60-0.90 (range
+ * 41%, trimmed 23%) failed at -27%. One round has no spread to see: its band is infinite (the gate
+ * cannot tell noise from change with one sample, so it never fails on it).
  */
+export const TRIM_FROM = 8;
+
 export function noiseBand(values: readonly number[]): number {
   if (values.length < 2) return Number.POSITIVE_INFINITY;
   const s = [...values].sort((a, b) => a - b);
-  const kept = s.length >= 5 ? s.slice(1, -1) : s;
+  const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
   const mid = median(s);
   if (!(mid > 0)) return Number.POSITIVE_INFINITY;
   return (kept[kept.length - 1]! - kept[0]!) / mid;
@@ -86,12 +96,32 @@ export interface MetricRow extends MetricKey {
 }
 
 export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
+  if (measure === 'p99AtRate') return t.waitTolerance;
   return higherIsBetter(measure) ? t.tolerance : t.latencyTolerance;
 }
 
-function judge(worsening: number, band: number, tolerance: number): MetricVerdict {
-  if (worsening > tolerance) return worsening > band ? 'regression' : 'within-noise';
-  if (-worsening > tolerance && -worsening > band) return 'better';
+/**
+ * The rounds' spread as a factor, in log terms: ln(max / min) of the values the band keeps. The
+ * verdict compares the change with the spread as factors, not as differences over the median:
+ * ratios are multiplicative, and the relative range (max - min) / median of a large drop is itself
+ * large (rounds at 0.02, 0.04 and 0.06 of the base: range 100%, so a 96% drop would be "within
+ * noise", while 0.04 lies well below 0.06 / 0.02 = 3x). For small spreads the two agree.
+ */
+export function logSpread(values: readonly number[]): number {
+  if (values.length < 2) return Number.POSITIVE_INFINITY;
+  const s = [...values].sort((a, b) => a - b);
+  const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
+  const lo = kept[0]!;
+  const hi = kept[kept.length - 1]!;
+  if (hi <= 0) return 0; // every round 0: no spread
+  return lo > 0 ? Math.log(hi / lo) : Number.POSITIVE_INFINITY;
+}
+
+/** worsening: the change as a fraction, for the tolerance; factor: the same change as ln(worse
+ *  factor), for the noise (see logSpread). */
+function judge(worsening: number, factor: number, spread: number, tolerance: number): MetricVerdict {
+  if (worsening > tolerance) return factor > spread ? 'regression' : 'within-noise';
+  if (-worsening > tolerance && -factor > spread) return 'better';
   return 'ok';
 }
 
@@ -139,8 +169,12 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const change = now / b.median - 1;
     const worsening = higherIsBetter(m.measure) ? -change : change;
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
-    const judged = judge(worsening, widest, toleranceFor(m.measure, t));
-    const advisoryOnly = driven || (!higherIsBetter(m.measure) && !t.p99Fails);
+    // How many times worse, in log terms (a median of 0 is infinitely worse, or better).
+    const ratio = now / b.median;
+    const factor = ratio > 0 ? (higherIsBetter(m.measure) ? -Math.log(ratio) : Math.log(ratio)) : higherIsBetter(m.measure) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const spread = Math.max(logSpread(m.values), Math.log1p(b.band ?? Number.POSITIVE_INFINITY));
+    const judged = judge(worsening, factor, spread, toleranceFor(m.measure, t));
+    const advisoryOnly = driven || (m.measure === 'p99' && !t.p99Fails);
     const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
     rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });
   }
@@ -194,8 +228,11 @@ export interface GateOutcome {
   /** Every Report measured, first one first. */
   reports: Report[];
   extensions: MeasureRequest[];
-  /** True when a metric regressed. */
+  /** True when a metric regressed, or the run cannot vouch for the code (see `failures`). */
   failed: boolean;
+  /** Why the run fails besides a regressed row: a gate that could not see must not pass (a server
+   *  that failed pre-flight, baseline metrics left unmeasured). */
+  failures: string[];
   warnings: string[];
 }
 
@@ -218,10 +255,14 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   const extensions: MeasureRequest[] = [];
   const warnings: string[] = [];
   const first = await o.measure({ workloads: o.workloads, rounds: o.rounds });
-  // Cost of one round of one workload (all servers), to project what an extension will take. The
+  // Cost of one measurement (one cell, one round), to project what an extension will take. The
   // one-off warm-up of servers kept up between steps is not part of it: extensions reuse them.
+  // Counted per cell, because the first step may hold measurements extensions do not repeat (the
+  // A/B gate's open-loop waiting probe).
   const warmupMs = (first.setup.warmServers ?? []).reduce((sum, w) => sum + w.elapsedMs, 0);
-  const roundCostMs = Math.max(0, now() - started - warmupMs) / (o.rounds * o.workloads.length);
+  const measurements = first.cells.reduce((sum, c) => sum + c.rounds.length, 0);
+  const measurementMs = Math.max(0, now() - started - warmupMs) / Math.max(1, measurements);
+  const cellsPerRound = (w: WorkloadName) => first.cells.filter((c) => c.workload === w && !isOpenLoop(c)).length;
   reports.push(first);
   const extract = o.extract ?? extractMetrics;
   let metrics = extract(first);
@@ -232,7 +273,7 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     if (workloads.length === 0) break;
     const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
     const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
-    const projectedEnd = now() - started + roundCostMs * request.rounds * request.workloads.length;
+    const projectedEnd = now() - started + measurementMs * request.rounds * request.workloads.reduce((sum, w) => sum + cellsPerRound(w), 0);
     if (o.budgetMs !== undefined && projectedEnd > o.budgetMs) {
       warnings.push(`more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`);
       break;
@@ -246,15 +287,30 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   }
   for (const r of rows.filter((x) => x.undecided)) {
     const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
-    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ±${pct(r.runBand)}; record the baseline again on a quiet machine)`;
-    warnings.push(`${r.id}: the noise band is ±${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    warnings.push(`${r.id}: the spread of its rounds is ${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
-  const missing = rows.filter((r) => r.verdict === 'not-measured');
-  if (missing.length > 0) warnings.push(`${missing.length} baseline metric(s) not measured in this run (other workloads or concurrency?): ${missing.map((r) => r.id).join('; ')}.`);
+  // Fail closed. The run's settings were checked against the baseline's before measuring, so a
+  // baseline metric left unmeasured is a server or a measurement that broke, not a choice; and a
+  // bug in the shared engine breaks both servers at once, which leaves no row to regress at all.
+  const failures: string[] = [];
+  const seen = new Set<string>();
   for (const report of reports) {
-    for (const p of report.preflight.filter((x) => !x.ok)) warnings.push(`${p.server} failed pre-flight and was not measured: ${p.mismatch ?? 'no detail'}.`);
+    for (const p of report.preflight.filter((x) => !x.ok)) {
+      const line = `${p.server} failed pre-flight (its answers differ from the expected ones) and was not measured: ${p.mismatch ?? 'no detail'}.`;
+      if (!seen.has(line)) failures.push(line);
+      seen.add(line);
+    }
   }
-  return { rows, metrics, reports, extensions, failed: rows.some((r) => FAILING.has(r.verdict)), warnings };
+  if (o.baseline) {
+    const missing = rows.filter((r) => r.verdict === 'not-measured');
+    const judged = rows.filter((r) => r.baseline !== null && r.now !== null);
+    if (judged.length === 0) failures.push(`no baseline metric was measured in this run (${o.baseline.metrics.length} expected): nothing was judged.`);
+    else if (missing.length > 0) failures.push(`${missing.length} baseline metric(s) not measured in this run: ${missing.map((r) => r.id).join('; ')}.`);
+  } else if (metrics.length === 0) {
+    failures.push('nothing was measured.');
+  }
+  return { rows, metrics, reports, extensions, failed: failures.length > 0 || rows.some((r) => FAILING.has(r.verdict)), failures, warnings };
 }
 
 export function pct(fraction: number): string {
@@ -287,13 +343,14 @@ export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
  */
 export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
   const metrics: BaselineMetric[] = [];
+  const add = (key: MetricKey) => metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
   for (const workload of settings.workloads) {
     for (const server of servers) {
-      for (const measure of METRIC_MEASURES) {
-        const key: MetricKey = { workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure };
-        metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
-      }
+      for (const measure of CLOSED_LOOP_MEASURES) add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
     }
+  }
+  if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
+    for (const server of servers) add({ workload: settings.probeWorkload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure: 'p99AtRate' });
   }
   return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
 }

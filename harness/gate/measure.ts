@@ -9,17 +9,16 @@ import { planCpus } from '../system/pinning.js';
 import { DEFAULT_STEADY_WARMUP, WarmServers } from '../run/warm-servers.js';
 import type { Measure } from './decision.js';
 import type { GateMeasureSettings } from './baseline.js';
-import { FAULT_DELAY_ENV } from '../../servers/kv/fault.js';
 
-/** TEST ONLY: per server kind, microseconds each request busy-waits (MKVSS_FAULT_DELAY_US). */
-export type FaultDelays = Partial<Record<ServerName, number>>;
+/** TEST ONLY: per server kind, the fault variables its processes get (servers/kv/fault.ts:
+ *  MKVSS_FAULT_DELAY_US, MKVSS_FAULT_SLEEP_US, MKVSS_FAULT_SLEEP_EVERY). */
+export type FaultDelays = Partial<Record<ServerName, Record<string, string>>>;
 
 /** The servers the gate measures; the floor is the yardstick every ratio is taken against. */
 export const GATE_SERVERS: ServerName[] = ['sync', 'async', 'floor'];
 
 export function gateCompareSettings(settings: GateMeasureSettings, workloads: CompareSettings['workloads'], rounds: number, faults: FaultDelays): CompareSettings {
-  const serverEnv: CompareSettings['serverEnv'] = {};
-  for (const [server, micros] of Object.entries(faults) as [ServerName, number][]) serverEnv[server] = { [FAULT_DELAY_ENV]: String(micros) };
+  const serverEnv: CompareSettings['serverEnv'] = { ...faults };
   return {
     servers: GATE_SERVERS,
     workloads,
@@ -126,7 +125,7 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
         // The finest interleave: each server and workload is measured in both builds back to
         // back (~2 s apart), the order flipping every time. The VM's speed was seen to shift
         // within seconds; whole-round blocks (~9 s apart) paired far worse.
-        const steps: Array<{ round: number; workload: WorkloadName; server: ServerName; headFirst: boolean }> = [];
+        const steps: Array<{ round: number; workload: WorkloadName; server: ServerName; headFirst: boolean; rate?: number }> = [];
         for (let r = 1; r <= request.rounds; r++) {
           const round = roundsSoFar + r;
           const pairs = request.workloads.flatMap((workload) => AB_SERVERS.map((server) => ({ workload, server })));
@@ -135,14 +134,23 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
             steps.push({ round, ...p, headFirst: (round + i) % 2 === 1 });
           });
         }
-        for (const { round, workload, server, headFirst } of steps) {
+        // The waiting probe (first step only: extensions are for noisy closed-loop rows): the same
+        // back-to-back pairs at a fixed open-loop rate, below both builds' limits, where a server
+        // that waits shows in its tail even when it burns no CPU and the closed loop hides it.
+        const probeRate = settings.probeRate ?? 0;
+        if (probeRate > 0 && settings.probeWorkload && roundsSoFar === 0) {
+          for (let r = 1; r <= request.rounds; r++) {
+            for (const [i, server] of AB_SERVERS.entries()) steps.push({ round: roundsSoFar + r, workload: settings.probeWorkload!, server, headFirst: (r + i) % 2 === 0, rate: probeRate });
+          }
+        }
+        for (const { round, workload, server, headFirst, rate } of steps) {
           for (const pool of headFirst ? [head, base] : [base, head]) {
-            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server] }, () => {}, { lifecycle: pool, preflight: pool === head ? headPreflight : [] });
+            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server], ...(rate ? { rate } : {}) }, () => {}, { lifecycle: pool, preflight: pool === head ? headPreflight : [] });
             first ??= report;
             for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
             for (const c of report.cells) {
               const tagged: Cell = { ...c, ...(pool === base ? { build: 'base' as const } : {}), rounds: c.rounds.map((x) => ({ ...x, round })) };
-              const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}`;
+              const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}|${rate ?? 'closed'}`;
               const seen = cells.get(k);
               cells.set(k, seen ? { ...seen, rounds: [...seen.rounds, ...tagged.rounds] } : tagged);
             }

@@ -17,10 +17,15 @@
 import type { Cell, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 
 /** 'throughput' (req/s) and 'efficiency' (req per server CPU-second): higher is better.
- *  'p99' metrics: lower is better. */
-export type MetricMeasure = 'throughput' | 'efficiency' | 'p99';
+ *  'p99' metrics: lower is better. 'p99AtRate' (A/B gate only): p99 latency at a fixed open-loop
+ *  rate below both builds' limits, lower is better: the row that sees a server that *waits* (a
+ *  sleep, a lock, an fsync) rather than burns CPU, which neither req/CPU-s nor a saturated req/s
+ *  shows clearly. */
+export type MetricMeasure = 'throughput' | 'efficiency' | 'p99' | 'p99AtRate';
 
-export const METRIC_MEASURES: readonly MetricMeasure[] = ['throughput', 'efficiency', 'p99'];
+export const METRIC_MEASURES: readonly MetricMeasure[] = ['throughput', 'efficiency', 'p99', 'p99AtRate'];
+/** The measures of a closed-loop (saturating) measurement. */
+export const CLOSED_LOOP_MEASURES: readonly MetricMeasure[] = ['throughput', 'efficiency', 'p99'];
 
 export interface MetricKey {
   workload: WorkloadName;
@@ -47,7 +52,7 @@ export function metricId(key: MetricKey): string {
   const where = `${key.workload} c${key.concurrency}`;
   if (key.subject.includes('/')) {
     const [top, bottom] = key.subject.split('/');
-    const what = { throughput: 'req/s', efficiency: 'req/CPU-s', p99: 'p99' }[key.measure];
+    const what = { throughput: 'req/s', efficiency: 'req/CPU-s', p99: 'p99', p99AtRate: 'p99 at a fixed rate' }[key.measure];
     return `${where} ${top} ÷ ${bottom} ${what}`;
   }
   if (key.measure === 'throughput') return `${where} ${key.subject} req/s ÷ floor`;
@@ -56,7 +61,12 @@ export function metricId(key: MetricKey): string {
 }
 
 export function higherIsBetter(measure: MetricMeasure): boolean {
-  return measure !== 'p99';
+  return measure !== 'p99' && measure !== 'p99AtRate';
+}
+
+/** A cell measured open-loop (at a fixed offered rate): its rounds record the rate achieved. */
+export function isOpenLoop(cell: Cell): boolean {
+  return cell.rounds.some((r) => r.achievedRate !== undefined);
 }
 
 function roundsByNumber(cell: Cell): Map<number, Round> {
@@ -101,7 +111,7 @@ const usedCpu = (r: Round) => r.expected > 0 && r.serverCpuPct > 0;
  */
 export function extractMetrics(report: Report): MetricSamples[] {
   const groups = new Map<string, Cell[]>();
-  for (const cell of report.cells) {
+  for (const cell of report.cells.filter((c) => !isOpenLoop(c))) {
     const k = `${cell.workload}\u0000${cell.concurrency}`;
     groups.set(k, [...(groups.get(k) ?? []), cell]);
   }
@@ -155,7 +165,7 @@ export function abSubject(server: ServerName): string {
  */
 export function extractAbMetrics(report: Report): MetricSamples[] {
   const out: MetricSamples[] = [];
-  const key = (c: Cell) => `${c.server}\u0000${c.workload}\u0000${c.concurrency}`;
+  const key = (c: Cell) => `${c.server}\u0000${c.workload}\u0000${c.concurrency}\u0000${isOpenLoop(c)}`;
   const bases = new Map(report.cells.filter((c) => c.build === 'base').map((c) => [key(c), c]));
   for (const cell of report.cells.filter((c) => c.build === undefined).sort((a, b) => a.server.localeCompare(b.server))) {
     const base = bases.get(key(cell));
@@ -165,6 +175,12 @@ export function extractAbMetrics(report: Report): MetricSamples[] {
     const add = (measure: MetricMeasure, values: number[]) => {
       if (values.length > 0) out.push({ workload, concurrency, subject, measure, id: metricId({ workload, concurrency, subject, measure }), values });
     };
+    if (isOpenLoop(cell)) {
+      // At a fixed rate both builds answer the same number of requests: what differs is how long
+      // they took. A wait shows here even when it costs no CPU and the closed loop hides it.
+      add('p99AtRate', pairedRatios(cell, base, p99Of, answeredRound));
+      continue;
+    }
     add('throughput', pairedRatios(cell, base, throughputOf, anyRound));
     add('efficiency', pairedRatios(cell, base, efficiencyOf, usedCpu));
     add('p99', pairedRatios(cell, base, p99Of, answeredRound));

@@ -39,8 +39,10 @@ function signed(v: number | null): string {
   return `${v >= 0 ? '+' : '−'}${pct(Math.abs(v))}`;
 }
 
+/** The band as what it is: the full spread (max − min) of the per-round values over their median
+ *  (from 8 rounds on, the highest and lowest set aside), not a ± interval around the median. */
 function band(r: MetricRow): string {
-  return Number.isNaN(r.band) ? '-' : `±${pct(r.band)}`;
+  return Number.isNaN(r.band) ? '-' : pct(r.band);
 }
 
 function cells(r: MetricRow, recording: boolean): string[] {
@@ -49,13 +51,13 @@ function cells(r: MetricRow, recording: boolean): string[] {
   return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + marks];
 }
 
-const HEADER = ['metric', 'baseline', 'now', 'change', 'noise (A/A)', 'rounds', 'verdict'];
+const HEADER = ['metric', 'baseline', 'now', 'change', 'spread (A/A)', 'rounds', 'verdict'];
 
 /** Lines above/below the table: which machine, which tolerance, what it means. */
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its noise band (the wider of the spread across this run's rounds and the baseline's).${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
+  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider.${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
   }
@@ -80,8 +82,15 @@ export function verdictLine(s: GateSummary): string {
   const secs = (s.elapsedMs / 1000).toFixed(0);
   if (s.baselineWritten) return `Baseline written to ${s.baselineWritten} (${s.outcome.rows.length} metrics, ${secs} s). Commit it.`;
   const failed = s.outcome.rows.filter((r) => FAILING.has(r.verdict));
-  if (failed.length === 0) return `PASS: no regression beyond the tolerance and the noise (${secs} s).`;
-  return `FAIL: ${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')} (${secs} s).`;
+  const closed = s.outcome.failures ?? [];
+  if (failed.length === 0 && closed.length === 0) {
+    // A pass that could not see everything says so on the verdict line itself.
+    const blind = s.outcome.rows.filter((r) => r.undecided).length;
+    const caveat = blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${pct(s.thresholds.resolution)} drop` : '';
+    return `PASS: no regression beyond the tolerance and the noise${caveat} (${secs} s).`;
+  }
+  const regressions = failed.length > 0 ? [`${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')}`] : [];
+  return `FAIL: ${[...closed.map((f) => f.replace(/\.$/, '')), ...regressions].join('; ')} (${secs} s).`;
 }
 
 export function renderGateTable(s: GateSummary): string {

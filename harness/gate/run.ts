@@ -4,8 +4,7 @@
 // driven with synthetic reports too.
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { WorkloadName } from '../schema/report-schema.js';
-import { BaselineError, readBaseline, type GateBaseline, type GateMeasureSettings } from './baseline.js';
+import { BaselineError, MIN_ROUNDS, readBaseline, settingsDifferences, type GateBaseline, type GateMeasureSettings } from './baseline.js';
 import { abBaseline, buildBaseline, runGateLoop, type GateThresholds, type Measure } from './decision.js';
 import { extractAbMetrics } from './metrics.js';
 import { describeMachine } from '../system/machine.js';
@@ -13,10 +12,12 @@ import { cpuMicrosPerRequest } from '../analysis/stats.js';
 import type { ServerName } from '../schema/report-schema.js';
 import { renderGateMarkdown, renderGateTable, type GateSummary } from './report.js';
 
-export const EXIT_PASS = 0;
-/** A regression, or a run that could not measure at all (a gate that cannot see must not pass). */
-export const EXIT_FAIL = 1;
-export const EXIT_USAGE = 2;
+/** The gate's exit codes are every command's (harness/exit-codes.ts): 1 is a regression, or a run
+ *  that could not measure at all (a gate that cannot see must not pass). */
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+export const EXIT_PASS = EXIT_OK;
+export const EXIT_FAIL = EXIT_FAILURE;
+export { EXIT_USAGE };
 
 export interface GateRunOptions {
   baselineFile: string;
@@ -33,8 +34,10 @@ export interface GateRunOptions {
   /** No extension starts that would end past this (ms since the gate started). */
   budgetMs?: number;
   /** A/B gate: this checkout against the build of this git ref, measured in the same run; no
-   *  baseline file is read or written. */
+   *  baseline file is read or written (the CLI has read the blessed commit from it already). */
   against?: { ref: string; commit: string; servers: ServerName[]; notes: string[] };
+  /** With updateBaseline: the commit being blessed (HEAD, checked clean by the CLI). */
+  blessCommit?: string;
 }
 
 export interface GateRunIo {
@@ -49,6 +52,14 @@ export interface GateRunIo {
 
 export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number> {
   const started = io.now();
+  if (o.rounds < MIN_ROUNDS) {
+    io.err(`error: --rounds ${o.rounds} is too few: the gate needs at least ${MIN_ROUNDS} rounds, since its noise band is the spread of the rounds (with fewer, nothing could fail).\n`);
+    return EXIT_USAGE;
+  }
+  if (o.updateBaseline && !o.blessCommit) {
+    io.err('error: --update-baseline needs the commit to bless (the CLI passes HEAD).\n');
+    return EXIT_USAGE;
+  }
   let baseline: GateBaseline | null = null;
   if (o.against) {
     baseline = abBaseline(o.settings, o.against.servers, describeMachine(), new Date(io.now()).toISOString());
@@ -62,8 +73,11 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       }
       throw err;
     }
-    const drift = settingsDrift(baseline.settings, o.settings);
-    if (drift) io.err(`note: the baseline was measured with ${drift}; ratios shift a little with these, so compare like with like when you can.\n`);
+    const drift = settingsDifferences(baseline.settings, o.settings);
+    if (drift.length > 0) {
+      io.err(`error: this run's settings differ from the baseline's: ${drift.join(', ')}; drop those options, or record a baseline with them (--update-baseline).\n`);
+      return EXIT_USAGE;
+    }
   }
 
   let outcome;
@@ -104,7 +118,12 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     ...(o.against ? { against: o.against } : {}),
   };
   if (o.updateBaseline) {
-    const fresh = buildBaseline(outcome, o.settings, new Date(io.now()).toISOString());
+    if (outcome.failed) {
+      io.out(renderGateTable(summary));
+      io.err(`error: not blessing a build that fails its own checks: ${outcome.failures.join(' ')}\n`);
+      return EXIT_FAIL;
+    }
+    const fresh = { ...buildBaseline(outcome, o.settings, new Date(io.now()).toISOString()), ...(o.blessCommit ? { commit: o.blessCommit } : {}), rounds: o.rounds };
     await mkdir(dirname(o.baselineFile), { recursive: true });
     await writeFile(o.baselineFile, `${JSON.stringify(fresh, null, 2)}\n`);
     summary.baselineWritten = o.baselineFile;
@@ -149,15 +168,4 @@ function retryOnce(io: GateRunIo): Measure {
       return io.measure(request);
     }
   };
-}
-
-/** A short description of how the baseline's measuring settings differ from this run's, or null. */
-function settingsDrift(then: GateMeasureSettings, now: GateMeasureSettings): string | null {
-  const diffs: string[] = [];
-  if (then.concurrency !== now.concurrency) diffs.push(`concurrency ${then.concurrency} (now ${now.concurrency})`);
-  if (then.durationMs !== now.durationMs) diffs.push(`${then.durationMs} ms rounds (now ${now.durationMs} ms)`);
-  if ((then.settleMs ?? 0) !== (now.settleMs ?? 0)) diffs.push(`servers warmed up until steady for up to ${then.settleMs ?? 0} ms (now ${now.settleMs ?? 0} ms)`);
-  const sameWorkloads = (a: WorkloadName[], b: WorkloadName[]) => [...a].sort().join() === [...b].sort().join();
-  if (!sameWorkloads(then.workloads, now.workloads)) diffs.push(`workloads ${then.workloads.join(',')} (now ${now.workloads.join(',')})`);
-  return diffs.length ? diffs.join(', ') : null;
 }

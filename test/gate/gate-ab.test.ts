@@ -47,4 +47,46 @@ describe('A/B gate: this build against a base build measured in the same run', (
     const outcome = await judge({ ...mine, cells: [...mine.cells, ...theirs.cells.map((c) => ({ ...c, build: 'base' as const }))] });
     expect(outcome.rows.filter((r) => FAILING.has(r.verdict)).map((r) => r.id)).toEqual(expect.arrayContaining(['get c8 async this ÷ base req/s', 'get c8 async this ÷ base req/CPU-s']));
   });
+
+  it('fails a server that waits: same req/s and CPU, p99 at the fixed probe rate tripled (never advisory)', async () => {
+    const settings = { ...SETTINGS, probeRate: 2000, probeWorkload: 'get' as const };
+    const openLoop = (r: Report): Report => ({ ...r, cells: r.cells.map((c) => ({ ...c, rounds: c.rounds.map((x) => ({ ...x, achievedRate: 2000 })) })) });
+    const closed = abReport({ sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) });
+    const probe = openLoop(abReport({ sync: steady(2000, 300, calm), async: steady(2000, 1100, calm) }, { sync: steady(2000, 300, calm), async: steady(2000, 350, calm) }));
+    const baseline = abBaseline(settings, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
+    const outcome = await runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 5, maxRounds: 5, extraRounds: 2, measure: async () => ({ ...closed, cells: [...closed.cells, ...probe.cells] }), extract: extractAbMetrics });
+    const row = (id: string) => outcome.rows.find((r) => r.id === id)!;
+    expect(row('get c8 async this ÷ base p99 at a fixed rate').verdict).toBe('regression');
+    expect(row('get c8 async this ÷ base p99 at a fixed rate').now).toBeCloseTo(1100 / 350, 2);
+    expect(row('get c8 sync this ÷ base p99 at a fixed rate').verdict).toBe('ok');
+    // The closed-loop rows cannot see it: the open-loop cells are kept out of them.
+    expect(row('get c8 async this ÷ base req/s').now).toBeCloseTo(1, 6);
+    expect(row('get c8 async this ÷ base req/CPU-s').verdict).toBe('ok');
+    expect(outcome.failed).toBe(true);
+  });
+
+  it('fails closed when this build left no figures at all (both servers broken): nothing judged is not a pass', async () => {
+    const theirs = syntheticReport({ get: { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } }, { concurrency: 8 });
+    const outcome = await judge({ ...theirs, cells: theirs.cells.map((c) => ({ ...c, build: 'base' as const })) });
+    expect(outcome.rows.every((r) => r.verdict === 'not-measured')).toBe(true);
+    expect(outcome.failed).toBe(true);
+    expect(outcome.failures).toEqual([expect.stringMatching(/^no baseline metric was measured in this run/)]);
+  });
+
+  it('judges the spread as a factor: a 20x slower server fails even though its rounds spread 0.02-0.06 of the base', async () => {
+    const collapse = [0.02, 0.04, 0.06].map((f) => ({ throughput: 20_000 * f, p99Us: 2000 / f }));
+    const report = abReport({ sync: steady(10_000, 4000, calm), async: [...collapse, ...collapse.slice(0, 2)] }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, [1, 1, 1, 1, 1]) });
+    const outcome = await judge(report);
+    const row = outcome.rows.find((r) => r.id === 'get c8 async this ÷ base req/s')!;
+    expect(row.band).toBeGreaterThan(0.96); // the relative range alone would call −96% "within noise"
+    expect(row.verdict).toBe('regression');
+  });
+
+  it('passes the A/A run that once failed: rounds at 0.60-0.90 of the base are noise, not a −27% regression', async () => {
+    const wobble = [0.6, 0.73, 0.6, 0.77, 0.9];
+    const report = abReport({ sync: wobble.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) }, { sync: steady(10_000, 4000, [1, 1, 1, 1, 1]), async: steady(20_000, 2000, calm) });
+    const row = (await judge(report)).rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
+    expect(row.change).toBeCloseTo(-0.27, 2);
+    expect(row.verdict).toBe('within-noise');
+  });
 });

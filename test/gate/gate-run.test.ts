@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+// One gate run, start to exit code, on synthetic reports: exit codes, outputs, and failing closed.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, runGate, type GateRunOptions } from '../../harness/gate/run.js';
 import { DEFAULT_THRESHOLDS, type MeasureRequest } from '../../harness/gate/decision.js';
 import type { Report } from '../../harness/schema/report-schema.js';
@@ -9,10 +10,16 @@ import { steady, syntheticReport } from './synthetic-report.js';
 
 const calm = [1, 0.98, 1.02];
 const healthy = () => syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } });
+const COMMIT = 'c38a6f8'.padEnd(40, '0');
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
 const slowAsync = () => syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(12_000, 3300, calm) } });
 
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'gate-run-'));
+  dirs.push(dir);
   const options = (o: Partial<GateRunOptions> = {}): GateRunOptions => ({
     baselineFile: join(dir, 'baseline.json'),
     updateBaseline: false,
@@ -22,6 +29,7 @@ async function setup() {
     rounds: 3,
     maxRounds: 6,
     extraRounds: 3,
+    ...(o.updateBaseline ? { blessCommit: COMMIT } : {}),
     ...o,
   });
   const io = (report: () => Report, env: NodeJS.ProcessEnv = {}) => {
@@ -61,6 +69,8 @@ describe('gate run: exit codes and outputs', () => {
     expect(await runGate(options({ updateBaseline: true }), io(healthy).io)).toBe(EXIT_PASS);
     const written = JSON.parse(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(written.schema).toBe('mkvss-lab/gate-baseline');
+    expect(written.commit).toBe(COMMIT);
+    expect(written.rounds).toBe(3);
     expect(written.machine.fingerprint).toBe('aaaa1111');
 
     const pass = io(healthy);
@@ -98,5 +108,69 @@ describe('gate run: exit codes and outputs', () => {
     });
     expect(await runGate(options(), flaky.io)).toBe(EXIT_PASS);
     expect(flaky.lines.err).toContain('trying once more');
+  });
+});
+
+describe('gate run: failing closed', () => {
+  const badAnswers = (r: Report): Report => ({
+    ...r,
+    cells: r.cells.filter((c) => c.server === 'floor'),
+    preflight: [
+      { server: 'sync', ok: false, mismatch: 'GET /keys/a: status 500, expected 200' },
+      { server: 'async', ok: false, mismatch: 'GET /keys/a: status 500, expected 200' },
+    ] as unknown as Report['preflight'],
+  });
+
+  it('fails (exit 1) when both servers fail pre-flight, though no row regressed', async () => {
+    const { options, io } = await setup();
+    await runGate(options({ updateBaseline: true }), io(healthy).io);
+    const broken = io(() => badAnswers(healthy()));
+    expect(await runGate(options(), broken.io)).toBe(EXIT_FAIL);
+    expect(broken.lines.out).toMatch(/^FAIL: sync failed pre-flight .*; async failed pre-flight .*; no baseline metric was measured in this run/m);
+  });
+
+  it('fails (exit 1) when one server fails pre-flight', async () => {
+    const { options, io } = await setup();
+    await runGate(options({ updateBaseline: true }), io(healthy).io);
+    const oneBroken = io(() => {
+      const r = healthy();
+      return { ...r, cells: r.cells.filter((c) => c.server !== 'async'), preflight: [{ server: 'async', ok: false, mismatch: 'Connection header missing' }] as unknown as Report['preflight'] };
+    });
+    expect(await runGate(options(), oneBroken.io)).toBe(EXIT_FAIL);
+    expect(oneBroken.lines.out).toMatch(/^FAIL: async failed pre-flight .*Connection header missing/m);
+  });
+
+  it('fails (exit 1) when no baseline metric was measured', async () => {
+    const { options, io } = await setup();
+    await runGate(options({ updateBaseline: true }), io(healthy).io);
+    const otherWorkload = io(() => syntheticReport({ mixed: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } }));
+    expect(await runGate(options(), otherWorkload.io)).toBe(EXIT_FAIL);
+    expect(otherWorkload.lines.out).toMatch(/^FAIL: no baseline metric was measured in this run/m);
+  });
+
+  it('refuses (exit 2, before measuring) settings other than the baseline\'s, naming them', async () => {
+    const { options, io } = await setup();
+    await runGate(options({ updateBaseline: true }), io(healthy).io);
+    const other = io(healthy);
+    const code = await runGate(options({ settings: { workloads: ['put'], concurrency: 16, durationMs: 2000, warmupMs: 500 } }), other.io);
+    expect(code).toBe(EXIT_USAGE);
+    expect(other.lines.requests).toEqual([]);
+    expect(other.lines.err).toMatch(/^error: this run's settings differ from the baseline's: --workloads put \(baseline: get\), --concurrency 16 \(baseline: 32\)/);
+  });
+
+  it('refuses (exit 2) fewer than 3 rounds, which have no spread to judge by', async () => {
+    const { options, io } = await setup();
+    const run = io(healthy);
+    expect(await runGate(options({ rounds: 2 }), run.io)).toBe(EXIT_USAGE);
+    expect(run.lines.requests).toEqual([]);
+    expect(run.lines.err).toMatch(/--rounds 2 is too few: the gate needs at least 3 rounds/);
+  });
+
+  it('does not bless a build whose servers fail pre-flight', async () => {
+    const { dir, options, io } = await setup();
+    const run = io(() => badAnswers(healthy()));
+    expect(await runGate(options({ updateBaseline: true }), run.io)).toBe(EXIT_FAIL);
+    expect(run.lines.err).toMatch(/not blessing a build that fails its own checks: sync failed pre-flight/);
+    await expect(readFile(join(dir, 'baseline.json'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,4 +1,6 @@
-// How every mkvss-lab command ends, as a process exit code (scripts and CI read these).
+// How every mkvss-lab command ends, as a process exit code (scripts and CI read these). It lives in
+// harness/ so that the commands (cli/) and the gate's run (harness/gate) share one table without
+// harness importing cli.
 /** Done as asked (a server: stopped gracefully). */
 export const EXIT_OK = 0;
 /** It could not do its job: a server that cannot start, stops badly, or whose workers keep crashing. */
