@@ -6,7 +6,7 @@ import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_COMPARE_SETTINGS as D, SERVER_NAMES, type CompareSettings } from '../harness/run/settings.js';
 import { runComparison } from '../harness/run/compare.js';
-import { kneeOptions, kneeSettingsFrom, KNEE_HELP } from './knee-flags.js';
+import { kneeCrossCheck, kneeOptions, kneeSettingsFrom, KNEE_HELP } from './knee-flags.js';
 import { runKnee } from '../harness/run/knee.js';
 import { saveReport } from '../harness/report/output.js';
 import { renderTerminal, reportJson } from '../harness/report/render.js';
@@ -102,7 +102,7 @@ export function registerCompareCommand(program: Command): void {
         lifecycle: o.keepServers ? 'kept' : 'fresh',
         steady: { ...D.steady!, maxMs: o.steadyCap },
       };
-      const problem = crossCheck(settings);
+      const problem = crossCheck(settings) ?? (o.knee ? kneeCrossCheck(o) : null);
       if (problem) {
         process.stderr.write(`error: ${problem}\n`);
         process.exit(EXIT_USAGE);

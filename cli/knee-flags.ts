@@ -21,9 +21,18 @@ export function kneeOptions(command: Command): void {
     .addOption(new Option('--knee-max <req/s>', 'stop growing past this rate (the knee is then "at least")').argParser(rate('--knee-max')).default(K.rule.maxRate));
 }
 
+/** Checks between --knee and the other flags (exit 2 with the fix, like crossCheck). */
+export function kneeCrossCheck(o: { rate?: number; concurrency: number[]; workload: string[]; servers: string[]; kneeStart: number; kneeMax: number }): string | null {
+  if (o.rate !== undefined) return '--knee picks the offered rates itself; drop --rate.';
+  if (o.concurrency.length !== 1) return `--knee measures at one concurrency (the open loop's connections), got ${o.concurrency.join(',')}; pick one, e.g. -c 50.`;
+  if (o.workload.length !== 1) return `--knee measures one workload, got ${o.workload.join(',')}; pick one, e.g. --workload get.`;
+  if (o.servers.includes('floor')) return '--knee measures servers with a database; leave floor out of --servers.';
+  if (o.kneeMax < o.kneeStart) return `--knee-max (${o.kneeMax}) is below --knee-start (${o.kneeStart}); raise --knee-max.`;
+  return null;
+}
+
 /** The knee settings from the parsed flags; the tables take --rounds, 3 unless given. */
 export function kneeSettingsFrom(o: { kneeP99: number; kneeStep: number; kneeStart: number; kneeMax: number; rounds: number }, roundsDefaulted: boolean): KneeSettings {
-  if (o.kneeMax < o.kneeStart) throw new Error(`--knee-max (${o.kneeMax}) is below --knee-start (${o.kneeStart}); raise --knee-max.`);
   return {
     ...K,
     rule: { ...K.rule, p99BoundUs: o.kneeP99 * 1000, startRate: o.kneeStart, maxRate: o.kneeMax },
