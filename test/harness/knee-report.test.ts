@@ -5,7 +5,7 @@ import { loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { assertValidReport, type Knee, type KneeRow, type Report } from '../../harness/schema/report-schema.js';
 import { chartFiles, renderCharts } from '../../harness/report/charts.js';
-import { renderMarkdown, renderTerminal, reportJson } from '../../harness/report/render.js';
+import { renderHtml, renderMarkdown, renderTerminal, reportJson } from '../../harness/report/render.js';
 import { parseReport } from '../../harness/schema/report-schema.js';
 import { kneeP99Spec, kneeThroughputSpec } from '../../harness/report/knee-charts.js';
 
@@ -57,6 +57,9 @@ describe('knee section', () => {
     expect(md).toContain('- async: knee 10,919 req/s, p99 there 44.0 ms');
     expect(md).toMatch(/\| async \| 90% \|\s+9,827 \|/);
     expect(md).toContain('![P99](knee-p99.png)');
+    const html = renderHtml(report);
+    expect(html).toContain('<h2>At the same offered rates (fractions of the smallest knee)</h2>');
+    expect(html).toContain('<td class="figure">9,827</td>');
   });
 
   it('draws the two knee charts as PNGs, each knee marked', async () => {
