@@ -75,10 +75,10 @@ export function kneeMarkdown(k: Knee): string[] {
 }
 
 /** The same section for report.html; `table` is html.ts's own table writer, so the look matches. */
-export function kneeHtmlParts(k: Knee, escape: (s: string) => string, table: (t: { header: string[]; rows: string[][]; figureColumns: number; notOk: boolean[] }) => string): string[] {
-  const out = ['<h2>Knee (open loop)</h2>', `<ul>${kneeLines(k).map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`];
+export function kneeHtmlParts(k: Knee, escapeText: (s: string) => string, table: (t: { header: string[]; rows: string[][]; figureColumns: number; notOk: boolean[] }) => string): string[] {
+  const out = ['<h2>Knee (open loop)</h2>', `<ul>${kneeLines(k).map((l) => `<li>${escapeText(l)}</li>`).join('')}</ul>`];
   for (const t of [...kneeTables(k), stepsTable(k)]) {
-    out.push(`<h2>${escape(t.title)}</h2>`, table({ header: t.header, rows: t.rows, figureColumns: 8, notOk: [] }), `<p class="caption">${escape(t.caption)}</p>`);
+    out.push(`<h2>${escapeText(t.title)}</h2>`, table({ header: t.header, rows: t.rows, figureColumns: 8, notOk: [] }), `<p class="caption">${escapeText(t.caption)}</p>`);
   }
   return out;
 }
