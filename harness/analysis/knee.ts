@@ -9,7 +9,8 @@
 // The search offers startRate, then x growth per step while the steps keep up; the first step
 // that does not brackets the knee between it and the last good one, and `refineSteps` bisections
 // narrow that bracket (x1.5 growth and 3 bisections: the knee is known to within 1/16 of the last
-// good rate's 50% bracket, ~6%). The knee is the highest offered rate that kept up.
+// good rate's 50% bracket, ~6%). The knee is the highest offered rate that kept up. A step that
+// fails is repeated once (rule.retries) before it counts as failed: see KneeRule.retries.
 
 export interface KneeRule {
   /** First offered rate, req/s. */
@@ -24,9 +25,14 @@ export interface KneeRule {
   p99BoundUs: number;
   /** Stop growing past this (the driver's own limit lies somewhere): the knee is then "at least". */
   maxRate: number;
+  /** A step that does not keep up is measured again this many times at the same rate, and passes
+   *  if any repeat keeps up. Why: on a shared machine one stall of the whole machine (100 ms and
+   *  more, seen here at load average 20-30) puts a 2 s step's p99 over the bound at any rate, and
+   *  would end the growth far below the knee; a server really past its knee fails every repeat. */
+  retries: number;
 }
 
-export const DEFAULT_KNEE_RULE: KneeRule = { startRate: 1000, growth: 1.5, refineSteps: 3, minAchievedFraction: 0.95, p99BoundUs: 50_000, maxRate: 200_000 };
+export const DEFAULT_KNEE_RULE: KneeRule = { startRate: 1000, growth: 1.5, refineSteps: 3, minAchievedFraction: 0.95, p99BoundUs: 50_000, maxRate: 200_000, retries: 1 };
 
 /** What one step measured. */
 export interface StepFigures {
@@ -43,6 +49,8 @@ export interface StepFigures {
 
 export interface KneeStep extends StepFigures {
   phase: 'grow' | 'refine';
+  /** A repeat of the step before it, at the same rate (that one did not keep up). */
+  retry?: boolean;
   ok: boolean;
   /** Why it did not keep up (empty when ok). */
   reasons: string[];
@@ -75,6 +83,7 @@ export function checkRule(rule: KneeRule): void {
   if (!(rule.growth > 1)) throw new RangeError(`the knee search needs a growth factor > 1, got ${rule.growth}`);
   if (!(rule.maxRate >= rule.startRate)) throw new RangeError(`the knee search's max rate (${rule.maxRate}) is below its start rate (${rule.startRate})`);
   if (!Number.isInteger(rule.refineSteps) || rule.refineSteps < 0) throw new RangeError(`refine steps must be a whole number >= 0, got ${rule.refineSteps}`);
+  if (!Number.isInteger(rule.retries) || rule.retries < 0) throw new RangeError(`retries must be a whole number >= 0, got ${rule.retries}`);
 }
 
 /**
@@ -89,11 +98,17 @@ export async function findKnee(
 ): Promise<KneeSearch> {
   checkRule(rule);
   const steps: KneeStep[] = [];
-  const run = async (rate: number, phase: KneeStep['phase']): Promise<KneeStep> => {
+  const once = async (rate: number, phase: KneeStep['phase'], retry: boolean): Promise<KneeStep> => {
     const f = await measureAt(rate, phase);
-    const step: KneeStep = { ...f, phase, ...judgeStep(f, rule) };
+    const step: KneeStep = { ...f, phase, ...(retry ? { retry } : {}), ...judgeStep(f, rule) };
     steps.push(step);
     onStep(step, steps.length - 1);
+    return step;
+  };
+  // A failed step is repeated up to rule.retries times; the first repeat that keeps up counts.
+  const run = async (rate: number, phase: KneeStep['phase']): Promise<KneeStep> => {
+    let step = await once(rate, phase, false);
+    for (let i = 0; i < rule.retries && !step.ok; i++) step = await once(rate, phase, true);
     return step;
   };
   let good: KneeStep | null = null;
@@ -123,7 +138,8 @@ export async function findKnee(
  *  `expectedKnee`, one past it, then the bisections. */
 export function expectedSteps(rule: KneeRule, expectedKnee: number): number {
   const grow = Math.max(1, Math.ceil(Math.log(Math.max(expectedKnee, rule.startRate) / rule.startRate) / Math.log(rule.growth)) + 1);
-  return grow + rule.refineSteps;
+  // The first bad step is repeated, and about half the bisections fail (and are repeated).
+  return grow + rule.refineSteps + rule.retries * (1 + Math.ceil(rule.refineSteps / 2));
 }
 
 export interface RatePoint<S extends string = string> {

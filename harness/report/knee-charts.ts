@@ -17,8 +17,15 @@ function rateTicks(lo: number, hi: number): { value: number; label: string }[] {
   return ticks;
 }
 
+/** One point per offered rate, in rate order: the measurement that counted (a failed step's
+ *  passing repeat, else the last repeat). */
 function sortedSteps(k: Knee, server: ServerName) {
-  return [...(k.servers.find((s) => s.server === server)?.steps ?? [])].sort((a, b) => a.offered - b.offered);
+  const byRate = new Map<number, Knee['servers'][number]['steps'][number]>();
+  for (const st of k.servers.find((s) => s.server === server)?.steps ?? []) {
+    const had = byRate.get(st.offered);
+    if (!had || !had.ok) byRate.set(st.offered, st);
+  }
+  return [...byRate.values()].sort((a, b) => a.offered - b.offered);
 }
 
 function xAxis(k: Knee) {

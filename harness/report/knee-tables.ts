@@ -27,13 +27,13 @@ export function kneeLines(k: Knee): string[] {
 /** The search, step by step: what each offered rate gave. */
 export function stepsTable(k: Knee): KneeTextTable {
   const rows = k.servers.flatMap((s) =>
-    s.steps.map((st) => [s.server, st.phase, rate(st.offered), rate(st.achieved), formatMs(st.p50Us), formatMs(st.p99Us), formatSuccessRate(st.successRate), st.ok ? 'keeps up' : `no: ${st.reasons.join('; ')}`]),
+    s.steps.map((st) => [s.server, st.retry ? `${st.phase} (again)` : st.phase, rate(st.offered), rate(st.achieved), formatMs(st.p50Us), formatMs(st.p99Us), formatSuccessRate(st.successRate), st.ok ? 'keeps up' : `no: ${st.reasons.join('; ')}`]),
   );
   return {
     title: 'Knee search',
     header: ['server', 'step', 'offered', 'achieved', 'p50', 'p99', 'success', 'verdict'],
     rows,
-    caption: `One ${k.stepMs / 1000} s step per rate after a ${k.leadInMs / 1000} s lead-in, latency from the intended send time; keeps up = achieved >= ${pct(k.rule.minAchievedFraction)} of offered, p99 <= ${formatMs(k.rule.p99BoundUs)}, no errors. Growth x${k.rule.growth}, then ${k.rule.refineSteps} bisections.`,
+    caption: `One ${k.stepMs / 1000} s step per rate after a ${k.leadInMs / 1000} s lead-in, latency from the intended send time; keeps up = achieved >= ${pct(k.rule.minAchievedFraction)} of offered, p99 <= ${formatMs(k.rule.p99BoundUs)}, no errors. Growth x${k.rule.growth}, then ${k.rule.refineSteps} bisections${k.rule.retries > 0 ? `; a step that does not keep up is measured again${k.rule.retries > 1 ? ` up to ${k.rule.retries} times` : ' once'} ("again") and passes if a repeat keeps up` : ''}.`,
   };
 }
 

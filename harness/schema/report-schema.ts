@@ -219,6 +219,7 @@ export type Preflight = Static<typeof PreflightSchema>;
 /** One step of a knee search (harness/analysis/knee.ts): an open-loop load at one offered rate. */
 export const KneeStepSchema = Obj({
   phase: Type.Union([Type.Literal('grow'), Type.Literal('refine')]),
+  retry: Type.Optional(Type.Boolean({ description: 'A repeat at the same rate of the step before, which did not keep up.' })),
   offered: Type.Number({ description: 'Offered rate, req/s.' }),
   achieved: NumberOrNull('Responses per second over the window.'),
   p50Us: NumberOrNull(),
@@ -259,6 +260,7 @@ export const KneeSchema = Obj(
       minAchievedFraction: Type.Number(),
       p99BoundUs: Type.Number(),
       maxRate: Type.Number(),
+      retries: Type.Number({ description: 'A step that did not keep up was measured again this many times; any repeat keeping up passed it.' }),
     }),
     servers: Type.Array(
       Obj({

@@ -23,9 +23,9 @@ const row = (server: 'sync' | 'async', fraction: number, offered: number, p99Us:
 
 const knee: Knee = {
   workload: 'get', concurrency: 50, stepMs: 2000, leadInMs: 500,
-  rule: { startRate: 1000, growth: 1.5, refineSteps: 3, minAchievedFraction: 0.95, p99BoundUs: 50_000, maxRate: 200_000 },
+  rule: { startRate: 1000, growth: 1.5, refineSteps: 3, minAchievedFraction: 0.95, p99BoundUs: 50_000, maxRate: 200_000, retries: 1 },
   servers: [
-    { server: 'sync', kneeRate: 2063, kneeP99Us: 16_100, firstBadRate: 2157, capped: false, steps: [step(1000, 1000, 6000), step(1500, 1500, 11_000), step(2250, 2250, 193_000), step(1875, 1875, 13_000, 'refine'), step(2063, 2063, 16_100, 'refine'), step(2157, 2150, 80_000, 'refine')] },
+    { server: 'sync', kneeRate: 2063, kneeP99Us: 16_100, firstBadRate: 2157, capped: false, steps: [step(1000, 1000, 6000), step(1500, 1500, 11_000), step(2250, 2250, 193_000), { ...step(2250, 2250, 150_000), retry: true }, step(1875, 1875, 13_000, 'refine'), step(2063, 2063, 16_100, 'refine'), step(2157, 2150, 80_000, 'refine')] },
     { server: 'async', kneeRate: 10_919, kneeP99Us: 44_000, firstBadRate: 11_393, capped: false, steps: [step(1000, 1000, 5000), step(5063, 5063, 9000), step(11_393, 11_000, 63_000), step(10_919, 10_919, 44_000, 'refine')] },
   ],
   fractions: [0.5, 0.75, 0.9],
@@ -46,11 +46,12 @@ describe('knee section', () => {
 
   it('the terminal and Markdown show each knee, both tables and the search steps', () => {
     const term = renderTerminal(report);
-    expect(term).toContain('sync: knee 2,063 req/s, p99 there 16.1 ms; 2,157 req/s did not keep up (6 steps)');
+    expect(term).toContain('sync: knee 2,063 req/s, p99 there 16.1 ms; 2,157 req/s did not keep up (7 steps)');
     expect(term).toContain("== At fractions of each server's own knee ==");
     expect(term).toContain('== At the same offered rates (fractions of the smallest knee) ==');
     expect(term).toMatch(/async\s+50%\s+1,032\s+1,032.*2\.25x faster \(1\.9-2\.6\) vs sync/);
     expect(term).toMatch(/sync\s+grow\s+2,250\s+2,250.*no: p99 193\.0 ms > 50\.0 ms/);
+    expect(term).toMatch(/sync\s+grow \(again\)\s+2,250/);
     expect(term).toContain('open loop, the offered rate stepped per server');
     const md = renderMarkdown(report, { charts: [{ file: 'knee-p99.png', title: 'P99' }] });
     expect(md).toContain('## Knee (open loop)');

@@ -50,8 +50,10 @@ describe('findKnee on a saturating server', () => {
     expect(found.firstBad!.offered).toBeGreaterThan(7300);
     expect(found.capped).toBe(false);
     // Growth x1.5 from 1000 until past 7300, then exactly 3 bisections.
-    expect(found.steps.filter((s) => s.phase === 'grow').map((s) => s.offered)).toEqual([1000, 1500, 2250, 3375, 5063, 7595]);
-    expect(found.steps.filter((s) => s.phase === 'refine')).toHaveLength(3);
+    expect(found.steps.filter((s) => s.phase === 'grow' && !s.retry).map((s) => s.offered)).toEqual([1000, 1500, 2250, 3375, 5063, 7595]);
+    expect(found.steps.filter((s) => s.phase === 'refine' && !s.retry)).toHaveLength(3);
+    // Every failed step was measured once more at the same rate (and failed again).
+    for (const [i, st] of found.steps.entries()) if (!st.ok && !st.retry) expect(found.steps[i + 1]).toMatchObject({ offered: st.offered, retry: true, ok: false });
     expect(server.calls).toEqual(found.steps.map((s) => s.offered));
   });
 
@@ -84,10 +86,30 @@ describe('findKnee on a saturating server', () => {
     expect(found.firstBad!.reasons.join()).toMatch(/errors/);
   });
 
+  it('a one-off stall (a step failing once, below the capacity) is repeated and does not end the growth', async () => {
+    const server = saturating(7300);
+    let stalled = false;
+    const flaky = async (rate: number) => {
+      const f = await server.measureAt(rate);
+      if (rate === 2250 && !stalled) {
+        stalled = true;
+        return { ...f, p99Us: 300_000 };
+      }
+      return f;
+    };
+    const found = await findKnee(flaky, DEFAULT_KNEE_RULE);
+    expect(found.steps.filter((s) => s.offered === 2250).map((s) => [s.ok, s.retry === true])).toEqual([[false, false], [true, true]]);
+    expect(found.knee!.offered).toBeGreaterThanOrEqual(7300 * (1 - tolerance(DEFAULT_KNEE_RULE)));
+    // Without retries the same stall ends the search at 1,500.
+    stalled = false;
+    const fragile = await findKnee(flaky, { ...DEFAULT_KNEE_RULE, retries: 0 });
+    expect(fragile.knee!.offered).toBeLessThan(2250);
+  });
+
   it('no knee when the first step does not keep up', async () => {
     const found = await findKnee(saturating(500).measureAt, DEFAULT_KNEE_RULE);
     expect(found.knee).toBeNull();
-    expect(found.steps).toHaveLength(1);
+    expect(found.steps.map((s) => s.retry === true)).toEqual([false, true]);
     expect(found.firstBad!.offered).toBe(1000);
   });
 
@@ -103,11 +125,13 @@ describe('findKnee on a saturating server', () => {
     await expect(findKnee(m, { ...DEFAULT_KNEE_RULE, growth: 1 })).rejects.toThrow(/growth/);
     await expect(findKnee(m, { ...DEFAULT_KNEE_RULE, startRate: 0 })).rejects.toThrow(/start rate/);
     await expect(findKnee(m, { ...DEFAULT_KNEE_RULE, maxRate: 10 })).rejects.toThrow(/max rate/);
+    await expect(findKnee(m, { ...DEFAULT_KNEE_RULE, retries: -1 })).rejects.toThrow(/retries/);
   });
 
   it('expectedSteps counts growth to the knee, one past it, and the bisections', () => {
-    expect(expectedSteps(DEFAULT_KNEE_RULE, 7300)).toBe(6 + 3);
-    expect(expectedSteps(DEFAULT_KNEE_RULE, 100)).toBe(1 + 3);
+    expect(expectedSteps(DEFAULT_KNEE_RULE, 7300)).toBe(6 + 3 + 3);
+    expect(expectedSteps({ ...DEFAULT_KNEE_RULE, retries: 0 }, 7300)).toBe(6 + 3);
+    expect(expectedSteps({ ...DEFAULT_KNEE_RULE, retries: 0 }, 100)).toBe(1 + 3);
   });
 });
 
