@@ -23,7 +23,7 @@ function sortedSteps(k: Knee, server: ServerName) {
   const byRate = new Map<number, Knee['servers'][number]['steps'][number]>();
   for (const st of k.servers.find((s) => s.server === server)?.steps ?? []) {
     const had = byRate.get(st.offered);
-    if (!had || !had.ok) byRate.set(st.offered, st);
+    if (!had?.ok) byRate.set(st.offered, st);
   }
   return [...byRate.values()].sort((a, b) => a.offered - b.offered);
 }
