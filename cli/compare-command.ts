@@ -7,6 +7,8 @@ import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_COMPARE_SETTINGS as D, SERVER_NAMES, type CompareSettings } from '../harness/run/settings.js';
 import { runComparison } from '../harness/run/compare.js';
+import { kneeCrossCheck, kneeOptions, kneeSettingsFrom, KNEE_HELP } from './knee-flags.js';
+import { runKnee } from '../harness/run/knee.js';
 import { saveReport } from '../harness/report/output.js';
 import { renderTerminal, reportJson } from '../harness/report/render.js';
 import { WORKLOADS } from '../harness/load/workloads.js';
@@ -60,7 +62,7 @@ Examples:
 `;
 
 export function registerCompareCommand(program: Command): void {
-  program
+  const compare = program
     .command('compare')
     .description('Measure servers side by side under the same load, in interleaved rounds, and write a report.')
     .addOption(new Option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`).argParser(nameList('--servers', SERVER_NAMES)).default(D.servers, D.servers.join(',')))
@@ -82,8 +84,9 @@ export function registerCompareCommand(program: Command): void {
     .option('--out <dir>', 'folder for the reports', 'reports')
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
     .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
-    .addHelpText('after', HELP_AFTER)
-    .action(async (o) => {
+    .addHelpText('after', HELP_AFTER + KNEE_HELP);
+  kneeOptions(compare);
+  compare.action(async (o, command: Command) => {
       const settings: CompareSettings = {
         servers: o.servers as ServerName[],
         workloads: o.workload as WorkloadName[],
@@ -103,7 +106,7 @@ export function registerCompareCommand(program: Command): void {
         lifecycle: o.keepServers ? 'kept' : 'fresh',
         steady: { ...D.steady!, maxMs: o.steadyCap },
       };
-      const problem = crossCheck(settings);
+      const problem = crossCheck(settings) ?? (o.knee ? kneeCrossCheck(o) : null);
       if (problem) {
         process.stderr.write(`error: ${problem}\n`);
         process.exit(EXIT_USAGE);
@@ -113,7 +116,7 @@ export function registerCompareCommand(program: Command): void {
       const progress = o.json ? () => {} : tty ? ttyProgress() : (line: string) => process.stderr.write(line);
       let report;
       try {
-        report = await runComparison(settings, progress);
+        report = o.knee ? await runKnee(settings, kneeSettingsFrom(o, command.getOptionValueSource('rounds') === 'default'), progress) : await runComparison(settings, progress);
       } catch (err) {
         if (tty) process.stderr.write('\n');
         process.stderr.write(`error: ${(err as Error).message}\n`);

@@ -25,8 +25,9 @@ export interface ChartSeries {
 }
 
 export interface ChartSpec {
-  /** bar: categories on x; spectrum: latency by percentile (x = 1/(1-p)); sweep: metric by concurrency. */
-  kind: 'bar' | 'spectrum' | 'sweep';
+  /** bar: categories on x; spectrum: latency by percentile (x = 1/(1-p)); sweep: metric by
+   *  concurrency; rate: metric by offered rate (the knee charts). */
+  kind: 'bar' | 'spectrum' | 'sweep' | 'rate';
   title: string[];
   /** Bar categories. */
   labels?: string[];
@@ -172,6 +173,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
         if (!item) return '';
         if (spec.kind === 'spectrum') return percentileOf(item.parsed.x ?? Number.NaN);
         if (spec.kind === 'sweep') return `${thousands(item.parsed.x ?? Number.NaN)} connections`;
+        if (spec.kind === 'rate') return `${thousands(item.parsed.x ?? Number.NaN)} req/s offered`;
         return item.label;
       },
       label: (item: TooltipItem<'bar' | 'line'>) => {

@@ -14,6 +14,7 @@ import { whiteBackground } from './charts-plugins.js';
 import { chartConfig, type ChartSeries, type ChartSpec, type ErrorRange } from './chart-config.js';
 import { cellsAt, serverOrder, tableKeys } from './model.js';
 import { thousands } from './format.js';
+import { kneeP99Spec, kneeThroughputSpec } from './knee-charts.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Title, Legend, Tooltip);
 
@@ -200,6 +201,7 @@ async function image(file: string, spec: ChartSpec): Promise<ChartImage> {
 /** The chart files a report gets, in the order they are shown. */
 export function chartFiles(report: Report): string[] {
   const levels = [...new Set(report.cells.map((c) => c.concurrency))].sort((a, b) => a - b);
+  if (report.knee?.servers.some((s) => s.steps.length > 0)) return ['knee-throughput.png', 'knee-p99.png'];
   if (report.cells.length === 0) return [];
   const files = ['throughput.png', ...levels.map((c) => `latency-c${c}.png`)];
   if (levels.length > 1) files.push('throughput-vs-concurrency.png', 'p99-vs-concurrency.png');
@@ -208,6 +210,10 @@ export function chartFiles(report: Report): string[] {
 
 /** Draw every chart of the report (none when it has no cells). */
 export async function renderCharts(report: Report): Promise<ChartImage[]> {
+  if (report.knee?.servers.some((s) => s.steps.length > 0)) {
+    configureDefaults();
+    return [await image('knee-throughput.png', kneeThroughputSpec(report.knee, SERVER_COLORS)), await image('knee-p99.png', kneeP99Spec(report.knee, SERVER_COLORS))];
+  }
   if (report.cells.length === 0) return [];
   configureDefaults();
   const levels = [...new Set(report.cells.map((c) => c.concurrency))].sort((a, b) => a - b);

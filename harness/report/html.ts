@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Report } from '../schema/report-schema.js';
 import { chartConfig, type ChartSpec } from './chart-config.js';
+import { kneeHtmlParts } from './knee-tables.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 
 /** An image to embed: the PNG bytes and a caption. */
@@ -41,7 +42,7 @@ dl.setup { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1re
 dl.setup dt { font-weight: 600; } dl.setup dd { margin: 0; }
 `.trim();
 
-function htmlTable(t: TableModel): string {
+function htmlTable(t: Pick<TableModel, 'header' | 'rows' | 'figureColumns' | 'notOk'>): string {
   // A server whose run was not clean: its header carries the mark and its column a tint.
   const head = `<tr>${t.header.map((h, i) => `<th${t.notOk[i] ? ' class="not-ok"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = t.rows.map((row) => {
@@ -77,6 +78,7 @@ export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
     parts.push(`<h2>${escapeHtml(t.title)}</h2>`, htmlTable(t), `<p class="caption">${escapeHtml(t.caption)}</p>`);
     if (t.warnings.length) parts.push(list(t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), 'warn'));
   }
+  if (report.knee) parts.push(...kneeHtmlParts(report.knee, escapeHtml, htmlTable));
   if (charts.length) {
     parts.push('<h2>Charts</h2>');
     const interactive = chartScript(charts);

@@ -2,6 +2,7 @@
 // (workload, concurrency), then setup, pre-flight, rows written and warnings. Deterministic: the only
 // time in it is report.createdAt, so the same report always renders the same bytes.
 import type { Report } from '../schema/report-schema.js';
+import { kneeMarkdown } from './knee-tables.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 import { markdownTable } from './table.js';
 
@@ -27,6 +28,7 @@ export function renderMarkdown(report: Report, options: { charts?: ChartLink[] }
     out.push(`## ${t.title}`, '', ...tableLines(t), '', t.caption, '');
     if (t.warnings.length) out.push(...t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), '');
   }
+  if (report.knee) out.push(...kneeMarkdown(report.knee));
   if (options.charts?.length) {
     out.push('## Charts', '');
     for (const c of options.charts) out.push(`![${c.title}](${c.file})`, '');

@@ -164,7 +164,9 @@ function setupLines(report: Report): [string, string][] {
     ['Concurrency', `${s.concurrency.join(', ')} connection(s)`],
     ['Keys', `${thousands(s.keys)} preloaded, values of ${thousands(s.valueSize)} bytes`],
     ['Pipelining', s.pipelining <= 1 ? 'none (1 request in flight per connection)' : `${s.pipelining} requests in flight per connection`],
-    ['Load', s.rate !== undefined
+    ['Load', report.knee
+      ? 'open loop, the offered rate stepped per server (see the knee section; latency corrected for coordinated omission)'
+      : s.rate !== undefined
       ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
       : 'closed loop (each connection sends its next request after the response)'],
     ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],

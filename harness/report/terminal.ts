@@ -3,6 +3,7 @@
 // fit side by side they continue in a second block under the first (the row labels repeated),
 // and prose lines wrap with a hanging indent.
 import type { Report } from '../schema/report-schema.js';
+import { kneeTerminal } from './knee-tables.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 import { alignedTable, COLUMN_GAP, columnWidths, displayWidth as width } from './table.js';
 
@@ -66,6 +67,7 @@ export function renderTerminal(report: Report, maxWidth = TERMINAL_WIDTH): strin
     for (const w of t.warnings) out.push(...wrap(w, maxWidth, `  ${NOT_OK_MARK} `));
     out.push('');
   }
+  if (report.knee) out.push(...kneeTerminal(report.knee));
   out.push('Setup:');
   const labelWidth = Math.max(...m.setup.map(([k]) => k.length));
   for (const [k, v] of m.setup) out.push(...wrap(v, maxWidth, `  ${(k + ':').padEnd(labelWidth + 1)} `));

@@ -205,7 +205,7 @@ function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: reado
   return warnings;
 }
 
-function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerLifecycle, createdAt: string, parts: Pick<Report, 'cells' | 'comparisons' | 'preflight' | 'warnings'> & { driverCeiling: DriverCeiling | undefined }): Report {
+export function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerLifecycle, createdAt: string, parts: Pick<Report, 'cells' | 'comparisons' | 'preflight' | 'warnings'> & { driverCeiling: DriverCeiling | undefined }): Report {
   const { driverCeiling, ...rest } = parts;
   return {
     schema: REPORT_SCHEMA,

@@ -216,6 +216,71 @@ export const PreflightSchema = Obj({
 });
 export type Preflight = Static<typeof PreflightSchema>;
 
+/** One step of a knee search (harness/analysis/knee.ts): an open-loop load at one offered rate. */
+export const KneeStepSchema = Obj({
+  phase: Type.Union([Type.Literal('grow'), Type.Literal('refine')]),
+  retry: Type.Optional(Type.Boolean({ description: 'A repeat at the same rate of the step before, which did not keep up.' })),
+  offered: Type.Number({ description: 'Offered rate, req/s.' }),
+  achieved: NumberOrNull('Responses per second over the window.'),
+  p50Us: NumberOrNull(),
+  p99Us: NumberOrNull('From the intended send time (coordinated-omission corrected).'),
+  p999Us: NumberOrNull(),
+  successRate: NumberOrNull(),
+  requests: Type.Number(),
+  ok: Type.Boolean({ description: 'It kept up: achieved >= the fraction of offered, p99 within the bound, no errors.' }),
+  reasons: Type.Array(Type.String(), { description: 'Why it did not keep up.' }),
+});
+export type KneeStepRecord = Static<typeof KneeStepSchema>;
+
+/** One row of a knee table: one server at one offered rate, over the rounds. */
+export const KneeRowSchema = Obj({
+  server: ServerNameSchema,
+  fraction: Type.Number({ description: 'Of its own knee (own table) or of the smallest knee (equal table).' }),
+  offered: Type.Number(),
+  achieved: SpreadSchema,
+  p50Us: SpreadSchema,
+  p99Us: SpreadSchema,
+  p999Us: SpreadSchema,
+  successRate: SpreadSchema,
+  roundsP99Us: Type.Array(NumberOrNull(), { description: 'p99 of each round, in round order (paired with the other servers\' rounds).' }),
+  p99VsBaseline: Type.Optional(Type.String({ description: 'Equal table: p99 against the first server at the same rate, in the factor words of the compare tables.' })),
+});
+export type KneeRow = Static<typeof KneeRowSchema>;
+
+export const KneeSchema = Obj(
+  {
+    workload: WorkloadNameSchema,
+    concurrency: Type.Number(),
+    stepMs: Type.Number({ description: 'Measured window of each step.' }),
+    leadInMs: Type.Number({ description: 'Unmeasured lead-in at the offered rate before each window.' }),
+    rule: Obj({
+      startRate: Type.Number(),
+      growth: Type.Number(),
+      refineSteps: Type.Number(),
+      minAchievedFraction: Type.Number(),
+      p99BoundUs: Type.Number(),
+      maxRate: Type.Number(),
+      retries: Type.Number({ description: 'A step that did not keep up was measured again this many times; any repeat keeping up passed it.' }),
+    }),
+    servers: Type.Array(
+      Obj({
+        server: ServerNameSchema,
+        kneeRate: NumberOrNull('The highest offered rate that kept up; null when the first step did not.'),
+        kneeP99Us: NumberOrNull(),
+        firstBadRate: NumberOrNull('The lowest offered rate above the knee that did not keep up.'),
+        capped: Type.Boolean({ description: 'Growth reached maxRate with every step keeping up: the knee is at least kneeRate.' }),
+        steps: Type.Array(KneeStepSchema),
+      }),
+    ),
+    fractions: Type.Array(Type.Number()),
+    rounds: Type.Number({ description: 'Rounds per table row.' }),
+    ownKnee: Type.Array(KneeRowSchema, { description: 'Each server at fractions of its own knee.' }),
+    equalRate: Type.Array(KneeRowSchema, { description: 'Every server at fractions of the smallest knee (the same absolute rates).' }),
+  },
+  "`compare --knee`: each server's knee under open-loop load, and the tables at fractions of it.",
+);
+export type Knee = Static<typeof KneeSchema>;
+
 export const ReportSchema = Type.Object(
   {
     schema: Type.Literal(REPORT_SCHEMA),
@@ -240,6 +305,7 @@ export const ReportSchema = Type.Object(
         'What the driver alone can do here: load against the floor server.',
       ),
     ),
+    knee: Type.Optional(KneeSchema),
     warnings: Type.Array(Type.String(), { description: 'Human-readable warnings shown under every table.' }),
   },
   { ...strict, $id: 'https://mkvss-lab/report.schema.json', title: 'mkvss-lab report.json', description: 'Everything one `mkvss-lab compare` run measured.' },
