@@ -27,7 +27,7 @@ export interface ChartSeries {
 export interface ChartSpec {
   /** bar: categories on x; spectrum: latency by percentile (x = 1/(1-p)); sweep: metric by concurrency. */
   kind: 'bar' | 'spectrum' | 'sweep';
-  title: string[];
+  title: [headline: string, ...details: string[]];
   /** Bar categories. */
   labels?: string[];
   series: ChartSeries[];
