@@ -63,7 +63,7 @@ function contentLength(data: Buffer, start: number, end: number): number {
         let i = s + CONTENT_LENGTH.length;
         while (data[i] === 0x20 || data[i] === 0x09) i++;
         let n = 0;
-        while (i < end && data[i]! >= 0x30 && data[i]! <= 0x39) n = n * 10 + data[i++]! - 0x30;
+        for (let d = data[i]; i < end && d !== undefined && d >= 0x30 && d <= 0x39; d = data[++i]) n = n * 10 + d - 0x30;
         return n;
       }
     }

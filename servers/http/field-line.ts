@@ -17,7 +17,7 @@ export function parseFieldLine(data: Buffer, start: number, end: number): Field 
   let i = start;
   while (i < end && TOKEN_CHAR[data[i]!] === 1) i++;
   if (i === end) throw fail('HEADER_NO_COLON');
-  const b = data[i]!;
+  const b = data[i];
   if (b !== COLON) {
     if (b === SP || b === HTAB) {
       let j = i;
@@ -35,20 +35,20 @@ export function parseFieldLine(data: Buffer, start: number, end: number): Field 
   let valueEnd = end;
   while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) valueEnd--;
   for (let j = valueStart; j < valueEnd; j++) {
-    if (FIELD_VALUE_CHAR[data[j]!] === 0) throw fail(valueProblem(data[j]!));
+    if (FIELD_VALUE_CHAR[data[j]!] === 0) throw fail(valueProblem(data[j]));
   }
   const known = knownName(data, start, nameEnd);
   if (known === undefined) return [data.toString('latin1', start, nameEnd).toLowerCase(), data.toString('latin1', valueStart, valueEnd)];
   return [known.name, knownFieldValue(known, data, valueStart, valueEnd)];
 }
 
-function nameProblem(byte: number): EngineErrorCode {
+function nameProblem(byte: number | undefined): EngineErrorCode {
   if (byte === CR) return 'HEADER_NAME_BARE_CR';
   if (byte === 0) return 'HEADER_NAME_NUL';
   return 'HEADER_NAME_INVALID_CHAR';
 }
 
-function valueProblem(byte: number): EngineErrorCode {
+function valueProblem(byte: number | undefined): EngineErrorCode {
   if (byte === CR) return 'HEADER_VALUE_BARE_CR';
   if (byte === 0) return 'HEADER_VALUE_NUL';
   return 'HEADER_VALUE_INVALID_CHAR';

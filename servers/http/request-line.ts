@@ -97,10 +97,10 @@ interface Target {
 }
 
 function parseTarget(data: Buffer, start: number, end: number): Target {
-  const first = data[start]!;
+  const first = data[start];
   if (first === 0x2f /* / */) return parseOriginForm(data, start, start, end);
   if (first === 0x2a /* * */ && end - start === 1) throw fail('TARGET_ASTERISK_FORM');
-  if ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) return parseAbsoluteForm(data, start, end);
+  if (first !== undefined && (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) return parseAbsoluteForm(data, start, end);
   throw fail('TARGET_FORM');
 }
 
