@@ -25,6 +25,7 @@ import { SERVER_NAMES } from '../harness/run/settings.js';
 import { planCpus, pinProcess } from '../harness/system/pinning.js';
 import { ProcSampler } from '../harness/system/proc-sampler.js';
 import { duration, nameList, wholeNumber } from '../cli/flags.js';
+import { must } from '../harness/must.js';
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
 
 /** Two ratios "agree" when they differ by at most this share. */
@@ -139,10 +140,8 @@ async function main(o: Options): Promise<void> {
     for (let round = 1; round <= o.rounds; round++) {
       for (const workload of o.workloads) {
         // Rotate servers and drivers every round: neither always runs first or right after the other.
-        const servers = running.map((_, i) => running[(i + round) % running.length]!);
-        for (const r of servers) {
-          const drivers = o.drivers.map((_, i) => o.drivers[(i + round) % o.drivers.length]!);
-          for (const driver of drivers) {
+        for (const r of rotated(running, round)) {
+          for (const driver of rotated(o.drivers, round)) {
             const s = await measure(o, r, workload, driver, o.duration, o.warmup, round);
             samples.set(key(r.server, workload, driver), [...(samples.get(key(r.server, workload, driver)) ?? []), s]);
             log(`round ${round} ${r.server} ${workload} ${driver}: ${fmt(s.throughput)} req/s, driver ${fmt(s.driverCpuPct)}% (${fmt(s.driverUsPerRequest, 1)} µs/req), server ${fmt(s.serverCpuPct)}% (${fmt(s.serverUsPerRequest, 1)} µs/req)${s.failures ? `, ${s.failures} failed` : ''}`);
@@ -172,8 +171,8 @@ function printResults(o: Options, samples: Map<string, Sample[]>, key: (s: strin
       }
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  console.log(`\n${rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n')}`);
+  const widths = must(rows[0], 'the header row').map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  console.log(`\n${rows.map((r) => r.map((cell, c) => cell.padEnd(must(widths[c], 'a header cell for every column'))).join('  ')).join('\n')}`);
 
   if (!o.servers.includes('async') || o.servers.length < 2) return;
   console.log('\nasync ÷ other server, ratio of median req/s:');
@@ -187,18 +186,26 @@ function printResults(o: Options, samples: Map<string, Sample[]>, key: (s: strin
       }
       const shown = [...ratios].map(([d, r]) => `${d} ${r.toFixed(2)}x`).join(', ');
       console.log(`  ${w.padEnd(6)} async ÷ ${other.padEnd(9)} ${shown}`);
-      const base = ratios.get(o.drivers[0]!);
+      // The first driver named is the one the others are held against.
+      const first = o.drivers[0];
+      const base = first === undefined ? undefined : ratios.get(first);
       for (const [d, r] of ratios) {
-        if (d === o.drivers[0] || base === undefined) continue;
+        if (first === undefined || d === first || base === undefined) continue;
         const diff = base / r - 1;
-        const verdict = Math.abs(diff) <= AGREEMENT ? `agree (${o.drivers[0]} is ${fmt(diff * 100, 1)}% from ${d})` : `DIFFER by ${fmt(diff * 100, 1)}%: ${explain(o, samples, key, w, other, o.drivers[0]!, d)}`;
-        console.log(`         ${o.drivers[0]} vs ${d}: ${verdict}`);
+        const verdict = Math.abs(diff) <= AGREEMENT ? `agree (${first} is ${fmt(diff * 100, 1)}% from ${d})` : `DIFFER by ${fmt(diff * 100, 1)}%: ${explain(o, samples, key, w, other, first, d)}`;
+        console.log(`         ${first} vs ${d}: ${verdict}`);
       }
     }
   }
 }
 
 /** A reason for two drivers' ratios to differ, read from what was measured. */
+/** xs started `by` places along (wrapping round): element i is xs[(i + by) % xs.length]. */
+function rotated<T>(xs: readonly T[], by: number): T[] {
+  const k = xs.length === 0 ? 0 : by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
 function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w: string, d: string) => string, w: WorkloadName, other: ServerName, a: ClosedLoopDriverName, b: ClosedLoopDriverName): string {
   const reasons: string[] = [];
   for (const d of [a, b]) {

@@ -6,6 +6,7 @@
 // only) answered with a 100-byte Buffer and a frozen, shared header list (like OCTET_HEADERS).
 import { cannedOk } from '../servers/floor/canned-ok.js';
 import { RequestBoundaryScanner } from '../servers/floor/request-boundary.js';
+import { must } from '../harness/must.js';
 import { HttpSession } from '../servers/http/session.js';
 import type { Handler } from '../servers/http/types.js';
 
@@ -37,7 +38,8 @@ function measure(name: string, requestsPerIteration: number, iteration: () => vo
     samples.push(((used.user + used.system) * 1000) / (rounds * requestsPerIteration));
   }
   samples.sort((a, b) => a - b);
-  const [best, median] = [samples[0]!, samples[SAMPLES >> 1]!];
+  const best = must(samples[0], 'the best sample');
+  const median = must(samples[SAMPLES >> 1], 'the median sample');
   console.log(`${name.padEnd(44)} ${best.toFixed(0).padStart(6)} ns/request best  ${median.toFixed(0).padStart(6)} median  ${(1e9 / best / 1000).toFixed(0).padStart(6)}k req/s`);
 }
 
@@ -65,9 +67,9 @@ measure('engine: PUT with 112-byte body', 1, () => {
 measure('engine: 16 pipelined GETs per chunk', 16, () => {
   if (session.receive(pipelined).data.length !== 1) throw new Error('pipelined');
 });
-const split = [get.subarray(0, 30), get.subarray(30, 70), get.subarray(70)];
+const [head, middle, tail] = [get.subarray(0, 30), get.subarray(30, 70), get.subarray(70)];
 measure('engine: GET split in 3 chunks', 1, () => {
-  session.receive(split[0]!);
-  session.receive(split[1]!);
-  session.receive(split[2]!);
+  session.receive(head);
+  session.receive(middle);
+  session.receive(tail);
 });

@@ -4,6 +4,7 @@
 // milliseconds or bytes. A parser throws commander's InvalidArgumentError, which the CLI turns
 // into one "error: ..." line and exit 2.
 import { InvalidArgumentError } from 'commander';
+import { must } from '../harness/must.js';
 
 /** A whole number within [min, max] ("0", "42"; not "1.5", "-1", "1e3"). */
 export function wholeNumber(name: string, min: number, max: number) {
@@ -41,7 +42,7 @@ export function duration(name: string, rule: DurationRule = {}) {
     }
     const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text);
     if (!m) throw new InvalidArgumentError(`${name} takes a duration such as 500ms, 10s or 2m, got "${raw}".`);
-    const ms = Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!);
+    const ms = Math.round(Number(m[1]) * must(UNIT_MS[m[2] ?? 'ms'], 'a factor for each unit the pattern accepts'));
     if (ms === 0) {
       if (allowZero) return 0;
       throw new InvalidArgumentError(`${name} must be above zero, got "${raw}".`);
@@ -59,7 +60,7 @@ export function size(name: string, maxBytes = 1024 ** 3) {
   return (raw: string): number => {
     const m = /^(\d+)\s*([kmg]i?b?|b)?$/i.exec(raw.trim());
     if (!m) throw new InvalidArgumentError(`${name} takes a size in bytes or with k, m or g (e.g. 1m), got "${raw}".`);
-    const n = Number(m[1]) * SIZE_UNIT[(m[2] ?? 'b')[0]!.toLowerCase()]!;
+    const n = Number(m[1]) * must(SIZE_UNIT[(m[2] ?? 'b').charAt(0).toLowerCase()], 'a factor for each unit the pattern accepts');
     if (n < 1 || n > maxBytes) throw new InvalidArgumentError(`${name} must be from 1 byte to ${formatSize(maxBytes)}, got "${raw}".`);
     return n;
   };

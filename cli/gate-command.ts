@@ -54,22 +54,25 @@ export const GATE_DEFAULTS = {
 /** `--fault async=300`: repeatable; per-server-kind busy-wait per request (MKVSS_FAULT_DELAY_US). */
 function faultEntry(raw: string, previous: FaultDelays): FaultDelays {
   const m = /^([a-z]+)=(\d+)$/.exec(raw.trim());
-  if (!m || !(FAULT_KINDS as readonly string[]).includes(m[1]!)) {
+  const server = FAULT_KINDS.find((kind) => kind === m?.[1]);
+  const micros = m?.[2];
+  if (server === undefined || micros === undefined) {
     throw new InvalidArgumentError(`--fault takes <server>=<microseconds>, server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`);
   }
-  const server = m[1] as (typeof FAULT_KINDS)[number];
-  return { ...previous, [server]: { ...previous[server], [FAULT_DELAY_ENV]: m[2]! } };
+  return { ...previous, [server]: { ...previous[server], [FAULT_DELAY_ENV]: micros } };
 }
 
 /** `--fault-sleep async=1000/100`: repeatable; per-server-kind sleep-like wait of N µs on one
  *  request in K (MKVSS_FAULT_SLEEP_US, MKVSS_FAULT_SLEEP_EVERY). */
 function faultSleepEntry(raw: string, previous: FaultDelays): FaultDelays {
   const m = /^([a-z]+)=(\d+)(?:\/(\d+))?$/.exec(raw.trim());
-  if (!m || !(FAULT_KINDS as readonly string[]).includes(m[1]!) || m[3] === '0') {
+  const server = FAULT_KINDS.find((kind) => kind === m?.[1]);
+  const micros = m?.[2];
+  const every = m?.[3] ?? '1';
+  if (server === undefined || micros === undefined || every === '0') {
     throw new InvalidArgumentError(`--fault-sleep takes <server>=<microseconds>[/<one in K requests>], server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`);
   }
-  const server = m[1] as (typeof FAULT_KINDS)[number];
-  return { ...previous, [server]: { ...previous[server], [FAULT_SLEEP_ENV]: m[2]!, [FAULT_SLEEP_EVERY_ENV]: m[3] ?? '1' } };
+  return { ...previous, [server]: { ...previous[server], [FAULT_SLEEP_ENV]: micros, [FAULT_SLEEP_EVERY_ENV]: every } };
 }
 
 /** A one-line error and exit 2. */

@@ -28,7 +28,8 @@ const READY_LINE = /^listening on http:\/\/(?:\[([^\]\s]+)\]|([^\s:/[\]]+)):(\d{
 export function parseReadyLine(text: string): { host: string; port: number } | null {
   const m = READY_LINE.exec(text);
   if (m === null) return null;
+  const host = m[1] ?? m[2];
   const port = Number(m[3]);
-  if (port > 65_535) return null;
-  return { host: m[1] ?? m[2]!, port };
+  if (host === undefined || port > 65_535) return null;
+  return { host, port };
 }

@@ -100,8 +100,9 @@ export function compareCells(candidate: Cell, baseline: Cell): Comparison {
 /** Which pairs to compare: every other server vs sync (or vs the first server when sync is
  *  absent); async vs sync is one of them whenever both ran. */
 export function comparisonPairs(servers: readonly ServerName[]): Array<{ baseline: ServerName; candidate: ServerName }> {
-  if (servers.length < 2) return [];
-  const baseline = servers.includes('sync') ? 'sync' : servers[0]!;
+  const first = servers[0];
+  if (first === undefined || servers.length < 2) return [];
+  const baseline = servers.includes('sync') ? 'sync' : first;
   const others = servers.filter((s) => s !== baseline);
   // async first: it is the comparison the lab exists for.
   others.sort((a, b) => (a === 'async' ? -1 : b === 'async' ? 1 : 0));

@@ -32,6 +32,8 @@
 //   means alone.
 // test/harness/unpaired-interval-simulation.test.ts checks coverage and the A/A tie rate.
 
+import { must } from '../must.js';
+
 /** How a paired interval was made (report.json's Factor.interval). */
 export type IntervalMethod = 'paired-t-95' | 'range' | 'none';
 /** How an unpaired interval (two runs) was made; never stored in report.json. */
@@ -65,7 +67,8 @@ const T975 = [
  *  Cornish-Fisher expansion around the normal quantile (off by under 0.0005 past 30). */
 export function tQuantile975(df: number): number {
   if (!Number.isInteger(df) || df < 1) throw new RangeError(`degrees of freedom must be a whole number >= 1, got ${df}`);
-  if (df <= T975.length) return T975[df - 1]!;
+  const tabled = T975[df - 1];
+  if (tabled !== undefined) return tabled;
   const z = 1.959964;
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
 }
@@ -88,9 +91,8 @@ export function pairedRatioInterval(candidate: readonly number[], baseline: read
   }
   const logs: number[] = [];
   let single = Number.NaN;
-  for (let i = 0; i < candidate.length; i++) {
-    const c = candidate[i]!;
-    const b = baseline[i]!;
+  for (const [i, c] of candidate.entries()) {
+    const b = must(baseline[i], `baseline round ${i}`); // the lengths match (checked above)
     // A zero (or non-finite) figure has no ratio: that pair says nothing about the factor.
     if (c > 0 && b > 0 && Number.isFinite(c) && Number.isFinite(b)) {
       single = c / b;

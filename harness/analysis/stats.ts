@@ -8,6 +8,7 @@
 // chart disagree with the table cell next to it.
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary, Spread } from '../schema/report-schema.js';
+import { must } from '../must.js';
 
 /** Microsecond histograms: 1 µs resolution, 3 significant digits (0.1% error), up to 10 minutes;
  *  autoResize so a pathological stall is still recorded rather than thrown away. */
@@ -33,21 +34,22 @@ export function mergeHistograms(encoded: readonly string[]): hdr.Histogram {
 /** Percentile `percentile` (0-100) of a cell, the one way tables and charts read it: each round's
  *  own histogram at that percentile, then the median over rounds. NaN with no (decodable) rounds. */
 export function medianOfRoundPercentiles(encodedRounds: readonly string[], percentiles: readonly number[]): number[] {
-  const perRound: number[][] = [];
+  const perPercentile = percentiles.map((percentile) => ({ percentile, values: [] as number[] }));
   for (const e of encodedRounds) {
     if (!e) continue;
     const h = decodeHistogram(e);
-    if (h.totalCount > 0) perRound.push(percentiles.map((p) => h.getValueAtPercentile(p)));
+    if (h.totalCount > 0) for (const p of perPercentile) p.values.push(h.getValueAtPercentile(p.percentile));
     h.destroy();
   }
-  return percentiles.map((_, i) => median(perRound.map((values) => values[i]!)));
+  return perPercentile.map((p) => median(p.values));
 }
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const upper = must(s[mid], 'the middle value');
+  return s.length % 2 ? upper : (must(s[mid - 1], 'the value below the middle') + upper) / 2;
 }
 
 /** Server CPU µs spent per request: `cpuPct` (% of one core) over a window of `windowMs`. */

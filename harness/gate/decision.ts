@@ -17,6 +17,7 @@ import { median } from '../analysis/stats.js';
 import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, isOpenLoop, mergeMetrics, metricId, type MetricKey, type MetricSamples } from './metrics.js';
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
+import { must } from '../must.js';
 
 export interface GateThresholds {
   /** Throughput worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
@@ -52,13 +53,22 @@ export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTole
  */
 export const TRIM_FROM = 8;
 
-export function noiseBand(values: readonly number[]): number {
-  if (values.length < 2) return Number.POSITIVE_INFINITY;
+/** The lowest and highest value left after the trim; undefined under two values (no spread). */
+function trimmedExtremes(values: readonly number[]): { lo: number; hi: number } | undefined {
+  if (values.length < 2) return undefined;
   const s = [...values].sort((a, b) => a - b);
   const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
-  const mid = median(s);
+  const lo = kept[0];
+  const hi = kept.at(-1);
+  return lo === undefined || hi === undefined ? undefined : { lo, hi };
+}
+
+export function noiseBand(values: readonly number[]): number {
+  const extremes = trimmedExtremes(values);
+  if (extremes === undefined) return Number.POSITIVE_INFINITY;
+  const mid = median(values);
   if (!(mid > 0)) return Number.POSITIVE_INFINITY;
-  return (kept[kept.length - 1]! - kept[0]!) / mid;
+  return (extremes.hi - extremes.lo) / mid;
 }
 
 export type MetricVerdict =
@@ -108,11 +118,9 @@ export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): 
  * noise", while 0.04 lies well below 0.06 / 0.02 = 3x). For small spreads the two agree.
  */
 export function logSpread(values: readonly number[]): number {
-  if (values.length < 2) return Number.POSITIVE_INFINITY;
-  const s = [...values].sort((a, b) => a - b);
-  const kept = s.length >= TRIM_FROM ? s.slice(1, -1) : s;
-  const lo = kept[0]!;
-  const hi = kept[kept.length - 1]!;
+  const extremes = trimmedExtremes(values);
+  if (extremes === undefined) return Number.POSITIVE_INFINITY;
+  const { lo, hi } = extremes;
   if (hi <= 0) return 0; // every round 0: no spread
   return lo > 0 ? Math.log(hi / lo) : Number.POSITIVE_INFINITY;
 }
@@ -320,7 +328,7 @@ export function pct(fraction: number): string {
 
 /** A baseline file from a run's metrics. */
 export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>, settings: GateMeasureSettings, createdAt: string): GateBaseline {
-  const machine = outcome.reports[0]!.setup.machine;
+  const machine = must(outcome.reports[0], "the gate run's first report").setup.machine;
   const metrics: BaselineMetric[] = outcome.metrics.map((m) => {
     const band = noiseBand(m.values);
     return {

@@ -15,6 +15,7 @@
 // (34k -> 17k) while its CPU per request moved 29 -> 27 µs. A real slowdown (more work per
 // request) shows in both.
 import type { Cell, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
+import { must } from '../must.js';
 
 /** 'throughput' (req/s) and 'efficiency' (req per server CPU-second): higher is better.
  *  'p99' metrics: lower is better. 'p99AtRate' (A/B gate only): p99 latency at a fixed open-loop
@@ -122,7 +123,8 @@ export function extractMetrics(report: Report): MetricSamples[] {
   for (const cells of groups.values()) {
     const floor = cells.find((c) => c.server === FLOOR);
     if (!floor) {
-      throw new Error(`the report has no floor server cell for ${cells[0]!.workload} c${cells[0]!.concurrency}; the gate needs it to normalise`);
+      const { workload, concurrency } = must(cells[0], 'a cell of the group');
+      throw new Error(`the report has no floor server cell for ${workload} c${concurrency}; the gate needs it to normalise`);
     }
     const { workload, concurrency } = floor;
     const servers = cells.filter((c) => c.server !== FLOOR).sort((a, b) => a.server.localeCompare(b.server));

@@ -15,6 +15,7 @@ import { renderGateMarkdown, renderGateTable, type GateSummary } from './report.
 /** The gate's exit codes are every command's (harness/exit-codes.ts): 1 is a regression, or a run
  *  that could not measure at all (a gate that cannot see must not pass). */
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { must } from '../must.js';
 export const EXIT_PASS = EXIT_OK;
 export const EXIT_FAIL = EXIT_FAILURE;
 export { EXIT_USAGE };
@@ -109,10 +110,11 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     return EXIT_FAIL;
   }
 
+  const firstReport = must(outcome.reports[0], "the gate run's first report");
   const summary: GateSummary = {
     outcome,
     baseline,
-    machine: outcome.reports[0]!.setup.machine,
+    machine: firstReport.setup.machine,
     thresholds: o.thresholds,
     elapsedMs: io.now() - started,
     ...(o.against ? { against: o.against } : {}),
@@ -145,7 +147,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
         c.rounds.map((x) => ({ server: c.server, workload: c.workload, concurrency: c.concurrency, round: x.round, startedAt: x.startedAt, throughput: x.throughput, serverCpuPct: x.serverCpuPct, cpuPerRequestUs: cpuMicrosPerRequest(x.serverCpuPct, x.durationMs, Math.max(1, x.requests)), driverCpuPct: x.driverCpuPct, p99Us: x.latency.p99Us })),
       ),
     ).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-    const warmServers = outcome.reports[0]!.setup.warmServers;
+    const warmServers = firstReport.setup.warmServers;
     await writeFile(o.jsonFile, `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings, ...(warmServers ? { warmServers } : {}), rounds }, null, 2)}\n`);
   }
   // GitHub Actions shows whatever is appended to this file on the job's summary page.

@@ -28,7 +28,7 @@ export interface ChartSpec {
   /** bar: categories on x; spectrum: latency by percentile (x = 1/(1-p)); sweep: metric by
    *  concurrency; rate: metric by offered rate (the knee charts). */
   kind: 'bar' | 'spectrum' | 'sweep' | 'rate';
-  title: string[];
+  title: [headline: string, ...details: string[]];
   /** Bar categories. */
   labels?: string[];
   series: ChartSeries[];

@@ -15,6 +15,7 @@ import { chartConfig, type ChartSeries, type ChartSpec, type ErrorRange } from '
 import { cellsAt, serverOrder, tableKeys } from './model.js';
 import { thousands } from './format.js';
 import { kneeP99Spec, kneeThroughputSpec } from './knee-charts.js';
+import { must } from '../must.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Title, Legend, Tooltip);
 
@@ -116,10 +117,11 @@ function throughputSpec(report: Report): ChartSpec {
     ranges.push(cells.map((c) => (c ? { min: c.summary.throughput.min, max: c.summary.throughput.max, ...noteOf(c) } : null)));
     return { label: server, color: SERVER_COLORS[server], dash: [], data: cells.map((c) => (c ? c.summary.throughput.median : null)) };
   });
-  const single = keys.length > 0 && !sweep ? `, ${keys[0]!.concurrency} connections` : '';
+  const first = keys[0];
+  const single = first !== undefined && !sweep ? `, ${first.concurrency} connections` : '';
   // What the driver alone reaches against the floor server: a bar near this line measured the driver.
   const ceiling = report.driverCeiling;
-  const lines = [`Throughput per server${single}`, `bar = median of ${roundsText(report)}, whisker = min-max; higher is better`];
+  const lines: ChartSpec['title'] = [`Throughput per server${single}`, `bar = median of ${roundsText(report)}, whisker = min-max; higher is better`];
   if (ceiling) lines.push(`dashed line = the driver alone against the floor server (${ceiling.workload}, ${ceiling.concurrency} conn.)`);
   return {
     kind: 'bar',
@@ -187,7 +189,9 @@ function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
     series,
     ranges,
     x: {
-      title: 'Concurrency (connections, log scale)', min: levels[0]! / 1.25, max: levels[levels.length - 1]! * 1.25,
+      title: 'Concurrency (connections, log scale)',
+      min: must(levels[0], 'the lowest concurrency of a sweep') / 1.25,
+      max: must(levels.at(-1), 'the highest concurrency of a sweep') * 1.25,
       ticks: levels.map((v) => ({ value: v, label: thousands(v) })),
     },
     y: { title: `${isThroughput ? 'Throughput (req/s)' : 'P99 latency (ms)'}, ${better}`, log: false, unit: isThroughput ? 'req/s' : 'ms' },
@@ -195,7 +199,7 @@ function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
 }
 
 async function image(file: string, spec: ChartSpec): Promise<ChartImage> {
-  return { file, title: spec.title[0]!, width: CHART_WIDTH, height: CHART_HEIGHT, png: await draw(spec), spec };
+  return { file, title: spec.title[0], width: CHART_WIDTH, height: CHART_HEIGHT, png: await draw(spec), spec };
 }
 
 /** The chart files a report gets, in the order they are shown. */

@@ -6,6 +6,7 @@
 // does not depend on the compare renderers while those are being reworked (one shared table
 // writer can replace both later).
 import type { DiffModel, DiffTable } from './diff-model.js';
+import { must } from '../must.js';
 
 /** Display width: the ⚠ marker and ASCII are one column each. */
 function width(text: string): number {
@@ -20,7 +21,7 @@ function pad(text: string, w: number, right: boolean): string {
 function textTable(t: DiffTable): string[] {
   const all = [t.header, ...t.rows];
   const widths = t.header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0 && i < t.figureColumns)).join('  ').trimEnd();
+  const line = (r: string[]) => r.map((c, i) => pad(c, must(widths[i], 'a header cell for every column'), i > 0 && i < t.figureColumns)).join('  ').trimEnd();
   return [line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)];
 }
 

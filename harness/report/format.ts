@@ -86,8 +86,7 @@ export const formatCount: Formatter = (n, decimals) => thousands(n, decimals ?? 
 
 /** Decimals a formatter chose for a value, read back from its text (so min/max can follow the median). */
 function decimalsIn(text: string): number {
-  const m = /\.(\d+)/.exec(text);
-  return m ? m[1]!.length : 0;
+  return /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
 }
 
 /** Strip the unit suffix a formatter adds (" ms", " MiB", "%") so the bracket holds bare numbers. */

@@ -1,5 +1,6 @@
 // Tables as text, for every report the lab prints (compare's and the gate's): aligned plain-text
 // columns for a terminal and GitHub-flavoured Markdown tables, with one escaping rule.
+import { must } from '../must.js';
 
 /** Display width: the ⚠ marker, − and ÷ and ASCII are one column each; good enough for these reports. */
 export function displayWidth(text: string): number {
@@ -30,8 +31,9 @@ export function alignedTable(
   columns: readonly number[] = header.map((_, i) => i),
 ): string[] {
   const gap = ' '.repeat(COLUMN_GAP);
-  const line = (r: readonly string[]) => columns.map((i) => pad(r[i] ?? '', widths[i]!, rightAligned(i))).join(gap).trimEnd();
-  return [line(header), columns.map((i) => '-'.repeat(widths[i]!)).join(gap), ...rows.map(line)];
+  const widthOf = (i: number) => must(widths[i], 'a width for every column');
+  const line = (r: readonly string[]) => columns.map((i) => pad(r[i] ?? '', widthOf(i), rightAligned(i))).join(gap).trimEnd();
+  return [line(header), columns.map((i) => '-'.repeat(widthOf(i))).join(gap), ...rows.map(line)];
 }
 
 /** A cell's text made safe for a Markdown table: backslashes and pipes escaped, newlines as spaces. */

@@ -6,6 +6,7 @@ import type { Report } from '../schema/report-schema.js';
 import { kneeTerminal } from './knee-tables.js';
 import { buildModel, NOT_OK_MARK, type TableModel } from './model.js';
 import { alignedTable, COLUMN_GAP, columnWidths, displayWidth as width } from './table.js';
+import { must } from '../must.js';
 
 /** The widest line the terminal report prints (tables and prose alike). */
 export const TERMINAL_WIDTH = 100;
@@ -14,15 +15,17 @@ export const TERMINAL_WIDTH = 100;
 function columnBlocks(widths: number[], maxWidth: number): number[][] {
   const blocks: number[][] = [];
   let current: number[] = [];
-  let used = widths[0]!;
-  for (let i = 1; i < widths.length; i++) {
-    if (current.length > 0 && used + COLUMN_GAP + widths[i]! > maxWidth) {
+  const labelWidth = must(widths[0], 'the label column width');
+  let used = labelWidth;
+  for (const [i, w] of widths.entries()) {
+    if (i === 0) continue; // the label column, repeated at the left of every block
+    if (current.length > 0 && used + COLUMN_GAP + w > maxWidth) {
       blocks.push(current);
       current = [];
-      used = widths[0]!;
+      used = labelWidth;
     }
     current.push(i);
-    used += COLUMN_GAP + widths[i]!;
+    used += COLUMN_GAP + w;
   }
   if (current.length > 0) blocks.push(current);
   return blocks;

@@ -62,7 +62,7 @@ export function cpuSeconds(pid: number): number | null {
 export function statusField(pid: number | 'self', name: string): string | null {
   const status = read(`/proc/${pid}/status`);
   const m = status === null ? null : new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
-  return m ? m[1]!.trim() : null;
+  return m?.[1]?.trim() ?? null;
 }
 
 /** Memory and threads of one live process; null once it is gone (or off Linux). */

@@ -138,8 +138,9 @@ export class Connection {
    *  connection is now closing. */
   private send(out: SessionOutput): boolean {
     const data = out.data;
-    if (data.length === 1) {
-      this.socket.write(data[0]!);
+    const only = data[0];
+    if (data.length === 1 && only !== undefined) {
+      this.socket.write(only);
     } else if (data.length > 1) {
       this.socket.cork();
       for (const b of data) this.socket.write(b);

@@ -54,14 +54,16 @@ function contentLength(data: Buffer, start: number, end: number): number {
   let line = data.indexOf(0x0a, start);
   while (line !== -1 && line < end) {
     const s = line + 1;
-    if ((data[s]! | 0x20) === 0x63 /* c */ && end - s > CONTENT_LENGTH.length) {
+    // invariant (the data[...]! below): end - s > CONTENT_LENGTH.length is checked first, so every
+    // index read is below end <= data.length.
+    if (end - s > CONTENT_LENGTH.length && (data[s]! | 0x20) === 0x63 /* c */) {
       let match = true;
       for (let i = 1; i < CONTENT_LENGTH.length && match; i++) match = (data[s + i]! | 0x20) === CONTENT_LENGTH.charCodeAt(i);
       if (match) {
         let i = s + CONTENT_LENGTH.length;
         while (data[i] === 0x20 || data[i] === 0x09) i++;
         let n = 0;
-        while (i < end && data[i]! >= 0x30 && data[i]! <= 0x39) n = n * 10 + data[i++]! - 0x30;
+        for (let d = data[i]; i < end && d !== undefined && d >= 0x30 && d <= 0x39; d = data[++i]) n = n * 10 + d - 0x30;
         return n;
       }
     }

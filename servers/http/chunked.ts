@@ -92,7 +92,7 @@ export class ChunkedDecoder {
             input.consume(2);
             const parts = this.#parts;
             this.reset();
-            return parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+            return parts.length <= 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts);
           }
           if (this.#trailerCount === maxHeaderCount) {
             throw new ProtocolError('TOO_MANY_TRAILERS', maxHeaderCount);
@@ -113,6 +113,7 @@ export class ChunkedDecoder {
     const cap = this.limits.maxBodyBytes + 1;
     let size = 0;
     let i = start;
+    // invariant: i < end <= data.length, and a byte indexes the 256-entry table in range.
     while (i < end && HEX_VALUE[data[i]!]! >= 0) {
       if (size < cap) size = size * 16 + HEX_VALUE[data[i]!]!;
       i++;
@@ -129,6 +130,7 @@ function skipWhitespace(data: Buffer, i: number, end: number): number {
 }
 
 function skipToken(data: Buffer, i: number, end: number): number {
+  // invariant: i < end <= data.length, so data[i] is a byte.
   while (i < end && TOKEN_CHAR[data[i]!] === 1) i++;
   return i;
 }
@@ -151,7 +153,7 @@ function validateExtensions(data: Buffer, i: number, end: number): void {
         i++;
         for (;;) {
           if (i >= end) throw malformed();
-          const b = data[i]!;
+          const b = data[i]!; // invariant: i < end <= data.length (checked just above)
           if (b === 0x22) { i++; break; }
           if (b === 0x5c /* \ */) {
             const escaped = data[i + 1];

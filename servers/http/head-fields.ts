@@ -116,12 +116,12 @@ export class HeadFields {
 
   #checkHost(minor: 0 | 1): void {
     // RFC 9112 §3.2: a 1.1 request without Host, or any request with several, gets 400.
-    if (this.host.length === 0) {
+    if (this.host.length > 1) throw new ProtocolError('HOST_REPEATED');
+    const host = this.host[0];
+    if (host === undefined) {
       if (minor === 1) throw new ProtocolError('HOST_MISSING');
       return;
     }
-    if (this.host.length > 1) throw new ProtocolError('HOST_REPEATED');
-    const host = this.host[0]!;
     for (let i = 0; i < host.length; i++) {
       const c = host.charCodeAt(i);
       if (c > 0xff || AUTHORITY_CHAR[c] === 0) throw new ProtocolError('HOST_INVALID');

@@ -96,7 +96,7 @@ export class RequestParser {
     const input = this.#input;
     const data = input.data;
     let i = input.start;
-    while (i < data.length && TOKEN_CHAR[data[i]!] === 1) i++;
+    while (i < data.length && TOKEN_CHAR[data[i]!] === 1) i++; // invariant: i < data.length
     return i > input.start && data[i] === SP ? data.toString('latin1', input.start, i) : undefined;
   }
 

@@ -20,6 +20,7 @@ export function parseRequestLine(data: Buffer, start: number, end: number): Requ
   rejectControlCharacters(data, start, end);
 
   // Method: a token up to the first SP.
+  // invariant (every data[...]! in this file): the index is inside [start, end), and end <= data.length.
   let i = start;
   while (i < end && data[i] !== SP) {
     if (TOKEN_CHAR[data[i]!] === 0) throw fail('INVALID_METHOD');
@@ -56,24 +57,26 @@ function rejectControlCharacters(data: Buffer, start: number, end: number): void
 
 /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3). */
 function parseVersion(data: Buffer, start: number, end: number): 0 | 1 {
+  const majorDigit = data[start + 5];
+  const minorDigit = data[start + 7];
   if (
     end - start !== 8 ||
     data[start] !== 0x48 || data[start + 1] !== 0x54 || data[start + 2] !== 0x54 || data[start + 3] !== 0x50 ||
-    data[start + 4] !== 0x2f || !isDigit(data[start + 5]!) || data[start + 6] !== 0x2e || !isDigit(data[start + 7]!)
+    data[start + 4] !== 0x2f || !isDigit(majorDigit) || data[start + 6] !== 0x2e || !isDigit(minorDigit)
   ) {
     if (data.indexOf(SP, start) !== -1 && data.indexOf(SP, start) < end) {
       throw fail('REQUEST_LINE_SPACING');
     }
     throw fail('INVALID_VERSION');
   }
-  const major = data[start + 5]! - 0x30;
-  const minor = data[start + 7]! - 0x30;
+  const major = majorDigit - 0x30;
+  const minor = minorDigit - 0x30;
   if (major !== 1) throw fail('UNSUPPORTED_VERSION', `${major}.${minor}`);
   return minor === 0 ? 0 : 1;
 }
 
-function isDigit(b: number): boolean {
-  return b >= 0x30 && b <= 0x39;
+function isDigit(b: number | undefined): b is number {
+  return b !== undefined && b >= 0x30 && b <= 0x39;
 }
 
 /** The common methods as shared constants: no string allocated for them per request. */
@@ -94,10 +97,10 @@ interface Target {
 }
 
 function parseTarget(data: Buffer, start: number, end: number): Target {
-  const first = data[start]!;
+  const first = data[start];
   if (first === 0x2f /* / */) return parseOriginForm(data, start, start, end);
   if (first === 0x2a /* * */ && end - start === 1) throw fail('TARGET_ASTERISK_FORM');
-  if ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) return parseAbsoluteForm(data, start, end);
+  if (first !== undefined && (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) return parseAbsoluteForm(data, start, end);
   throw fail('TARGET_FORM');
 }
 

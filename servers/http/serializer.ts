@@ -43,7 +43,8 @@ const NO_HEADERS: HeaderList = Object.freeze([]);
 const NO_DEFAULT_TYPE = 0;
 const TEXT_TYPE = 1;
 const OCTET_TYPE = 2;
-const DEFAULT_TYPE_LINES = ['', 'content-type: text/plain; charset=utf-8\r\n', 'content-type: application/octet-stream\r\n'];
+type DefaultType = typeof NO_DEFAULT_TYPE | typeof TEXT_TYPE | typeof OCTET_TYPE;
+const DEFAULT_TYPE_LINES = ['', 'content-type: text/plain; charset=utf-8\r\n', 'content-type: application/octet-stream\r\n'] as const;
 
 const CONTENT_LENGTH_NAME = 'content-length: ';
 
@@ -105,9 +106,9 @@ export function serializeResponseWith(response: HttpResponse, date: string, omit
 }
 
 /** The head up to the Content-Length digits (up to the Connection field for 204/304). */
-function headPrefix(status: number, date: string, lines: string, defaultType: number): string {
+function headPrefix(status: number, date: string, lines: string, defaultType: DefaultType): string {
   const bodiless = status === 204 || status === 304;
-  return statusLine(status) + 'date: ' + date + '\r\n' + lines + DEFAULT_TYPE_LINES[defaultType]! + (bodiless ? '' : CONTENT_LENGTH_NAME);
+  return statusLine(status) + 'date: ' + date + '\r\n' + lines + DEFAULT_TYPE_LINES[defaultType] + (bodiless ? '' : CONTENT_LENGTH_NAME);
 }
 
 /** A header list validated and formatted: its "name: value\r\n" lines. */
@@ -145,7 +146,7 @@ function isDeeplyFrozen(headers: HeaderList): boolean {
   return true;
 }
 
-function cachedPrefix(fields: FrozenFields, status: number, defaultType: number, date: string): Buffer {
+function cachedPrefix(fields: FrozenFields, status: number, defaultType: DefaultType, date: string): Buffer {
   const key = status * 4 + defaultType;
   const cached = fields.prefixes.get(key);
   if (cached !== undefined && cached.date === date) return cached.bytes;
@@ -159,8 +160,7 @@ function cachedPrefix(fields: FrozenFields, status: number, defaultType: number,
 function checkFields(headers: HeaderList): CheckedFields {
   let lines = '';
   let hasContentType = false;
-  for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
+  for (const [name, value] of headers) {
     const wireName = checkFieldName(name);
     if (wireName === 'content-type') hasContentType = true;
     checkFieldValue(name, value);

@@ -61,5 +61,7 @@ for (let status = 100; status <= 599; status++) {
 }
 
 export function statusLine(status: number): string {
-  return STATUS_LINES[status]!;
+  const line = STATUS_LINES[status];
+  if (line === undefined) throw new RangeError(`no status line for ${status}: statuses run from 100 to 599`);
+  return line;
 }

@@ -78,7 +78,10 @@ function serve(handler: Handler, maxBodyBytes: number, req: http.IncomingMessage
     if (rejected) return;
     let response: HttpResponse;
     try {
-      response = handler(toHttpRequest(req, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      const only = chunks[0];
+      // One chunk is the body as it is; only several are copied into one.
+      const body = chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size);
+      response = handler(toHttpRequest(req, body));
     } catch {
       response = errorResponse(500, INTERNAL_ERROR_REASON);
     }
@@ -98,7 +101,12 @@ function toHttpRequest(req: http.IncomingMessage, body: Buffer): HttpRequest {
   const q = pathAndQuery.indexOf('?');
   const raw = req.rawHeaders;
   const headers: Array<readonly [string, string]> = [];
-  for (let i = 0; i < raw.length; i += 2) headers.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  // rawHeaders alternates name, value; an odd tail (never sent by node:http) is dropped.
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    if (name !== undefined && value !== undefined) headers.push([name.toLowerCase(), value]);
+  }
   return {
     method: req.method ?? 'GET',
     target,

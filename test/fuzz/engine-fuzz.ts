@@ -8,6 +8,7 @@ import { loadCorpus } from './corpus.js';
 import { DEFAULT_LIMITS, SMALL_LIMITS, checkSession, newStats, outputOf, recordingKvHandler, type OracleStats } from './engine-oracle.js';
 import { chunksOf, cutsArb, mutate, mutationArb } from './mutations.js';
 import type { HttpLimits } from '../../servers/http/index.js';
+import { must } from '../../harness/must.js';
 
 export interface FuzzRuns {
   mutated: number;
@@ -112,7 +113,7 @@ export function runEngineFuzz(runs: FuzzRuns): FuzzFigures {
   phase('mutated', () =>
     fc.assert(
     fc.property(fc.nat(), fc.array(mutationArb, { minLength: 0, maxLength: 8 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
-      const input = mutate(seeds[pick % seeds.length]!, mutations, seeds);
+      const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
       timed(() => checkSession(chunksOf(input, cuts), limits, stats, kv));
     }),
     params(runs.mutated),
@@ -122,7 +123,7 @@ export function runEngineFuzz(runs: FuzzRuns): FuzzFigures {
   phase('splitInvariance', () =>
     fc.assert(
     fc.property(fc.nat(), fc.array(mutationArb, { maxLength: 6 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
-      const input = mutate(seeds[pick % seeds.length]!, mutations, seeds);
+      const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
       const whole = outputOf([input], limits);
       const split = outputOf(chunksOf(input, cuts), limits);
       if (!whole.equals(split)) throw new Error('output depends on how the input was split');

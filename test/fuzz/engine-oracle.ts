@@ -100,9 +100,10 @@ function walkResponses(bytes: Buffer, methods: readonly string[], stats: OracleS
     const headEnd = bytes.indexOf('\r\n\r\n', offset);
     if (headEnd < 0) throw new Error(`truncated response head at ${offset}`);
     const lines = bytes.subarray(offset, headEnd).toString('latin1').split('\r\n');
-    const m = /^HTTP\/1\.1 (\d{3}) [A-Za-z][A-Za-z -]*$/.exec(lines[0]!);
-    if (!m) throw new Error(`bad status line ${JSON.stringify(lines[0])}`);
-    const status = Number(m[1]);
+    const [statusLine = ''] = lines;
+    const code = /^HTTP\/1\.1 (\d{3}) [A-Za-z][A-Za-z -]*$/.exec(statusLine)?.[1];
+    if (code === undefined) throw new Error(`bad status line ${JSON.stringify(statusLine)}`);
+    const status = Number(code);
     const fields = new Map<string, string>();
     for (const line of lines.slice(1)) {
       const colon = line.indexOf(':');

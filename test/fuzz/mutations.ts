@@ -4,6 +4,7 @@
 // truncations.
 import fc from 'fast-check';
 import { splitAtFractions } from '../http/support.js';
+import { must } from '../../harness/must.js';
 
 /** Tokens that matter to an HTTP/1.1 parser, inserted whole by the "token" mutation. */
 const TOKENS = [
@@ -45,7 +46,10 @@ export function mutate(seed: Buffer, mutations: readonly Mutation[], others: rea
     const i = Math.floor(m.at * (b.length + 1));
     switch (m.op) {
       case 'flip':
-        if (b.length > 0) b[Math.min(i, b.length - 1)]! ^= 1 << m.bit;
+        if (b.length > 0) {
+          const at = Math.min(i, b.length - 1);
+          b.writeUInt8(b.readUInt8(at) ^ (1 << m.bit), at); // readUInt8 throws out of range
+        }
         break;
       case 'set':
         if (b.length > 0) b[Math.min(i, b.length - 1)] = m.value;
@@ -54,7 +58,7 @@ export function mutate(seed: Buffer, mutations: readonly Mutation[], others: rea
         b = Buffer.concat([b.subarray(0, i), Buffer.from(m.bytes), b.subarray(i)]);
         break;
       case 'token':
-        b = Buffer.concat([b.subarray(0, i), TOKENS[m.token]!, b.subarray(i)]);
+        b = Buffer.concat([b.subarray(0, i), must(TOKENS[m.token], 'the token the arbitrary picked'), b.subarray(i)]);
         break;
       case 'delete':
         b = Buffer.concat([b.subarray(0, i), b.subarray(i + m.length)]);
@@ -65,7 +69,7 @@ export function mutate(seed: Buffer, mutations: readonly Mutation[], others: rea
         break;
       }
       case 'splice': {
-        const other = others[m.from % others.length]!;
+        const other = must(others[m.from % others.length], 'another seed to splice from');
         const start = Math.floor(m.start * other.length);
         b = Buffer.concat([b.subarray(0, i), other.subarray(start, start + m.length), b.subarray(i)]);
         break;

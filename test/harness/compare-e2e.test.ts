@@ -12,6 +12,7 @@ import { assertValidReport, REPORT_SCHEMA, REPORT_VERSION, type Report } from '.
 import { decodeHistogram } from '../../harness/analysis/stats.js';
 import { roundVerdict } from '../../harness/analysis/verdict.js';
 import { describeDriver } from '../../harness/load/drivers.js';
+import { must } from '../../harness/must.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));
@@ -63,7 +64,7 @@ describe('compare, end to end (sync vs async)', () => {
     expect(report.cells.map((c) => `${c.server}/${c.workload}`).sort()).toEqual(['async/crud', 'async/get', 'sync/crud', 'sync/get']);
     for (const cell of report.cells) {
       expect(cell.rounds).toHaveLength(1);
-      const r = cell.rounds[0]!;
+      const r = must(cell.rounds[0], 'the round'); // one round, checked just above
       expect(r.requests).toBeGreaterThan(0);
       expect(r.expected).toBeLessThanOrEqual(r.requests);
       expect(r.successRate).toBeGreaterThan(0.99);
@@ -104,7 +105,7 @@ describe('compare, end to end (sync vs async)', () => {
   it('wrote report.json, report.md, report.html and the charts, and pointed latest at them', () => {
     const dirs = readdirSync(out).filter((d) => d.endsWith('-e2e'));
     expect(dirs).toHaveLength(1);
-    const dir = path.join(out, dirs[0]!);
+    const dir = path.join(out, must(dirs[0], 'the run directory'));
     const files = readdirSync(dir);
     for (const f of ['report.json', 'report.md', 'report.html']) expect(files).toContain(f);
     expect(files.filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);

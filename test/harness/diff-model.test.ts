@@ -5,6 +5,7 @@ import { buildDiffModel, type DiffModel, type DiffTable } from '../../harness/re
 import { renderDiffMarkdown, renderDiffTerminal } from '../../harness/report/diff-render.js';
 import { assertValidReport, type Report } from '../../harness/schema/report-schema.js';
 import { steady, syntheticReport, type RoundFigures } from '../gate/synthetic-report.js';
+import { must } from '../../harness/must.js';
 
 const WOBBLE = [1, 1.04, 0.97, 1.02, 0.98];
 
@@ -46,15 +47,15 @@ describe('diff of two runs', () => {
   it('a faster NEW run reads "higher" and "faster"', () => {
     const async = steady(20_000, 1500, WOBBLE);
     const m = diff(syntheticReport({ get: { async } }), syntheticReport({ get: { async: scaled(async, 1.5) } }));
-    expect(throughputRow(m.tables[0]!)[3]).toMatch(/^1\.50x higher/);
-    expect(m.tables[0]!.rows.find((r) => r[0] === 'P99 latency')![3]).toMatch(/^1\.50x faster/);
+    expect(throughputRow(must(m.tables[0], 'the table'))[3]).toMatch(/^1\.50x higher/);
+    expect(m.tables[0]?.rows.find((r) => r[0] === 'P99 latency')?.[3]).toMatch(/^1\.50x faster/);
   });
 
   it('shows OLD and NEW figures in the same shape as compare (median and spread), resource rows without a factor', () => {
     const r = syntheticReport({ get: { async: steady(20_000, 1500) } });
-    r.cells[0]!.summary.throughput = { median: 20_000, min: 19_500, max: 20_400 };
+    must(r.cells[0], 'the cell').summary.throughput = { median: 20_000, min: 19_500, max: 20_400 };
     const m = diff(r, structuredClone(r));
-    const t = m.tables[0]!;
+    const t = must(m.tables[0], 'the table');
     expect(t.header).toEqual(['', 'OLD', 'NEW', 'NEW vs OLD']);
     expect(t.rows.map((row) => row[0])).toEqual([
       'Throughput (req/s)', 'Avg latency', 'P50 latency', 'P90 latency', 'P99 latency', 'P99.9 latency', 'P99.99 latency', 'Max latency',
@@ -67,15 +68,15 @@ describe('diff of two runs', () => {
   it('a server CPU figure that was not sampled (null in report.json) reads "-"', () => {
     const r = syntheticReport({ get: { async: steady(20_000, 1500) } });
     const parsed = JSON.parse(JSON.stringify(r)) as Report;
-    parsed.cells[0]!.summary.serverCpuPct = { median: null, min: null, max: null } as unknown as Report['cells'][0]['summary']['serverCpuPct'];
-    const t = diff(parsed, r).tables[0]!;
+    must(parsed.cells[0], 'the cell').summary.serverCpuPct = { median: null, min: null, max: null } as unknown as Report['cells'][0]['summary']['serverCpuPct'];
+    const t = must(diff(parsed, r).tables[0], 'the table');
     expect(t.rows.find((row) => row[0] === 'Server CPU (% of one core)')![1]).toBe('-');
   });
 
   it('fewer than 3 rounds: a range of N rounds and no call, even for a large difference', () => {
     const m = diff(syntheticReport({ get: { async: steady(20_000, 1500, [1, 1.02]) } }), syntheticReport({ get: { async: steady(10_000, 3000, [1, 1.02]) } }));
-    expect(throughputRow(m.tables[0]!)[3]).toMatch(/^2\.00x lower, not tested \(range of 2 rounds: /);
-    expect(m.tables[0]!.factors.every((f) => f.call === 'none')).toBe(true);
+    expect(throughputRow(must(m.tables[0], 'the table'))[3]).toMatch(/^2\.00x lower, not tested \(range of 2 rounds: /);
+    expect(m.tables[0]?.factors.every((f) => f.call === 'none')).toBe(true);
   });
 
   it('lists cells measured in only one run, and compares the rest', () => {
@@ -110,9 +111,10 @@ describe('diff of two runs', () => {
   it('carries a verdict that is not ok next to every figure of that side, with the reasons', () => {
     const oldRun = syntheticReport({ get: { async: steady(20_000, 1500, WOBBLE) } });
     const newRun = structuredClone(oldRun);
-    newRun.cells[0]!.verdict = 'driver-bound';
-    newRun.cells[0]!.verdictReasons = ['driver CPU 98%'];
-    const t = diff(oldRun, newRun).tables[0]!;
+    const cell = must(newRun.cells[0], 'the cell');
+    cell.verdict = 'driver-bound';
+    cell.verdictReasons = ['driver CPU 98%'];
+    const t = must(diff(oldRun, newRun).tables[0], 'the table');
     expect(throughputRow(t)[2]).toMatch(/⚠ driver-bound$/);
     expect(throughputRow(t)[1]).not.toMatch(/⚠/);
     expect(t.warnings).toEqual(['NEW: driver-bound: driver CPU 98%']);

@@ -54,10 +54,10 @@ describe('compareCells', () => {
   });
 
   it('calls nothing below 3 rounds: the range of 2 rounds, or 1 round untested', () => {
-    const two = compareCells(cell('async', async.rounds.slice(0, 2)), cell('sync', sync.rounds.slice(0, 2))).factors[0]!;
+    const two = compareCells(cell('async', async.rounds.slice(0, 2)), cell('sync', sync.rounds.slice(0, 2))).factors[0];
     expect(two).toMatchObject({ metric: 'throughput', interval: 'range', rounds: 2, tie: true });
-    expect(two.wording).toMatch(/^3\.49x higher, not tested \(range of 2 rounds: 3\.44-3\.54\)$/);
-    const one = compareCells(cell('async', async.rounds.slice(0, 1)), cell('sync', sync.rounds.slice(0, 1))).factors[0]!;
+    expect(two?.wording).toMatch(/^3\.49x higher, not tested \(range of 2 rounds: 3\.44-3\.54\)$/);
+    const one = compareCells(cell('async', async.rounds.slice(0, 1)), cell('sync', sync.rounds.slice(0, 1))).factors[0];
     expect(one).toMatchObject({ interval: 'none', rounds: 1, tie: true, wording: '3.54x higher, not tested (1 round)' });
   });
 });

@@ -9,6 +9,7 @@ import { WindowRecorder } from '../../harness/load/window-recorder.js';
 import { requestBytes, type PlannedRequest } from '../../harness/load/workloads.js';
 import { readWrkResult } from '../../harness/load/wrk-result.js';
 import { decodeHistogram } from '../../harness/analysis/stats.js';
+import { must } from '../../harness/must.js';
 
 const response = (status: number, body = '', extra = '') =>
   `HTTP/1.1 ${status} X\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`;
@@ -166,7 +167,7 @@ describe('node:net closed-loop load', () => {
       expect(r.responses).toBeLessThanOrEqual(server.seen.length);
       // The 404 answers a request that expected 200: counted as unexpected, and nothing else is.
       expect(Object.keys(r.unexpectedStatus)).toEqual(['404']);
-      expect(r.expected + r.unexpectedStatus['404']!).toBe(r.responses);
+      expect(r.expected + must(r.unexpectedStatus['404'], 'a count of 404 answers')).toBe(r.responses);
       expect(r.requests).toBe(r.responses);
       expect(r.timeouts + r.connectionErrors).toBe(0);
       // Writes acknowledged: puts, creates, deletes that got their expected status.

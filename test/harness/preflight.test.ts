@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from '../../harness/run/preflight.js';
+import { must } from '../../harness/must.js';
 
 const documented = (): PreflightAnswer[] => PREFLIGHT_SCRIPT.map((s) => ({ status: s.expect, body: `body of ${s.method} ${s.path}`, headers: { 'content-type': 'application/json' } }));
 
@@ -16,7 +17,7 @@ describe('pre-flight judging', () => {
   it('names the first step with an undocumented status', () => {
     const answers = documented();
     const i = PREFLIGHT_SCRIPT.findIndex((s) => s.path === '/keys/%FF');
-    answers[i] = { ...answers[i]!, status: 404 };
+    answers[i] = { ...must(answers[i], 'the answer to that step'), status: 404 };
     expect(firstMismatch(answers)).toMatch(new RegExp(`^step ${i + 1} \\(GET /keys/%FF\\): expected status 400, got 404`));
   });
 
@@ -24,10 +25,10 @@ describe('pre-flight judging', () => {
     const reference = { server: 'sync', answers: documented() };
     const other = documented();
     expect(firstMismatch(other, PREFLIGHT_SCRIPT, reference)).toBeNull();
-    other[3] = { ...other[3]!, body: 'something else' };
+    other[3] = { ...must(other[3], 'the answer to step 4'), body: 'something else' };
     expect(firstMismatch(other, PREFLIGHT_SCRIPT, reference)).toMatch(/^step 4 .*body .* differs from sync's/);
     const headers = documented();
-    headers[0] = { ...headers[0]!, headers: { 'content-type': 'text/plain' } };
+    headers[0] = { ...must(headers[0], 'the answer to step 1'), headers: { 'content-type': 'text/plain' } };
     expect(firstMismatch(headers, PREFLIGHT_SCRIPT, reference)).toMatch(/header content-type "text\/plain" differs/);
   });
 

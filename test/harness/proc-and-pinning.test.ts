@@ -6,6 +6,7 @@ import { parseResponses } from '../../harness/load/response-parser.js';
 import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
 import { decodeHistogram, encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
 import type { ShardResult } from '../../harness/load/driver-protocol.js';
+import { must } from '../../harness/must.js';
 
 describe('/proc parsing', () => {
   it('reads utime + stime even when the command name has spaces and parentheses', () => {
@@ -91,7 +92,7 @@ describe('driver shards', () => {
     const shard = (values: number[], status: Record<string, number>, lag: number, sendLag: number | null): ShardResult => ({
       requests: 10, responses: 9, expected: 8, unexpectedStatus: status, timeouts: 1, connectionErrors: 0, other: {},
       creates: 2, deletes: 1, writesAcknowledged: 3, histogram: h(...values), latencySumUs: values.reduce((a, b) => a + b, 0), latencyCount: values.length,
-      windowMs: 1000 + values[0]!, netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
+      windowMs: 1000 + must(values[0], 'a latency value'), netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
       loopDelayP99Us: lag, loopDelayMaxUs: lag * 2, sendLagP99Us: sendLag,
     });
     const m = mergeShardResults([shard([100, 100, 100], { '404': 1 }, 500, null), shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200)]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartFiles, renderCharts } from '../../harness/report/charts.js';
 import { mergedHistogram, PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/report/charts-data.js';
+import { must } from '../../harness/must.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 
@@ -76,23 +77,24 @@ describe('latency spectrum data', () => {
   });
 
   it('uses the merged HDR histograms when every round has one', () => {
-    const cell = load('report-basic.json').cells[0]!;
+    const cell = must(load('report-basic.json').cells[0], 'the first cell');
     const s = spectrumOf(cell);
     expect(s.source).toBe('hdr');
     expect(s.points.length).toBeGreaterThan(50);
-    expect(s.points[0]!.x).toBeCloseTo(2, 9);
+    expect(s.points[0]?.x).toBeCloseTo(2, 9);
     // Non-decreasing: a percentile curve never goes down.
-    for (let i = 1; i < s.points.length; i++) expect(s.points[i]!.y).toBeGreaterThanOrEqual(s.points[i - 1]!.y);
+    const ys = s.points.map((p) => p.y);
+    expect(ys).toEqual([...ys].sort((a, b) => a - b));
     // The merged total is the sum of the rounds, decoded independently here.
     const total = cell.rounds.reduce((n, r) => n + hdr.decodeFromCompressedBase64(r.histogram).totalCount, 0);
     expect(mergedHistogram(cell)!.totalCount).toBe(total);
     // p50 of the merge lies within the rounds' p50 spread (ms vs µs).
-    expect(s.points[0]!.y * 1000).toBeGreaterThanOrEqual(cell.summary.p50Us.min * 0.99);
-    expect(s.points[0]!.y * 1000).toBeLessThanOrEqual(cell.summary.p50Us.max * 1.01);
+    expect(must(s.points[0], 'the p50 point').y * 1000).toBeGreaterThanOrEqual(cell.summary.p50Us.min * 0.99);
+    expect(must(s.points[0], 'the p50 point').y * 1000).toBeLessThanOrEqual(cell.summary.p50Us.max * 1.01);
   });
 
   it('falls back to the summary percentiles without histograms, or when one does not decode', () => {
-    const cell = load('report-sweep.json').cells[0]!;
+    const cell = must(load('report-sweep.json').cells[0], 'the first cell');
     const s = spectrumOf(cell);
     expect(s.source).toBe('summary');
     expect(s.points).toEqual([
@@ -102,8 +104,8 @@ describe('latency spectrum data', () => {
       { x: 1000, y: cell.summary.p999Us.median / 1000 },
       { x: 10000, y: cell.summary.p9999Us.median / 1000 },
     ]);
-    const broken = structuredClone(load('report-basic.json').cells[0]!);
-    broken.rounds[1]!.histogram = 'not a histogram';
+    const broken = structuredClone(must(load('report-basic.json').cells[0], 'the first cell'));
+    must(broken.rounds[1], 'the second round').histogram = 'not a histogram';
     expect(spectrumOf(broken).source).toBe('summary');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { renderCharts, renderHtml } from '../../harness/report/render.js';
+import { must } from '../../harness/must.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 
@@ -16,8 +17,8 @@ describe('renderHtml', () => {
     expect(html.replace(/<script>[\s\S]*?<\/script>/g, '')).not.toMatch(/@import|url\(/i);
     expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(charts.length);
     // The embedded bytes are the chart's PNG (the fallback without scripts).
-    const first = /src="data:image\/png;base64,([^"]+)"/.exec(html)![1]!;
-    expect(Buffer.from(first, 'base64').equals(charts[0]!.png)).toBe(true);
+    const first = must(/src="data:image\/png;base64,([^"]+)"/.exec(html)?.[1], 'an embedded PNG');
+    expect(Buffer.from(first, 'base64').equals(must(charts[0], 'the first chart').png)).toBe(true);
   });
 
   it('draws the charts again in the page, from inlined chart.js and each chart\'s data', async () => {
@@ -27,10 +28,10 @@ describe('renderHtml', () => {
     expect(html).toContain('Chart.js v4');
     expect(html).toContain('const chartConfig = (function chartConfig(spec)');
     expect(html.match(/<figure data-chart="\d+">/g)).toHaveLength(charts.length);
-    const specs = JSON.parse(/const specs = (.*);\n/.exec(html)![1]!) as { title: string[]; series: { data: unknown[] }[] }[];
+    const specs = JSON.parse(must(/const specs = (.*);\n/.exec(html)?.[1], 'the inlined specs')) as { title: string[]; series: { data: unknown[] }[] }[];
     expect(specs.map((s) => s.title[0])).toEqual(charts.map((c) => c.title));
     // The throughput bars carry the table's medians.
-    expect(specs[0]!.series[0]!.data).toEqual(report.cells.filter((c) => c.server === 'sync').map((c) => c.summary.throughput.median));
+    expect(specs[0]?.series[0]?.data).toEqual(report.cells.filter((c) => c.server === 'sync').map((c) => c.summary.throughput.median));
     // No chart data: no scripts at all.
     expect(renderHtml(report, charts.map(({ spec: _, ...c }) => c))).not.toContain('<script');
   });

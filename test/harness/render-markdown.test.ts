@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { renderMarkdown } from '../../harness/report/render.js';
 import { thousands } from '../../harness/report/format.js';
+import { must } from '../../harness/must.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 
@@ -109,7 +110,7 @@ describe('renderMarkdown', () => {
     const row = renderMarkdown(basic).split('\n').filter((l) => l.startsWith('| Throughput'));
     expect(row).toHaveLength(2);
     for (const cell of basic.cells) {
-      const line = row[cell.workload === 'get' ? 0 : 1]!;
+      const line = row[cell.workload === 'get' ? 0 : 1];
       expect(line).toContain(`${thousands(cell.summary.throughput.median)} (`);
     }
   });
@@ -144,7 +145,7 @@ describe('renderMarkdown', () => {
 
   it('falls back to its own wording when a factor has none', () => {
     const copy = structuredClone(basic);
-    const f = copy.comparisons[0]!.factors[0]!;
+    const f = must(copy.comparisons[0]?.factors[0], 'the first factor');
     f.wording = '';
     expect(renderMarkdown(copy)).toContain('| 1.39x higher (1.29-1.48) |');
   });

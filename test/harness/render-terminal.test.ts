@@ -4,6 +4,7 @@ import type { Report } from '../../harness/schema/report-schema.js';
 import { renderTerminal } from '../../harness/report/render.js';
 import { TERMINAL_WIDTH } from '../../harness/report/terminal.js';
 import { buildModel } from '../../harness/report/model.js';
+import { must } from '../../harness/must.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 
@@ -20,7 +21,7 @@ describe('renderTerminal', () => {
         const section = lines.slice(start + 1, lines.findIndex((l, i) => i > start && l.startsWith('== ')) >>> 0);
         for (const row of table.rows) {
           // A table too wide for the terminal continues in a second block: the row's label starts a line in each.
-          const rowLines = section.filter((l) => l.startsWith(row[0]! + ' ') || l === row[0]);
+          const rowLines = section.filter((l) => l.startsWith(row[0] + ' ') || l === row[0]);
           expect(rowLines.length, row[0]).toBeGreaterThan(0);
           for (const cell of row.slice(1)) if (cell) expect(rowLines.some((l) => l.includes(cell)), `${row[0]}: ${cell}`).toBe(true);
         }
@@ -39,7 +40,7 @@ describe('renderTerminal', () => {
   it('aligns the figure columns on the right', () => {
     const lines = renderTerminal(load('report-basic.json')).split('\n');
     const start = lines.indexOf('== put, 64 connections ==');
-    const header = lines[start + 1]!;
+    const header = must(lines[start + 1], 'the table header under the title');
     const body = lines.slice(start + 3, start + 3 + 13);
     // Each figure column ends at the same character position as its header ("sync", "async").
     for (const name of [' sync', ' async']) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assertValidReport, parseReport, REPORT_VERSION, reportJsonSchemaText, type Report } from '../../harness/schema/report-schema.js';
 import { renderMarkdown } from '../../harness/report/render.js';
+import { must } from '../../harness/must.js';
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const basic = () => JSON.parse(read('../fixtures/report-basic.json')) as Report;
@@ -27,7 +28,8 @@ describe('report.json schema', () => {
     expect(parseReport(read('../fixtures/report-basic.json')).version).toBe(REPORT_VERSION);
     expect(parseReport(read('../fixtures/report-sweep.json')).cells.length).toBeGreaterThan(0);
     const r = basic();
-    const withNaN = JSON.parse(JSON.stringify({ ...r, comparisons: [{ ...r.comparisons[0]!, factors: [{ ...r.comparisons[0]!.factors[0]!, factor: Number.NaN, low: Number.NaN, high: Number.NaN }] }] }));
+    const comparison = must(r.comparisons[0], 'the first comparison');
+    const withNaN = JSON.parse(JSON.stringify({ ...r, comparisons: [{ ...comparison, factors: [{ ...must(comparison.factors[0], 'the first factor'), factor: Number.NaN, low: Number.NaN, high: Number.NaN }] }] }));
     expect(rejection(withNaN)).toBe('accepted');
   });
 
@@ -38,12 +40,12 @@ describe('report.json schema', () => {
 
   it('rejects a bad nested field with its path, in one line', () => {
     const r = basic();
-    delete (r.cells[0]!.rounds[0] as Partial<Report['cells'][0]['rounds'][0]>).driverLag;
+    delete (must(r.cells[0], 'the first cell').rounds[0] as Partial<Report['cells'][0]['rounds'][0]>).driverLag;
     const missing = rejection(r);
     expect(missing).toMatch(/^report\.json does not match the mkvss-lab\/report v2 schema: \/cells\/0\/rounds\/0\/driverLag: /);
     expect(missing).not.toContain('\n');
     const wrongType = basic();
-    (wrongType.cells[1]!.rounds[2] as unknown as { throughput: string }).throughput = 'fast';
+    (must(wrongType.cells[1], 'the second cell').rounds[2] as unknown as { throughput: string }).throughput = 'fast';
     expect(rejection(wrongType)).toMatch(/\/cells\/1\/rounds\/2\/throughput: Expected/);
     const extra = basic();
     (extra.setup as unknown as Record<string, unknown>).typo = 1;

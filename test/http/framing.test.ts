@@ -8,7 +8,7 @@ describe('Content-Length', () => {
   it('reads exactly that many body bytes, then the next request', () => {
     const { responses } = exchange(post('Content-Length: 5\r\n', 'helloGET /next HTTP/1.1\r\nHost: h\r\n\r\n'));
     expect(responses.map((r) => echoOf(r).body)).toEqual(['hello', '']);
-    expect(echoOf(responses[1]!).path).toBe('/next');
+    expect(echoOf(responses[1]).path).toBe('/next');
   });
 
   it('accepts leading zeros, Content-Length: 0, and identical repeated values (RFC 9110 §8.6)', () => {
@@ -40,11 +40,11 @@ describe('Transfer-Encoding', () => {
       'GET /next HTTP/1.1\r\nHost: h\r\n\r\n';
     const { responses } = exchange(post('Transfer-Encoding: chunked\r\n', body));
     expect(responses).toHaveLength(2);
-    const echo = echoOf(responses[0]!);
+    const echo = echoOf(responses[0]);
     expect(echo.body).toBe('hello world');
     // Trailers are validated but not merged into the header section (RFC 9110 §6.5.1).
     expect(echo.headers.map(([n]) => n)).toEqual(['host', 'transfer-encoding']);
-    expect(echoOf(responses[1]!).path).toBe('/next');
+    expect(echoOf(responses[1]).path).toBe('/next');
   });
 
   it('accepts upper-case hex sizes, leading zeros, and a case-insensitive coding name', () => {
@@ -119,7 +119,7 @@ describe('Expect: 100-continue', () => {
     expect(first.bytes.toString('latin1')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
     expect(session.phase).toBe('receiving');
     const rest = run(session, ['abc']);
-    expect(echoOf(parseResponses(rest.bytes)[0]!).body).toBe('abc');
+    expect(echoOf(parseResponses(rest.bytes)[0]).body).toBe('abc');
   });
 
   it('sends 100 Continue before the final response even when the body came along', () => {

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHUNK_LINE_BYTES, isRecognisedMethod, serializeResponse, type Handler, type HttpLimits, type HttpResponse } from '../../servers/http/index.js';
+import { must } from '../../harness/must.js';
 import { FROZEN_DATE, echoOf, errorOf, header, newSession, parseResponses, serializeRequest, splitAtFractions, type RequestSpec } from './support.js';
 
 const RUNS = 300;
@@ -96,10 +97,10 @@ describe('property: any split of a valid request stream', () => {
         expect(pieces.close).toBe(whole.close);
 
         // Every request arrives exactly as the test side serialized it.
-        const finals = parseResponses(whole.bytes, (i) => specs[i]!.method === 'HEAD').filter((r) => r.status >= 200);
+        const finals = parseResponses(whole.bytes, (i) => specs[i]?.method === 'HEAD').filter((r) => r.status >= 200);
         expect(finals).toHaveLength(specs.length);
         finals.forEach((response, i) => {
-          const spec = specs[i]!;
+          const spec = must(specs[i], 'a spec for every response'); // lengths checked just above
           if (!isRecognisedMethod(spec.method)) {
             // The engine answers it (the method made it through intact), the handler never sees it.
             expect(response.status).toBe(501);
@@ -171,7 +172,7 @@ describe('property: arbitrary bytes', () => {
         expect(errors.length).toBeLessThanOrEqual(1);
         if (errors.length === 1) {
           expect(whole.close).toBe(true);
-          const error = errors[0]!;
+          const error = must(errors[0], 'the error response'); // errors.length === 1
           if (error.body.length === 0 && header(error, 'content-length') !== '0') {
             expect(bytes.includes('HEAD '), 'only an error to HEAD has no body').toBe(true);
           } else {

@@ -26,7 +26,7 @@ describe('responses', () => {
         'content-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n\r\nok',
     );
     const closing = exchange('GET / HTTP/1.0\r\n\r\n', undefined, () => ({ status: 200, headers: [['Content-Type', 'application/json']], body: '{}' }));
-    const head = closing.result.bytes.toString('latin1').split('\r\n\r\n')[0]!;
+    const [head = ''] = closing.result.bytes.toString('latin1').split('\r\n\r\n');
     for (const line of head.split('\r\n').slice(1)) expect(line.slice(0, line.indexOf(':'))).toMatch(/^[a-z-]+$/);
     expect(head).toContain('\r\ncontent-type: application/json\r\n');
     expect(head).toContain('\r\nconnection: close');
@@ -93,7 +93,7 @@ describe('handler failures become 500 and the connection stays usable', () => {
     const { bytes, close } = run(session, [get() + get()]);
     const responses = parseResponses(bytes);
     expect(responses.map((r) => r.status)).toEqual([500, 500]);
-    expect(JSON.parse(responses[0]!.body.toString())).toEqual({ error: 'internal error' });
+    expect(JSON.parse(String(responses[0]?.body))).toEqual({ error: 'internal error' });
     expect(close).toBe(false);
     expect(errors).toHaveLength(2);
   });

@@ -82,13 +82,14 @@ describe('frozen header lists (cached) and mutable ones (checked every time)', (
   });
 
   it('a mutable list is re-validated: a value changed to contain CR/LF makes the next call throw', () => {
-    const headers: Fields = [['x-a', 'fine']];
+    const field: [string, string] = ['x-a', 'fine'];
+    const headers: Fields = [field];
     const response: HttpResponse = { status: 200, headers, body: 'x' };
     const options = { date: FROZEN_DATE, omitBody: false, connection: 'none' as const };
     expect(serializeResponse(response, options).toString('latin1')).toContain('\r\nx-a: fine\r\n');
-    headers[0]![1] = 'a\r\nx-b: b';
+    field[1] = 'a\r\nx-b: b';
     expect(() => serializeResponse(response, options)).toThrow(TypeError);
-    headers[0]![1] = 'changed';
+    field[1] = 'changed';
     expect(serializeResponse(response, options).toString('latin1')).toContain('\r\nx-a: changed\r\n');
   });
 

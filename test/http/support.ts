@@ -3,6 +3,7 @@
 // request serializer for round trips.
 import { HttpSession } from '../../servers/http/index.js';
 import type { Handler, HttpLimits, SessionOutput } from '../../servers/http/types.js';
+import { must } from '../../harness/must.js';
 
 export const FROZEN_NOW = Date.UTC(1994, 10, 6, 8, 49, 37, 250);
 export const FROZEN_DATE = 'Sun, 06 Nov 1994 08:49:37 GMT';
@@ -78,21 +79,21 @@ export function parseResponses(bytes: Buffer, bodiless: (index: number, bytesLef
   while (pos < text.length) {
     const headEnd = text.indexOf('\r\n\r\n', pos);
     if (headEnd === -1) throw new Error(`incomplete response head at ${pos}: ${JSON.stringify(text.slice(pos, pos + 80))}`);
-    const lines = text.slice(pos, headEnd).split('\r\n');
-    const m = /^(HTTP\/\d\.\d) (\d{3}) ([^\r\n]*)$/.exec(lines[0]!);
-    if (!m) throw new Error(`bad status line ${JSON.stringify(lines[0])}`);
-    const headers: [string, string][] = lines.slice(1).map((line) => {
+    const [statusLine = '', ...fieldLines] = text.slice(pos, headEnd).split('\r\n');
+    const [, version, code, reason] = /^(HTTP\/\d\.\d) (\d{3}) ([^\r\n]*)$/.exec(statusLine) ?? [];
+    if (version === undefined || reason === undefined) throw new Error(`bad status line ${JSON.stringify(statusLine)}`);
+    const headers: [string, string][] = fieldLines.map((line) => {
       const colon = line.indexOf(':');
       if (colon <= 0) throw new Error(`bad header line ${JSON.stringify(line)}`);
       return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')];
     });
     pos = headEnd + 4;
-    const status = Number(m[2]);
+    const status = Number(code);
     let body = Buffer.alloc(0);
     if (status >= 200) {
       const lengths = headers.filter(([n]) => n === 'content-length');
       if (status !== 204 && status !== 304 && lengths.length !== 1) throw new Error(`response ${status} needs exactly one Content-Length`);
-      const length = lengths.length ? Number(lengths[0]![1]) : 0;
+      const length = Number(lengths[0]?.[1] ?? 0);
       if (!bodiless(finalIndex, text.length - pos)) {
         if (pos + length > text.length) throw new Error('response body is truncated');
         body = Buffer.from(text.slice(pos, pos + length), 'latin1');
@@ -100,22 +101,26 @@ export function parseResponses(bytes: Buffer, bodiless: (index: number, bytesLef
       }
       finalIndex++;
     }
-    out.push({ version: m[1]!, status, reason: m[3]!, headers, body });
+    out.push({ version, status, reason, headers, body });
   }
   return out;
 }
 
-export function header(response: ParsedResponse, name: string): string | undefined {
-  return response.headers.find(([n]) => n === name)?.[1];
+// The readers below take `responses[i]` as it is (possibly undefined): a missing response fails
+// the test with that message instead of needing an assertion at every call.
+
+export function header(response: ParsedResponse | undefined, name: string): string | undefined {
+  return must(response, 'the response').headers.find(([n]) => n === name)?.[1];
 }
 
-export function echoOf(response: ParsedResponse): Echo {
-  return JSON.parse(response.body.toString('utf8')) as Echo;
+export function echoOf(response: ParsedResponse | undefined): Echo {
+  return JSON.parse(must(response, 'the response').body.toString('utf8')) as Echo;
 }
 
-export function errorOf(response: ParsedResponse): string {
-  requireJsonBody(response);
-  return (JSON.parse(response.body.toString('utf8')) as { error: string }).error;
+export function errorOf(response: ParsedResponse | undefined): string {
+  const present = must(response, 'the response');
+  requireJsonBody(present);
+  return (JSON.parse(present.body.toString('utf8')) as { error: string }).error;
 }
 
 function requireJsonBody(response: ParsedResponse): void {
@@ -129,7 +134,7 @@ export function exchange(raw: string | Buffer, limits?: Partial<HttpLimits>, han
   const session = newSession(handler, limits);
   const result = run(session, [raw]);
   const responses = parseResponses(result.bytes).filter((r) => r.status >= 200);
-  return { session, result, responses, response: responses[responses.length - 1]! };
+  return { session, result, responses, response: must(responses.at(-1), 'a final response') };
 }
 
 /** Sends a request the engine must reject; returns [status, reason, close]. */

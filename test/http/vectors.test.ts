@@ -41,7 +41,7 @@ function decodeInput(block: string): Buffer {
   for (const line of block.split('\n')) {
     let crlf = true;
     for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
+      const c = line[i];
       if (c !== '\\') {
         const code = line.charCodeAt(i);
         if (code > 0xff) throw new Error(`vector input character ${JSON.stringify(c)} is not one byte; write \\xHH`);
@@ -75,15 +75,15 @@ function parseVectorFile(text: string, file: string): Vector[] {
   const sections = text.split(/^## /m).slice(1);
   return sections.map((section) => {
     const title = section.slice(0, section.indexOf('\n')).trim();
-    const http = /^```http\n([\s\S]*?)\n```$/m.exec(section);
-    const events = /^```events\n([\s\S]*?)\n?```$/m.exec(section);
-    if (!http || !events) throw new Error(`${file}: "${title}" needs an http block and an events block`);
-    const limits = /<!-- limits=(\{.*?\}) -->/.exec(section);
+    const http = /^```http\n([\s\S]*?)\n```$/m.exec(section)?.[1];
+    const events = /^```events\n([\s\S]*?)\n?```$/m.exec(section)?.[1];
+    if (http === undefined || events === undefined) throw new Error(`${file}: "${title}" needs an http block and an events block`);
+    const limits = /<!-- limits=(\{.*?\}) -->/.exec(section)?.[1];
     return {
       title,
-      limits: limits ? (JSON.parse(limits[1]!) as Partial<HttpLimits>) : {},
-      input: decodeInput(http[1]!),
-      events: events[1]!.split('\n').filter((line) => line.trim() !== ''),
+      limits: limits === undefined ? {} : (JSON.parse(limits) as Partial<HttpLimits>),
+      input: decodeInput(http),
+      events: events.split('\n').filter((line) => line.trim() !== ''),
     };
   });
 }
@@ -118,9 +118,9 @@ function walk(output: Buffer, requests: HttpRequest[], session: HttpSession): st
   while (at < output.length) {
     const headEnd = output.indexOf('\r\n\r\n', at);
     if (headEnd < 0) throw new Error(`truncated response head: ${JSON.stringify(output.subarray(at).toString('latin1'))}`);
-    const lines = output.subarray(at, headEnd).toString('latin1').split('\r\n');
-    const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(lines[0]!)?.[1]);
-    const fields = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)] as const));
+    const [statusLine = '', ...fieldLines] = output.subarray(at, headEnd).toString('latin1').split('\r\n');
+    const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1]);
+    const fields = new Map(fieldLines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)] as const));
     at = headEnd + 4;
     if (status === 100) {
       events.push('continue');
@@ -128,7 +128,8 @@ function walk(output: Buffer, requests: HttpRequest[], session: HttpSession): st
     }
     const length = Number(fields.get('content-length') ?? 0);
     if (fields.get('x-handler') === 'yes') {
-      const r = requests[handled++]!;
+      const r = requests[handled++];
+      if (r === undefined) throw new Error(`response ${handled} says the handler ran, but the handler saw only ${requests.length} requests`);
       events.push(`request ${r.method} ${r.target} HTTP/1.${r.minor}`);
       for (const [name, value] of r.headers) events.push(value === '' ? `  ${name}:` : `  ${name}: ${value}`);
       if (r.body.length > 0) events.push(`  body ${JSON.stringify(r.body.toString('latin1'))}`);

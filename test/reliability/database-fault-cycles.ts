@@ -15,6 +15,7 @@ import { sleep } from './support/concurrency.js';
 import { holdExclusiveLock, setImmutable, type SmallFileSystem } from './support/fault-environment.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
 import { getRequest } from './support/kv-requests.js';
+import { must } from '../../harness/must.js';
 
 export type CycleFault = 'lock' | 'immutable' | 'disk-full';
 
@@ -88,7 +89,7 @@ export async function runFaultCycles(o: FaultCyclesOptions): Promise<FaultCycles
       }
       c.close();
     }
-    const fixedKeys = [...fixed.keys()];
+    const fixedEntries = [...fixed];
     const readers = Promise.all(
       Array.from({ length: 4 }, async () => {
         const c = await KeepAliveClient.connect(first.port);
@@ -96,10 +97,10 @@ export async function runFaultCycles(o: FaultCyclesOptions): Promise<FaultCycles
         void loadStopped.then(() => (stop = true));
         try {
           for (let i = 0; !stop; i++) {
-            const key = fixedKeys[i % fixedKeys.length]!;
+            const [key, value] = must(fixedEntries[i % fixedEntries.length], 'a fixed key');
             try {
               const r = await c.request(getRequest(key), { timeoutMs: 30_000 });
-              if (r.status === 200 && r.body.equals(fixed.get(key)!)) readsVerified++;
+              if (r.status === 200 && r.body.equals(value)) readsVerified++;
               else if (readFailures.length < 10) readFailures.push(`${key}: ${r.status}`);
             } catch (err) {
               if (readFailures.length < 10) readFailures.push(`${key}: ${(err as Error).message}`);

@@ -18,6 +18,7 @@ import { mapLimit, rejectionSummary, sleep } from './support/concurrency.js';
 import { KeepAliveClient } from './support/keep-alive-client.js';
 import { mib, readProcStatus } from './support/proc-status.js';
 import { runVerifiedLoad, type VerifiedLoadResult } from './support/verified-load.js';
+import { must } from '../../harness/must.js';
 
 export interface ManyConnectionsOptions {
   kind: ServerKind;
@@ -115,7 +116,7 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
       openMs = Date.now() - openStart;
       normal = await runVerifiedLoad({ port: server.port, connections: o.normalConnections, clients: normalClients, maxRequests: 1_000_000, timeLimitMs: o.normalLoadMs, keyPrefix: 'many' });
       const second = await mapLimit(o.idleConnections, 500, async (i) => {
-        const r = await idle[i]!.request(HEALTH, { timeoutMs: 30_000 });
+        const r = await must(idle[i], `idle connection ${i}`).request(HEALTH, { timeoutMs: 30_000 });
         if (r.status !== 200) throw new Error(`status ${r.status}`);
       });
       secondAnswered = second.filter((s) => s.status === 'fulfilled').length;

@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../servers/options.js';
 import type { RunningSyncServer, SyncTuning } from '../../servers/sync/server.js';
 import { Client, eventually, get } from './support/client.js';
+import { must } from '../../harness/must.js';
 
 // Worker threads load compiled JS, so the server under test is the one in dist/.
 const { startSyncServer } = (await import(new URL('../../dist/servers/sync/server.js', import.meta.url).href)) as typeof import('../../servers/sync/server.js');
@@ -46,7 +47,7 @@ async function holdThread(port: number): Promise<{ client: Client; thread: strin
   await client.write(get('/hold'));
   const r = await client.read(10_000);
   expect(r?.status).toBe(200);
-  return { client, thread: r!.body.split(' ')[1]! };
+  return { client, thread: must(r?.body.split(' ')[1], 'the thread id in the /hold answer') };
 }
 
 describe('sync server pool', () => {

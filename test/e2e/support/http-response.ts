@@ -1,5 +1,6 @@
 // Parsing raw HTTP/1.x responses as bytes (no HTTP client in between), so the tests see exactly
 // what the server sent: status line, header fields in order, body framing.
+import { must } from '../../../harness/must.js';
 
 export interface ParsedResponse {
   /** e.g. "HTTP/1.1" */
@@ -13,13 +14,16 @@ export interface ParsedResponse {
   raw: Buffer;
 }
 
-export function header(response: ParsedResponse, name: string): string | undefined {
+// header() and bodyJson() take `responses[i]` as it is (possibly undefined): a missing response
+// fails the test with that message instead of needing an assertion at every call.
+
+export function header(response: ParsedResponse | undefined, name: string): string | undefined {
   const lower = name.toLowerCase();
-  return response.headers.find(([n]) => n === lower)?.[1];
+  return must(response, 'the response').headers.find(([n]) => n === lower)?.[1];
 }
 
-export function bodyJson(response: ParsedResponse): unknown {
-  return JSON.parse(response.body.toString('utf8'));
+export function bodyJson(response: ParsedResponse | undefined): unknown {
+  return JSON.parse(must(response, 'the response').body.toString('utf8'));
 }
 
 export interface ParseOptions {
@@ -45,20 +49,21 @@ export function parseResponses(bytes: Buffer, options: ParseOptions = {}): { res
 /** Parses exactly one response that must fill `bytes` entirely. */
 export function parseSingle(bytes: Buffer, isHead = false): ParsedResponse {
   const { responses, rest } = parseResponses(bytes, { isHead: () => isHead, complete: true });
-  if (responses.length !== 1 || rest.length !== 0) {
+  const [only] = responses;
+  if (only === undefined || responses.length !== 1 || rest.length !== 0) {
     throw new Error(`expected exactly one response, got ${responses.length} and ${rest.length} stray bytes: ${show(bytes)}`);
   }
-  return responses[0]!;
+  return only;
 }
 
 function parseOne(bytes: Buffer, start: number, isHead: boolean, complete: boolean) {
   const headEnd = bytes.indexOf('\r\n\r\n', start);
   if (headEnd < 0) return null;
-  const lines = bytes.subarray(start, headEnd).toString('latin1').split('\r\n');
-  const m = /^(HTTP\/\d\.\d) (\d{3}) ?(.*)$/.exec(lines[0]!);
-  if (!m) throw new Error(`not a status line: ${JSON.stringify(lines[0])}`);
-  const status = Number(m[2]);
-  const headers = lines.slice(1).map((line): [string, string] => {
+  const [statusLine = '', ...fieldLines] = bytes.subarray(start, headEnd).toString('latin1').split('\r\n');
+  const [, version, code, reason] = /^(HTTP\/\d\.\d) (\d{3}) ?(.*)$/.exec(statusLine) ?? [];
+  if (version === undefined || reason === undefined) throw new Error(`not a status line: ${JSON.stringify(statusLine)}`);
+  const status = Number(code);
+  const headers = fieldLines.map((line): [string, string] => {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new Error(`not a header field: ${JSON.stringify(line)}`);
     return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
@@ -99,7 +104,7 @@ function parseOne(bytes: Buffer, start: number, isHead: boolean, complete: boole
     body = bytes.subarray(bodyStart);
   }
   return {
-    response: { version: m[1]!, status, reason: m[3]!, headers, body, raw: bytes.subarray(start, end) },
+    response: { version, status, reason, headers, body, raw: bytes.subarray(start, end) },
     end,
   };
 }

@@ -6,6 +6,7 @@ import { FakeServers, type FakeModel } from '../../../harness/run/fake-servers.j
 import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from '../../../harness/run/settings.js';
 import type { CpuPlan } from '../../../harness/system/pinning.js';
 import { buildModel } from '../../../harness/report/model.js';
+import { must } from '../../../harness/must.js';
 
 const plan: CpuPlan = { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1 };
 const steady = { sliceMs: 1000, tolerance: 0.1, maxMs: 8000 };
@@ -42,7 +43,7 @@ describe('a compare run on fake servers', () => {
     const sync = report.cells.find((c) => c.server === 'sync')!;
     for (const r of sync.rounds) expect(r.warmup).toEqual({ elapsedMs: 6000, steady: true, cpuPerRequestUs: [300, 200, 150, 100, 100, 100], settledUs: 100 });
     const async = report.cells.find((c) => c.server === 'async')!;
-    expect(async.rounds[0]!.warmup).toMatchObject({ elapsedMs: 3000, steady: true, settledUs: 28 });
+    expect(async.rounds[0]?.warmup).toMatchObject({ elapsedMs: 3000, steady: true, settledUs: 28 });
     expect(sync.verdict).toBe('ok');
     expect(report.setup.steadyWarmup).toEqual(steady);
     expect(fake.warmups).toHaveLength(6);
@@ -63,8 +64,9 @@ describe('a compare run on fake servers', () => {
     const report = await run(fake, { rounds: 2, measureDriverCeiling: false });
     const sync = report.cells.find((c) => c.server === 'sync')!;
     expect(sync.rounds.map((r) => r.warmup?.steady)).toEqual([false, false]);
-    expect(sync.rounds[0]!.warmup!.cpuPerRequestUs).toHaveLength(8); // 8 slices of 1 s = the 8 s cap
-    expect(sync.rounds[0]!.warmup!.settledUs).toBeUndefined();
+    expect(sync.rounds[0]?.warmup?.cpuPerRequestUs).toHaveLength(8); // 8 slices of 1 s = the 8 s cap
+    const firstWarmup = must(sync.rounds[0]?.warmup, "the first round's warm-up");
+    expect(firstWarmup.settledUs).toBeUndefined();
     expect(sync.notSteadyRounds).toEqual([1, 2]);
     expect(sync.verdict).toBe('suspect');
     expect(sync.verdictReasons.join()).toMatch(/not steady: rounds 1, 2 hit the warm-up cap/);
@@ -77,7 +79,7 @@ describe('a compare run on fake servers', () => {
     const fake = new FakeServers(fast, steady);
     // Each fresh floor process is on its first load: 40k, 40k, 40k... so vary by round instead.
     let slot = 0;
-    const ceilingModel: FakeModel = (server, i, c) => (server === 'floor' ? { throughput: [40_000, 44_000, 42_000][slot++ % 3]!, cpuPerRequestUs: 10, driverCpuPct: 95 } : fast(server, i, c));
+    const ceilingModel: FakeModel = (server, i, c) => (server === 'floor' ? { throughput: must([40_000, 44_000, 42_000][slot++ % 3], 'a ceiling'), cpuPerRequestUs: 10, driverCpuPct: 95 } : fast(server, i, c));
     const fake2 = new FakeServers(ceilingModel, steady);
     const report = await run(fake2);
     expect(fake2.calls.filter((c) => c === 'acquire floor c=50')).toHaveLength(3);
@@ -106,7 +108,7 @@ describe('a compare run on fake servers', () => {
     expect(sync.summary.meanUs.median).toBe(5000);
     expect(sync.summary.serverCpuPct.median).toBeCloseTo(100, 5); // 100 µs x 10k req/s
     expect(sync.rowsCheck).toEqual({ expectedRows: 300, actualRows: 300, ok: true });
-    const throughput = report.comparisons[0]!.factors.find((f) => f.metric === 'throughput')!;
+    const throughput = must(report.comparisons[0], 'the comparison').factors.find((f) => f.metric === 'throughput')!;
     expect(report.comparisons[0]).toMatchObject({ baseline: 'sync', candidate: 'async' });
     expect(throughput.factor).toBeCloseTo(3.5, 5);
   });

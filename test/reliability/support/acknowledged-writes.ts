@@ -95,8 +95,9 @@ export async function verifyAcknowledged(port: number, acked: Map<string, Buffer
   await mapLimit(connections, connections, async () => {
     const client = await KeepAliveClient.connect(port);
     try {
-      while (next < entries.length) {
-        const [key, value] = entries[next++]!;
+      // `next` is shared by every connection: each takes the next entry until none is left.
+      for (let entry = entries[next++]; entry !== undefined; entry = entries[next++]) {
+        const [key, value] = entry;
         try {
           const r = await client.request(getRequest(key), { timeoutMs: 15_000 });
           if (r.status === 404) result.missing.push(key);

@@ -26,7 +26,8 @@ function run(cmd: string, args: string[]): { ok: boolean; message: string } {
     return { ok: true, message: '' };
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
-    return { ok: false, message: (e.stderr?.toString() || e.message).trim().split('\n')[0]! };
+    const [firstLine = ''] = (e.stderr?.toString() || e.message).trim().split('\n');
+    return { ok: false, message: firstLine };
   }
 }
 

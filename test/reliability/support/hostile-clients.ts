@@ -43,8 +43,8 @@ function connect(port: number): Promise<Probe> {
 
 /** "408" etc. from the first status line received, else "closed" (no answer) or KEPT_OPEN. */
 function outcomeOf(p: Probe): HostileOutcome {
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(p.received().subarray(0, 32).toString('latin1'));
-  if (m) return m[1]!;
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(p.received().subarray(0, 32).toString('latin1'))?.[1];
+  if (status !== undefined) return status;
   return p.isClosed() ? 'closed' : KEPT_OPEN;
 }
 

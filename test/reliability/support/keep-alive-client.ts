@@ -72,9 +72,11 @@ export class KeepAliveClient {
   private tryComplete(): void {
     const p = this.pending;
     if (!p) return;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const only = this.chunks[0];
+    const data = this.chunks.length === 1 && only !== undefined ? only : Buffer.concat(this.chunks);
     const { responses, rest } = parseResponses(data, { isHead: () => p.isHead });
-    if (responses.length === 0) {
+    const r = responses[0];
+    if (r === undefined) {
       this.chunks = [data];
       return;
     }
@@ -82,7 +84,6 @@ export class KeepAliveClient {
     this.pending = null;
     clearTimeout(p.timer);
     // Copy the body out: it is a view into a buffer this client reuses.
-    const r = responses[0]!;
     p.resolve({ ...r, body: Buffer.from(r.body), raw: Buffer.alloc(0) });
   }
 
