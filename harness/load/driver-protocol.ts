@@ -4,6 +4,9 @@
 // driver -> parent: { type: 'built' }             lists ready
 // parent -> driver: { type: 'go' }                every shard starts at once: warm-up, then measure
 // driver -> parent: { type: 'measuring' }         the measured window starts now
+// parent -> driver: { type: 'count' }             (any time in the window) how far are you?
+// driver -> parent: { type: 'count', requests, responses }   cumulative since the window opened
+// parent -> driver: { type: 'stop' }              end the window now (before durationMs is up)
 // driver -> parent: { type: 'window-end' }        ... and ends now (CPU sampling stops here)
 // driver -> parent: { type: 'done', result }      then it exits
 // driver -> parent: { type: 'error', message }
@@ -72,12 +75,21 @@ export interface ShardResult {
   sendLagP99Us: number | null;
 }
 
-export type ParentMessage = { type: 'spec'; spec: DriverSpec } | { type: 'go' };
+/** 'count' and 'stop' are for the continuous warm-up (steady-warmup.ts): the parent cuts one
+ *  long load into slices by asking for counts, and ends it as soon as the server is steady. Only
+ *  the net driver answers them (DRIVERS_WITH_PROGRESS). */
+export type ParentMessage = { type: 'spec'; spec: DriverSpec } | { type: 'go' } | { type: 'count' } | { type: 'stop' };
+/** A driver's cumulative counts since its window opened (requests: answered or failed). */
+export interface DriverCount {
+  requests: number;
+  responses: number;
+}
 export type DriverMessage =
   | { type: 'built' }
   | { type: 'measuring' }
   /** `driverCpuPct`: the driver's own CPU figure for the window, when the sampler cannot see it
    *  (wrk-driver: wrk has exited, and left /proc, by the time the window ends). */
   | { type: 'window-end'; driverCpuPct?: number }
+  | ({ type: 'count' } & DriverCount)
   | { type: 'done'; result: ShardResult }
   | { type: 'error'; message: string };

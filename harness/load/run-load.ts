@@ -2,7 +2,7 @@
 // when the plan pins), splits connections and rate between them, starts them together, samples
 // their CPU over the measured window and merges what they counted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { DriverMessage, DriverSpec, ParentMessage, ShardResult } from './driver-protocol.js';
+import type { DriverCount, DriverMessage, DriverSpec, ParentMessage, ShardResult } from './driver-protocol.js';
 import type { CpuPlan } from '../system/pinning.js';
 import { pinnedCommand } from '../system/pinning.js';
 import { ProcSampler } from '../system/proc-sampler.js';
@@ -18,6 +18,19 @@ export interface LoadOutcome extends ShardResult {
 export interface WindowHooks {
   onWindowStart(): void;
   onWindowEnd(): void;
+}
+
+/** One load cut into slices (the continuous warm-up, steady-warmup.ts): every `everyMs` from the
+ *  window's start, the drivers' cumulative counts (summed over shards) go to `onSlice`; when it
+ *  answers true, the drivers end their window now instead of at durationMs. Net driver only. */
+export interface LoadSlices {
+  everyMs: number;
+  onSlice(count: DriverCount): boolean;
+}
+
+/** The drivers that answer 'count' and 'stop' (driver-protocol.ts). */
+export function slicesSupported(spec: Pick<DriverSpec, 'mode' | 'driver'>): boolean {
+  return spec.mode === 'closed' && (spec.driver ?? DEFAULT_DRIVER) === 'net';
 }
 
 /** Splits n into k near-equal whole parts (the first ones get the remainder). */
@@ -58,7 +71,8 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
   };
 }
 
-export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, hooks: WindowHooks): Promise<LoadOutcome> {
+export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, hooks: WindowHooks, slices?: LoadSlices): Promise<LoadOutcome> {
+  if (slices && !slicesSupported(spec)) throw new Error(`a load in slices needs the net closed-loop driver (got ${spec.mode === 'open' ? 'the open loop' : spec.driver})`);
   // No more processes than connections; each gets its own CPU when pinned.
   const processes = Math.max(1, Math.min(plan.driverProcesses, spec.connections));
   const connections = splitEvenly(spec.connections, processes);
@@ -81,7 +95,10 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
       const failWaiters: Array<(e: Error) => void> = [];
       child.on('message', (m: DriverMessage) => {
         if (m.type === 'error') failure = new Error(`load driver failed: ${m.message}`);
-        for (const w of waiters.get(m.type) ?? []) w(m);
+        // Each waiter hears one message ('count' comes many times).
+        const ws = waiters.get(m.type) ?? [];
+        waiters.delete(m.type);
+        for (const w of ws) w(m);
         if (failure) for (const f of failWaiters) f(failure);
       });
       child.on('exit', (code, signal) => {
@@ -98,7 +115,9 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
         p.catch(() => {});
         return p;
       };
-      const post = (m: ParentMessage) => child.send(m);
+      const post = (m: ParentMessage) => {
+        if (child.connected) child.send(m);
+      };
       return { child, shardSpec, next, post };
     });
 
@@ -115,11 +134,13 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
     await Promise.race(measuring);
     sampler.start();
     hooks.onWindowStart();
+    const sliced = slices ? cutIntoSlices(shards, slices, Promise.race(windowEnd)) : Promise.resolve();
     await Promise.race(windowEnd);
     const usage = sampler.stop();
     hooks.onWindowEnd();
     const ends = await Promise.all(windowEnd);
     const results = (await Promise.all(done)).map((m) => m.result);
+    await sliced;
     // A driver that measured its own CPU (its load ran in a process that is gone by now) says so.
     const own = ends.map((e) => e.driverCpuPct);
     const driverCpuPct = own.every((x) => x !== undefined) ? own.reduce((a: number, b) => a + b!, 0) : usage.cpuPct;
@@ -129,5 +150,43 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
     setTimeout(killAll, 1000).unref();
     if (children.some((c) => c.exitCode === null)) await Promise.race([Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 1000))]);
     killAll();
+  }
+}
+
+interface CountingShard {
+  next(type: 'count'): Promise<Extract<DriverMessage, { type: 'count' }>>;
+  post(m: ParentMessage): void;
+}
+
+/** The slice loop of a load in slices: at each boundary (on a fixed schedule from the window's
+ *  start, so slices do not drift by the time a count takes) asks every shard for its counts, and
+ *  tells them all to stop when `onSlice` says so. Ends quietly with the window. */
+async function cutIntoSlices(shards: readonly CountingShard[], slices: LoadSlices, windowEnd: Promise<unknown>): Promise<void> {
+  let ended = false;
+  const end = windowEnd.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const over = () => ended;
+  const start = performance.now();
+  for (let k = 1; !over(); k++) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([end, new Promise((r) => (timer = setTimeout(r, Math.max(0, start + k * slices.everyMs - performance.now()))))]);
+    clearTimeout(timer);
+    if (over()) return;
+    const asked = shards.map((s) => s.next('count'));
+    for (const s of shards) s.post({ type: 'count' });
+    let counts: DriverCount[];
+    try {
+      counts = await Promise.all(asked);
+    } catch {
+      return; // a shard ended meanwhile: the window is over, or the load failed (runLoad reports that)
+    }
+    if (over()) return;
+    const sum = { requests: counts.reduce((a, c) => a + c.requests, 0), responses: counts.reduce((a, c) => a + c.responses, 0) };
+    if (slices.onSlice(sum)) {
+      for (const s of shards) s.post({ type: 'stop' });
+      return;
+    }
   }
 }

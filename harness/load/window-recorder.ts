@@ -4,7 +4,7 @@
 // an open loop how late it released what it meant to send. A driver that falls behind adds its own
 // queueing to every latency it measures; these two figures let the verdict see that happen.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { DriverSpec, ShardResult } from './driver-protocol.js';
+import type { DriverCount, DriverSpec, ShardResult } from './driver-protocol.js';
 import { encodeHistogram, newLatencyHistogram } from '../analysis/stats.js';
 import type { PlannedRequest } from './workloads.js';
 
@@ -103,6 +103,12 @@ export class WindowRecorder {
     return Math.max(0, Math.round(ns / 1000 - LOOP_DELAY_RESOLUTION_MS * 1000));
   }
 
+  /** Cumulative counts so far (the continuous warm-up's slices are differences of these). */
+  count(): DriverCount {
+    const otherCount = Object.values(this.other).reduce((a, b) => a + b, 0);
+    return { requests: this.responses + this.timeouts + this.connectionErrors + otherCount, responses: this.responses };
+  }
+
   result(windowMs: number): ShardResult {
     this.windowEnd();
     const otherCount = Object.values(this.other).reduce((a, b) => a + b, 0);
@@ -142,18 +148,36 @@ function starveDriver(starve: NonNullable<DriverSpec['starve']>): void {
   }, starve.everyMs).unref();
 }
 
-/** The driver side of the IPC handshake: receive the spec, build, wait for 'go', run. */
-export function driverMain(build: (spec: DriverSpec) => () => Promise<ShardResult>): void {
+/** A built load: `run` runs warm-up and window; a driver that can be sliced and stopped early
+ *  (the net driver) also answers `count` and `stop` (driver-protocol.ts). */
+export interface BuiltLoad {
+  run(): Promise<ShardResult>;
+  count?(): DriverCount;
+  stop?(): void;
+}
+
+/** The driver side of the IPC handshake: receive the spec, build, wait for 'go', run; answer
+ *  'count' and 'stop' when the build can. */
+export function driverMain(build: (spec: DriverSpec) => (() => Promise<ShardResult>) | BuiltLoad): void {
   const send = (m: import('./driver-protocol.js').DriverMessage) => process.send?.(m);
+  let built: BuiltLoad | null = null;
   let run: (() => Promise<ShardResult>) | null = null;
   let finished = false;
   let starve: DriverSpec['starve'];
   process.on('message', (m: import('./driver-protocol.js').ParentMessage) => {
     try {
       if (m.type === 'spec') {
-        run = build(m.spec);
+        const b = build(m.spec);
+        built = typeof b === 'function' ? { run: b } : b;
+        run = () => built!.run();
         starve = m.spec.starve;
         send({ type: 'built' });
+      } else if (m.type === 'count') {
+        if (!built?.count) throw new Error('this driver cannot count mid-load (only the net driver can)');
+        send({ type: 'count', ...built.count() });
+      } else if (m.type === 'stop') {
+        if (!built?.stop) throw new Error('this driver cannot be stopped early (only the net driver can)');
+        built.stop();
       } else if (m.type === 'go' && run) {
         if (starve) starveDriver(starve);
         run().then(

@@ -97,8 +97,8 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
         // Start (one thread), 23 requests, stop.
         return 1500;
       case 'warming up':
-        // Until measured: a settle in a handful of slices, each with its driver's start-up.
-        return Math.min(steadyMaxMs, 5 * (sliceMs + 400));
+        // Until measured: one driver's start-up, then a settle in a handful of slices.
+        return Math.min(steadyMaxMs, 5 * sliceMs) + 1000;
       case 'measuring':
         return what === 'ceiling' ? CEILING_LEAD_IN_MS + CEILING_WINDOW_MS + 400 : settings.warmupMs + settings.durationMs + 400;
       case 'stopping':

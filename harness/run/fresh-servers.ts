@@ -17,7 +17,7 @@ import { runScript, type PreflightAnswer } from './preflight.js';
 import { preloadKey } from '../load/workloads.js';
 import { checkRows, type WriteLedger } from '../analysis/verdict.js';
 import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
-import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle } from './lifecycle.js';
+import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle, SlicedLoad } from './lifecycle.js';
 import type { WindowHooks } from '../load/run-load.js';
 import type { SteadyWarmup, WarmupRecord } from './steady-warmup.js';
 
@@ -94,9 +94,9 @@ export class FreshServers implements ServerLifecycle {
     // A fresh database needs nothing: it starts as the template did.
   }
 
-  async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>): Promise<LoadResult> {
+  async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>, slices?: SlicedLoad): Promise<LoadResult> {
     const entry = this.entry(live);
-    const result = await loadWithSampling(entry.running, request, this.plan, hooks);
+    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices);
     addWrites(entry.ledger, result.load);
     return result;
   }

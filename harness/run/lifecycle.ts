@@ -47,6 +47,23 @@ export interface LoadResult {
 
 export type LoadRequest = Omit<DriverSpec, 'shard' | 'host' | 'port' | 'cannedOk'>;
 
+/** One slice of a load in slices: what the driver counted over it and the server's CPU over it. */
+export interface LoadSlice {
+  /** Requests answered or failed in this slice. */
+  requests: number;
+  /** Server CPU time over this slice, µs (all its threads and processes). */
+  serverCpuUs: number;
+  /** Since the load's window opened, ms. */
+  elapsedMs: number;
+}
+
+/** A load cut into slices of `everyMs` (the continuous warm-up): `onSlice` hears each one as it
+ *  ends and answers true to end the load there (else it runs its durationMs). Net driver only. */
+export interface SlicedLoad {
+  everyMs: number;
+  onSlice(slice: LoadSlice): boolean;
+}
+
 export interface ServerLifecycle {
   /** 'fresh', 'kept' or 'fake': recorded in the report's setup. */
   readonly kind: 'fresh' | 'kept' | 'fake';
@@ -63,10 +80,12 @@ export interface ServerLifecycle {
   preflight(server: ServerName): Promise<{ answers: PreflightAnswer[]; rowsLeft: number }>;
   /** A server for a measurement at `concurrency` connections. */
   acquire(server: ServerName, concurrency: number): Promise<LiveServer>;
-  /** Right before each load (warm-up slice or measurement): e.g. a kept server's WAL emptied. */
+  /** Right before each load (warm-up or measurement): e.g. a kept server's WAL emptied. */
   prepare(live: LiveServer): void;
-  /** One load against `live`, its CPU sampled over the measured window. */
-  load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>): Promise<LoadResult>;
+  /** One load against `live`, its CPU sampled over the measured window; with `slices`, also cut
+   *  into slices (each with its own server CPU) and possibly ended early. Either way its writes
+   *  go into the server's rows check. */
+  load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>, slices?: SlicedLoad): Promise<LoadResult>;
   /** After the measurement: a fresh server is stopped (it must exit 0) and its rows counted
    *  against every write its loads acknowledged (warm-up included); a kept one stays up and its
    *  check is cumulative. Null: nothing to check (the floor). `onPhase` hears when each step starts. */

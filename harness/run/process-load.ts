@@ -7,7 +7,8 @@ import type { CpuPlan } from '../system/pinning.js';
 import { ProcSampler, type ProcUsage } from '../system/proc-sampler.js';
 import { runLoad, type WindowHooks } from '../load/run-load.js';
 import { serverFlags, startServer, type RunningChild } from './server-process.js';
-import type { LoadRequest, LoadResult } from './lifecycle.js';
+import type { LoadRequest, LoadResult, SlicedLoad } from './lifecycle.js';
+import { processTree, treeCpuSeconds } from '../system/proc.js';
 import type { WriteLedger } from '../analysis/verdict.js';
 
 export async function startForLoad(server: ServerName, db: string, concurrency: number, settings: CompareSettings, plan: CpuPlan, cli?: string): Promise<RunningChild> {
@@ -17,20 +18,41 @@ export async function startForLoad(server: ServerName, db: string, concurrency: 
   return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency), cli);
 }
 
-export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}): Promise<LoadResult> {
+/** Server CPU seconds so far, all its processes and threads (NaN off Linux). */
+function serverCpuSeconds(pid: number): number {
+  const pids = processTree(pid);
+  return pids.length === 0 ? Number.NaN : treeCpuSeconds(pids);
+}
+
+export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}, slices?: SlicedLoad): Promise<LoadResult> {
   const sampler = new ProcSampler([running.pid]);
   let server: ProcUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
+  // A slice's server CPU: the difference of the server's cumulative CPU counters between the
+  // slice's two ends, read when the driver's counts for that boundary arrive.
+  let last = { cpuSeconds: Number.NaN, requests: 0, at: 0 };
+  let windowStart = 0;
   const load = await runLoad(
     { ...request, host: '127.0.0.1', port: running.port, cannedOk: running.server === 'floor' },
     plan,
     {
       onWindowStart: () => {
+        windowStart = performance.now();
+        last = { cpuSeconds: serverCpuSeconds(running.pid), requests: 0, at: windowStart };
         sampler.start();
         hooks.onWindowStart?.();
       },
       onWindowEnd: () => {
         server = sampler.stop();
         hooks.onWindowEnd?.();
+      },
+    },
+    slices && {
+      everyMs: slices.everyMs,
+      onSlice: (count) => {
+        const now = { cpuSeconds: serverCpuSeconds(running.pid), requests: count.requests, at: performance.now() };
+        const slice = { requests: now.requests - last.requests, serverCpuUs: (now.cpuSeconds - last.cpuSeconds) * 1e6, elapsedMs: now.at - windowStart };
+        last = now;
+        return slices.onSlice(slice);
       },
     },
   );

@@ -1,6 +1,6 @@
-// Warm-up until steady: before a server is measured, it is loaded in short slices until its CPU
-// per request stops moving (or a cap is hit), so a round measures the server and not how far its
-// JIT has got.
+// Warm-up until steady: before a server is measured, it is loaded continuously, its CPU per
+// request measured over short slices, until that stops moving (or a cap is hit), so a round
+// measures the server and not how far its JIT has got.
 //
 // Why: a fresh Node process runs its hot path unoptimised for a while, and the sync server has
 // one V8 isolate per thread, each warming up on its own share of the requests. Measured here (CPU
@@ -9,11 +9,11 @@
 // 210 µs after 20 s; async 38 -> 35 -> 34 -> 32 µs. Rounds without this measured mostly how far
 // the JIT got (the gate's rounds spread by ±40-50%; sync's compare figure was off by 1.7x).
 import type { ServerName, WorkloadName } from '../schema/report-schema.js';
-import { cpuMicrosPerRequest, median } from '../analysis/stats.js';
+import { median } from '../analysis/stats.js';
 import type { LiveServer, LoadRequest, ServerLifecycle } from './lifecycle.js';
 
 export interface SteadyWarmup {
-  /** Length of one warm-up slice. */
+  /** Length of one warm-up slice (one continuous load, measured slice by slice). */
   sliceMs: number;
   /** Three slices in a row whose CPU per request lie within this fraction of each other: steady.
    *  (Two are not enough: the JIT tiers up in steps, and two slices on one step agree.) */
@@ -69,8 +69,14 @@ export interface WarmupSlice {
 }
 
 /**
- * Loads `live` in slices of `rule.sliceMs` until `settled` (or `rule.maxMs` of warm-up have
- * passed), and returns what happened. `request` is the slice's load without its duration and seed.
+ * Loads `live` with ONE continuous load of up to `rule.maxMs`, cut into slices of `rule.sliceMs`
+ * (the server's CPU per request measured per slice), and ends it at the first slice where
+ * `settled` holds; returns what happened. `request` is the load without its duration.
+ *
+ * One load, not one per slice: each load spawns its driver process, builds its request lists and
+ * opens its connections, which cost 2-4 s of wall time per 1 s slice on a 2-core machine, so only
+ * 2-4 slices fitted in the cap and no round ever settled. The load's writes are recorded like any
+ * load's (the lifecycle adds them to the rows check).
  */
 export async function warmUntilSteady(
   lifecycle: ServerLifecycle,
@@ -83,17 +89,25 @@ export async function warmUntilSteady(
   const started = now();
   const perRequest: number[] = [];
   let steady = false;
-  while (rule.maxMs > 0 && now() - started < rule.maxMs) {
-    // Each slice from the same database state, so the slices differ only in how warm the server is.
+  const slices = Math.floor(rule.maxMs / rule.sliceMs);
+  if (slices > 0) {
     lifecycle.prepare(live);
-    const { load, server } = await lifecycle.load(live, { ...request, warmupMs: 0, durationMs: rule.sliceMs, seed: request.seed + perRequest.length });
-    const us = load.requests > 0 ? cpuMicrosPerRequest(server.cpuPct, load.windowMs, load.requests) : Number.POSITIVE_INFINITY;
-    perRequest.push(us);
-    onSlice({ slice: perRequest.length, cpuPerRequestUs: us, elapsedMs: now() - started });
-    if (settled(perRequest, rule.tolerance)) {
-      steady = true;
-      break;
-    }
+    await lifecycle.load(
+      live,
+      // A little past the last slice's end, so the cap's last slice is counted before the driver stops by itself.
+      { ...request, warmupMs: 0, durationMs: slices * rule.sliceMs + Math.min(500, rule.sliceMs / 2) },
+      {},
+      {
+        everyMs: rule.sliceMs,
+        onSlice: (s) => {
+          const us = s.requests > 0 && Number.isFinite(s.serverCpuUs) ? s.serverCpuUs / s.requests : Number.POSITIVE_INFINITY;
+          perRequest.push(us);
+          onSlice({ slice: perRequest.length, cpuPerRequestUs: us, elapsedMs: now() - started });
+          steady = settled(perRequest, rule.tolerance);
+          return steady || perRequest.length >= slices;
+        },
+      },
+    );
   }
   const round1 = (v: number) => Math.round(v * 10) / 10;
   return {

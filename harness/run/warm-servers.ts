@@ -19,7 +19,7 @@ import { checkRows, type WriteLedger } from '../analysis/verdict.js';
 import type { WindowHooks } from '../load/run-load.js';
 import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
 import { runScript, type PreflightAnswer } from './preflight.js';
-import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle } from './lifecycle.js';
+import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle, SlicedLoad } from './lifecycle.js';
 import { DEFAULT_STEADY_WARMUP, warmupWorkload, type SteadyWarmup, type WarmupRecord } from './steady-warmup.js';
 
 interface Entry {
@@ -100,9 +100,9 @@ export class WarmServers implements ServerLifecycle {
     if (live.db !== null) truncateWal(live.db);
   }
 
-  async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>): Promise<LoadResult> {
+  async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>, slices?: SlicedLoad): Promise<LoadResult> {
     const entry = this.entry(live);
-    const result = await loadWithSampling(entry.running, request, this.plan, hooks);
+    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices);
     addWrites(entry.ledger, result.load);
     return result;
   }
