@@ -72,7 +72,7 @@ export const SetupSchema = Obj({
     Obj({ sliceMs: Type.Number(), tolerance: Type.Number(), maxMs: Type.Number() }, 'The warm-up-until-steady rule cold servers went through before they were measured.'),
   ),
   driver: Obj({
-    name: Type.String({ description: '"autocannon" (closed loop) or the open-loop driver\'s name' }),
+    name: Type.String({ description: 'The load driver, as harness/load/drivers.ts describeDriver names it (net, autocannon, wrk, or the open loop).' }),
     version: Type.String(),
     driverCpus: Type.Union([Type.String(), Type.Null()], { description: 'CPUs the driver was pinned to (taskset list), or null when unpinned.' }),
     serverCpus: Type.Union([Type.String(), Type.Null()]),
