@@ -17,11 +17,11 @@ export async function startForLoad(server: ServerName, db: string, concurrency: 
   return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency), cli);
 }
 
-export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}): Promise<LoadResult> {
+export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}, host = '127.0.0.1'): Promise<LoadResult> {
   const sampler = new ProcSampler([running.pid]);
   let server: ProcUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
   const load = await runLoad(
-    { ...request, host: '127.0.0.1', port: running.port, cannedOk: running.server === 'floor' },
+    { ...request, host, port: running.port, cannedOk: running.server === 'floor' },
     plan,
     {
       onWindowStart: () => {
