@@ -13,6 +13,8 @@ import { saveReport } from '../harness/report/output.js';
 import { renderTerminal, reportJson } from '../harness/report/render.js';
 import { WORKLOADS } from '../harness/load/workloads.js';
 import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, driverProblem, type ClosedLoopDriverName } from '../harness/load/drivers.js';
+import { collectTarget } from './target-flag.js';
+import type { RemoteTarget } from '../harness/run/settings.js';
 
 
 function positiveRate(raw: string): number {
@@ -41,6 +43,18 @@ How a run works:
   instead; with --rate: an open-loop driver), pinned to its own CPU with taskset; the servers get
   the other CPUs.
 
+Remote targets (--target NAME=http://HOST:PORT, repeatable):
+  Measures servers that already run elsewhere (ours or anyone's with the same API) instead of
+  starting local ones: a run is either all local or all remote (no --servers, --keep-servers).
+  It WRITES to each target: pre-flight PUTs, POSTs and DELETEs the keys preflight-a,
+  "preflight b/c" and preflight-empty (they must not exist beforehand, and are deleted again);
+  then the --keys preload keys k0..k<n-1> are PUT over HTTP once per target (and left there);
+  put, mixed and crud workloads write more. Use a server whose data you can lose.
+  The lab cannot see a remote server's CPU, RSS or threads (reported as "remote: not sampled")
+  nor count its rows (rows check "not checked (remote)"); the warm-up until steady goes by
+  throughput (three 1 s slices within 10% on req/s); the driver is not pinned and no driver
+  ceiling is measured. The first target named is the baseline of the comparisons.
+
 What the report means:
   req/s      responses with the status the workload expects, per second; median of the rounds
              with the min-max spread.
@@ -59,6 +73,7 @@ Examples:
   npm run compare
   npm run compare -- --servers sync,async,floor -c 1,10,50,200 --workload get,mixed --rounds 5
   npm run compare -- --rate 5000 -c 50 --workload put
+  mkvss-lab compare --target mine=http://127.0.0.1:8080 --target theirs=http://server-host:8080
 `;
 
 export function registerCompareCommand(program: Command): void {
@@ -80,6 +95,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
     .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
     .addOption(new Option('--steady-cap <duration>', 'warm each server until its CPU per request is steady (1 s slices, three within 10%), at most this long; 0 for no warm-up').argParser(duration('--steady-cap', { allowZero: true, minMs: 100 })).default(D.steady!.maxMs, formatDuration(D.steady!.maxMs)))
+    .option('--target <NAME=URL>', 'measure a server already running at http://HOST:PORT instead of local ones (repeatable; writes to it, see below)', collectTarget)
     .option('--keep-servers', 'one server process per server and concurrency, kept up across rounds (warmed once), instead of a fresh one per measurement', false)
     .option('--out <dir>', 'folder for the reports', 'reports')
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
@@ -87,8 +103,17 @@ export function registerCompareCommand(program: Command): void {
     .addHelpText('after', HELP_AFTER + KNEE_HELP);
   kneeOptions(compare);
   compare.action(async (o, command: Command) => {
+      const targets = o.target as RemoteTarget[] | undefined;
+      if (targets) {
+        // A run is either all local or all remote (the lifecycle is chosen once per run).
+        const clash = command.getOptionValueSource('servers') === 'cli' ? '--servers' : o.keepServers ? '--keep-servers' : null;
+        if (clash) {
+          process.stderr.write(`error: --target measures remote servers only; drop ${clash} (a run is either all local or all remote).\n`);
+          process.exit(EXIT_USAGE);
+        }
+      }
       const settings: CompareSettings = {
-        servers: o.servers as ServerName[],
+        servers: targets ? targets.map((t) => t.name) : (o.servers as ServerName[]),
         workloads: o.workload as WorkloadName[],
         concurrency: o.concurrency as number[],
         durationMs: o.duration,
@@ -98,11 +123,14 @@ export function registerCompareCommand(program: Command): void {
         valueSize: o.valueSize,
         pipelining: o.pipelining,
         ...(o.rate !== undefined ? { rate: o.rate } : {}),
-        pin: o.pin,
+        // A remote server is not ours to pin, and this machine is then the load machine: no pinning.
+        pin: targets ? false : o.pin,
         driver: o.driver as ClosedLoopDriverName,
         ...(o.label ? { label: o.label } : {}),
         command: process.argv.slice(2).join(' '),
-        measureDriverCeiling: o.driverCeiling,
+        // The ceiling needs a local floor server next to the driver: not in an all-remote run.
+        measureDriverCeiling: targets ? false : o.driverCeiling,
+        ...(targets ? { targets } : {}),
         lifecycle: o.keepServers ? 'kept' : 'fresh',
         steady: { ...D.steady!, maxMs: o.steadyCap },
       };

@@ -33,12 +33,21 @@ export interface ChartImage {
   spec: ChartSpec;
 }
 
-const SERVER_COLORS: Record<ServerName, string> = {
+const SERVER_COLORS: Record<string, string> = {
   sync: '#d1495b',
   async: '#00798c',
   reference: '#7a7a7a',
   floor: '#66a182',
 };
+/** Remote targets (free names) get these, in the run's order. */
+const TARGET_COLORS = ['#edae49', '#3d5a80', '#8e5572', '#2a9d8f', '#e76f51', '#6d597a'];
+
+function serverColor(report: Report, server: ServerName): string {
+  const fixed = SERVER_COLORS[server];
+  if (fixed) return fixed;
+  const others = report.setup.servers.filter((s) => !SERVER_COLORS[s]);
+  return TARGET_COLORS[Math.max(0, others.indexOf(server)) % TARGET_COLORS.length]!;
+}
 const WORKLOAD_DASH: Record<WorkloadName, number[]> = { get: [], put: [8, 4], mixed: [3, 3], crud: [12, 4, 3, 4] };
 
 /** @napi-rs/canvas only draws text with a font it knows; pick an installed sans family (DejaVu here). */
@@ -115,7 +124,7 @@ function throughputSpec(report: Report): ChartSpec {
   const series: ChartSeries[] = servers.map((server) => {
     const cells = keys.map((k) => cellsAt(report, k.workload, k.concurrency).find((c) => c.server === server));
     ranges.push(cells.map((c) => (c ? { min: c.summary.throughput.min, max: c.summary.throughput.max, ...noteOf(c) } : null)));
-    return { label: server, color: SERVER_COLORS[server], dash: [], data: cells.map((c) => (c ? c.summary.throughput.median : null)) };
+    return { label: server, color: serverColor(report, server), dash: [], data: cells.map((c) => (c ? c.summary.throughput.median : null)) };
   });
   const first = keys[0];
   const single = first !== undefined && !sweep ? `, ${first.concurrency} connections` : '';
@@ -142,7 +151,7 @@ function spectrumSpec(report: Report, concurrency: number): ChartSpec {
   const spectra = cells.map((c) => ({ cell: c, spectrum: spectrumOf(c) }));
   const series: ChartSeries[] = spectra.map(({ cell, spectrum }) => ({
     label: seriesLabel(report, cell.server, cell.workload) + (cell.verdict !== 'ok' ? ` ⚠ ${cell.verdict}` : ''),
-    color: SERVER_COLORS[cell.server],
+    color: serverColor(report, cell.server),
     dash: dashOf(report, cell.workload),
     data: spectrum.points,
     pointRadius: spectrum.source === 'hdr' ? 0 : 3,
@@ -175,7 +184,7 @@ function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
       ranges.push(cells.map((c) => ({ min: toY(c.summary[metric].min), max: toY(c.summary[metric].max), ...noteOf(c) })));
       series.push({
         label: seriesLabel(report, server, workload),
-        color: SERVER_COLORS[server],
+        color: serverColor(report, server),
         dash: dashOf(report, workload),
         data: cells.map((c) => ({ x: c.concurrency, y: toY(c.summary[metric].median) })),
       });
@@ -216,7 +225,7 @@ export function chartFiles(report: Report): string[] {
 export async function renderCharts(report: Report): Promise<ChartImage[]> {
   if (report.knee?.servers.some((s) => s.steps.length > 0)) {
     configureDefaults();
-    return [await image('knee-throughput.png', kneeThroughputSpec(report.knee, SERVER_COLORS)), await image('knee-p99.png', kneeP99Spec(report.knee, SERVER_COLORS))];
+    return [await image('knee-throughput.png', kneeThroughputSpec(report.knee, (s) => serverColor(report, s))), await image('knee-p99.png', kneeP99Spec(report.knee, (s) => serverColor(report, s)))];
   }
   if (report.cells.length === 0) return [];
   configureDefaults();

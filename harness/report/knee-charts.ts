@@ -35,7 +35,7 @@ function xAxis(k: Knee) {
   return { title: 'Offered rate (req/s, log scale)', min: lo / 1.2, max: hi * 1.2, ticks: rateTicks(lo, hi) };
 }
 
-export function kneeThroughputSpec(k: Knee, colors: Record<ServerName, string>): ChartSpec {
+export function kneeThroughputSpec(k: Knee, colorOf: (server: ServerName) => string): ChartSpec {
   const series: ChartSeries[] = [];
   const offered = k.servers.flatMap((s) => s.steps.map((st) => st.offered));
   const hi = Math.max(...offered);
@@ -45,10 +45,10 @@ export function kneeThroughputSpec(k: Knee, colors: Record<ServerName, string>):
   const diagonal = Array.from({ length: 41 }, (_, i) => lo * (hi / lo) ** (i / 40)).map((v) => ({ x: v, y: v }));
   series.push({ label: 'achieved = offered', color: '#9a9a9a', dash: [6, 4], data: diagonal, pointRadius: 0 });
   for (const s of k.servers) {
-    series.push({ label: s.server, color: colors[s.server], dash: [], data: sortedSteps(k, s.server).map((st) => ({ x: st.offered, y: Number.isFinite(st.achieved) ? st.achieved : 0 })) });
+    series.push({ label: s.server, color: colorOf(s.server), dash: [], data: sortedSteps(k, s.server).map((st) => ({ x: st.offered, y: Number.isFinite(st.achieved) ? st.achieved : 0 })) });
     if (Number.isFinite(s.kneeRate)) {
       const at = s.steps.find((st) => st.offered === s.kneeRate);
-      series.push({ label: `${s.server} knee ${thousands(s.kneeRate)} req/s`, color: colors[s.server], dash: [], data: [{ x: s.kneeRate, y: at?.achieved ?? s.kneeRate }], pointRadius: 10 });
+      series.push({ label: `${s.server} knee ${thousands(s.kneeRate)} req/s`, color: colorOf(s.server), dash: [], data: [{ x: s.kneeRate, y: at?.achieved ?? s.kneeRate }], pointRadius: 10 });
     }
   }
   return {
@@ -61,12 +61,12 @@ export function kneeThroughputSpec(k: Knee, colors: Record<ServerName, string>):
   };
 }
 
-export function kneeP99Spec(k: Knee, colors: Record<ServerName, string>): ChartSpec {
+export function kneeP99Spec(k: Knee, colorOf: (server: ServerName) => string): ChartSpec {
   const series: ChartSeries[] = [];
   for (const s of k.servers) {
-    series.push({ label: s.server, color: colors[s.server], dash: [], data: sortedSteps(k, s.server).filter((st) => Number.isFinite(st.p99Us) && st.p99Us > 0).map((st) => ({ x: st.offered, y: st.p99Us / 1000 })) });
+    series.push({ label: s.server, color: colorOf(s.server), dash: [], data: sortedSteps(k, s.server).filter((st) => Number.isFinite(st.p99Us) && st.p99Us > 0).map((st) => ({ x: st.offered, y: st.p99Us / 1000 })) });
     if (Number.isFinite(s.kneeRate) && Number.isFinite(s.kneeP99Us) && s.kneeP99Us > 0) {
-      series.push({ label: `${s.server} knee`, color: colors[s.server], dash: [], data: [{ x: s.kneeRate, y: s.kneeP99Us / 1000 }], pointRadius: 10 });
+      series.push({ label: `${s.server} knee`, color: colorOf(s.server), dash: [], data: [{ x: s.kneeRate, y: s.kneeP99Us / 1000 }], pointRadius: 10 });
     }
   }
   const xs = xAxis(k);

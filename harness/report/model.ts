@@ -114,7 +114,12 @@ const VERDICT_MEANING: Record<Exclude<Cell['verdict'], 'ok'>, string> = {
   suspect: 'the run did not hold together, so no figure in this column should be quoted',
 };
 
+/** Rows the lab cannot sample on a server it did not start (a remote target). */
+const SERVER_SAMPLED: ReadonlySet<SummaryKey> = new Set<SummaryKey>(['serverCpuPct', 'serverPeakRssBytes', 'serverPeakThreads']);
+export const NOT_SAMPLED = 'remote: not sampled';
+
 function figure(cell: Cell, row: RowSpec): string {
+  if (cell.remote && SERVER_SAMPLED.has(row.key)) return NOT_SAMPLED;
   const spread: Spread | undefined = cell.summary[row.key];
   return spread ? formatSpread(spread, row.format) : '-';
 }
@@ -159,7 +164,7 @@ function setupLines(report: Report): [string, string][] {
       ? `driver on CPUs ${s.driver.driverCpus ?? '?'}, servers on CPUs ${s.driver.serverCpus ?? '?'}`
       : 'not pinned (driver and server share all cores)'],
     ['Rounds', `${s.rounds} per server, ${seconds(s.durationMs)} measured after ${seconds(s.warmupMs)} warm-up`],
-    ['Servers', s.servers.join(', ')],
+    ['Servers', s.targets ? s.targets.map((t) => `${t.name} (remote, ${t.url})`).join(', ') : s.servers.join(', ')],
     ['Workloads', s.workloads.join(', ')],
     ['Concurrency', `${s.concurrency.join(', ')} connection(s)`],
     ['Keys', `${thousands(s.keys)} preloaded, values of ${thousands(s.valueSize)} bytes`],
@@ -200,9 +205,13 @@ function warmupText(report: Report): string {
     if (ups.length === 0) continue;
     const range = (xs: number[], f: (v: number) => string) => (xs.length === 0 ? '' : Math.min(...xs) === Math.max(...xs) ? f(xs[0]!) : `${f(Math.min(...xs))}-${f(Math.max(...xs))}`);
     const settled = ups.flatMap((w) => (w.settledUs !== undefined ? [w.settledUs] : []));
+    // A remote target's warm-up went by req/s (its CPU is not visible): the last three slices.
+    const rates = ups.flatMap((w) => (w.throughput && w.steady ? [w.throughput.slice(-3).sort((a, b) => a - b)[1]!] : []));
     const notSteady = ups.filter((w) => !w.steady).length;
     parts.push(`${server} ${range(ups.map((w) => w.elapsedMs / 1000), (v) => v.toFixed(1))} s` +
+      (ups.some((w) => w.throughput) ? ' by throughput (remote: CPU not visible)' : '') +
       (settled.length > 0 ? `, settled at ${range(settled, (v) => thousands(v))} µs CPU/request` : '') +
+      (rates.length > 0 ? `, settled at ${range(rates, (v) => thousands(v))} req/s` : '') +
       (notSteady > 0 ? `, not steady in ${notSteady} of ${ups.length}` : ''));
   }
   return parts.join('; ');
@@ -216,6 +225,7 @@ function preflightLines(report: Report): string[] {
 
 /** What the rows-written figures count, so "30,000 rows" after a read-only run reads as intended. */
 function rowsWrittenNote(report: Report): string {
+  if (report.setup.lifecycle === 'remote') return 'Remote targets: the lab cannot count a remote server\'s keys (the API has no count), so their rows were not checked.';
   if (report.setup.warmServers) {
     return 'Each server kept one database from its start: expected rows = the preloaded keys + the creates it acknowledged (POST/PUT of a new key) - the deletes, over all its measurements.';
   }
@@ -224,7 +234,9 @@ function rowsWrittenNote(report: Report): string {
 
 function rowsWrittenLines(report: Report): string[] {
   const checked = report.cells.filter((c) => c.rowsCheck);
-  if (checked.length === 0) return ['no rows-written check in this run'];
+  // Never silently ok: a remote target's rows could not be counted (the API cannot list keys).
+  const remote = report.cells.filter((c) => c.remote).map((c) => `${c.server}, ${c.workload}, ${c.concurrency} connections: not checked (remote: the API cannot count keys)`);
+  if (checked.length === 0) return remote.length > 0 ? remote : ['no rows-written check in this run'];
   const keys = report.setup.keys;
   return checked.map((c) => {
     const r = c.rowsCheck!;
@@ -236,7 +248,7 @@ function rowsWrittenLines(report: Report): string[] {
     const net = r.expectedRows - preloaded;
     const parts = `${databases > 1 ? `${databases} rounds x ${thousands(keys)}` : thousands(keys)} preloaded ${net < 0 ? '-' : '+'} ${thousands(Math.abs(net))} net creates`;
     return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)} (${parts}): ${verdict}`;
-  });
+  }).concat(remote);
 }
 
 export function buildModel(report: Report): ReportModel {

@@ -45,7 +45,17 @@ export function roundFrom(m: Measurement, { load, server }: LoadResult, startedA
     driverLag,
     writesAcknowledged: load.writesAcknowledged,
     ...(achievedRate !== undefined ? { achievedRate } : {}),
-    ...(warmup ? { warmup: { elapsedMs: warmup.elapsedMs, steady: warmup.steady, cpuPerRequestUs: warmup.cpuPerRequestUs, ...(warmup.settledUs !== undefined ? { settledUs: warmup.settledUs } : {}) } } : {}),
+    ...(warmup
+      ? {
+          warmup: {
+            elapsedMs: warmup.elapsedMs,
+            steady: warmup.steady,
+            cpuPerRequestUs: warmup.cpuPerRequestUs,
+            ...(warmup.settledUs !== undefined ? { settledUs: warmup.settledUs } : {}),
+            ...(warmup.throughput ? { throughput: warmup.throughput } : {}),
+          },
+        }
+      : {}),
     verdict: v.verdict,
     verdictReasons: v.reasons,
   };

@@ -5,7 +5,8 @@
 // settings and its own kept-up servers.
 //
 // Where the servers come from is one ServerLifecycle (lifecycle.ts), chosen once: fresh processes
-// per measurement (the default), processes kept up across rounds, or a fake for the tests.
+// per measurement (the default), processes kept up across rounds, remote targets that already run
+// elsewhere (--target: a run is either all local or all remote), or a fake for the tests.
 import { DEFAULT_DRIVER, describeDriver } from '../load/drivers.js';
 import type { Cell, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
@@ -17,6 +18,7 @@ import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from './preflig
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { FreshServers } from './fresh-servers.js';
 import { WarmServers } from './warm-servers.js';
+import { RemoteServers } from './remote-servers.js';
 import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady, warmupWorkload, warmupWorkloadFor, type WarmupRecord } from './steady-warmup.js';
 import { schedule, type Measurement } from './schedule.js';
 import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
@@ -49,6 +51,7 @@ const WARMUP_DRIVER = DEFAULT_DRIVER;
 /** The lifecycle the settings ask for, chosen once per run. */
 export function lifecycleFor(settings: CompareSettings, plan: CpuPlan): ServerLifecycle {
   const steady = settings.steady ?? DEFAULT_STEADY_WARMUP;
+  if (settings.targets && settings.targets.length > 0) return new RemoteServers(settings.targets, settings, plan, steady);
   return settings.lifecycle === 'kept' ? new WarmServers(settings, plan, steady) : new FreshServers(settings, plan, steady);
 }
 
@@ -110,7 +113,9 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
 }
 
 function stepsOf(measurements: readonly Measurement[], preflightServers: readonly ServerName[], lifecycle: ServerLifecycle, warmOff: boolean): Step[] {
-  const kept = lifecycle.kind === 'kept';
+  // A remote target stays up like a kept server (and has nothing to stop or check).
+  const kept = lifecycle.kind === 'kept' || lifecycle.kind === 'remote';
+  const remote = lifecycle.kind === 'remote';
   const pre: Step[] = preflightServers.map((server) => ({ kind: `${server}|1|preflight`, phases: ['pre-flight'], label: `pre-flight: ${server}` }));
   const seenKept = new Set<string>();
   const main: Step[] = measurements.map((m, i) => {
@@ -121,7 +126,7 @@ function stepsOf(measurements: readonly Measurement[], preflightServers: readonl
     if (!m.ceiling && !warmOff && (!kept || first)) phases.push('warming up');
     phases.push('measuring');
     if (!kept) phases.push('stopping');
-    if (m.server !== 'floor') phases.push('checking rows');
+    if (m.server !== 'floor' && !remote) phases.push('checking rows');
     const label = m.ceiling
       ? `[${i + 1}/${measurements.length}] driver ceiling round ${m.round} (floor, get, c=${m.concurrency})`
       : `[${i + 1}/${measurements.length}] ${m.server} round ${m.round} ${m.workload} c=${m.concurrency}`;
@@ -132,7 +137,7 @@ function stepsOf(measurements: readonly Measurement[], preflightServers: readonl
 
 /** Acquire, warm until steady when cold, measure, release: one measurement of the schedule. */
 async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings, m: Measurement, say: (phase: Phase, detail?: string) => void, now: () => number): Promise<Measured> {
-  say('starting');
+  say('starting', lifecycle.acquireNote?.(m.server) ?? '');
   const live: LiveServer = await lifecycle.acquire(m.server, m.concurrency);
   let warmup: WarmupRecord | undefined;
   try {
@@ -144,7 +149,13 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
         live,
         lifecycle.steady,
         { mode: 'closed', driver: WARMUP_DRIVER, workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
-        (s) => say('warming up', `until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`),
+        (s) =>
+          say(
+            'warming up',
+            lifecycle.steady.basis === 'throughput'
+              ? `until steady (throughput): slice ${s.slice}, ${Math.round(s.throughput)} req/s`
+              : `until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`,
+          ),
         now,
       );
       lifecycle.warmups.push(warmup);
@@ -180,12 +191,16 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
 
 /** The cells, in the report's order (workload, concurrency, server). */
 function summarizeStep(settings: CompareSettings, servers: readonly ServerName[], measured: readonly Measured[]): Cell[] {
+  const urls = new Map((settings.targets ?? []).map((t) => [t.name, t.url]));
   const cells: Cell[] = [];
   for (const workload of settings.workloads) {
     for (const concurrency of settings.concurrency) {
       for (const server of servers) {
         const o = measured.filter((x) => !x.m.ceiling && x.m.server === server && x.m.workload === workload && x.m.concurrency === concurrency).map((x) => x.outcome);
-        if (o.length > 0) cells.push(summarizeCell(server, workload, concurrency, o));
+        if (o.length === 0) continue;
+        const cell = summarizeCell(server, workload, concurrency, o);
+        const url = urls.get(server);
+        cells.push(url === undefined ? cell : { ...cell, remote: { url } });
       }
     }
   }
@@ -198,8 +213,14 @@ function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: reado
   for (const p of preflight) if (!p.ok) warnings.push(`${p.server} failed pre-flight and was not benchmarked: ${p.mismatch}`);
   warnings.push(...ceilingWarnings(ceiling, cells));
   for (const c of cells) if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
-  const kept = lifecycle.kind === 'kept';
-  if (kept) for (const w of newWarmups) if (!w.steady) warnings.push(describeWarmup(w));
+  const kept = lifecycle.kind === 'kept' || lifecycle.kind === 'remote';
+  if (lifecycle.kind === 'remote') {
+    warnings.push(
+      `Remote targets: the lab did not start them and cannot see their CPU, RSS or threads (not sampled) nor count their rows (not checked); ${lifecycle.steady.maxMs > 0 ? 'the warm-up until steady went by throughput (three slices within 10% on req/s), not CPU per request; ' : ''}no driver ceiling was measured; the driver was not pinned. Whatever else runs on the target's machine is not known to this report.`,
+    );
+  }
+  // A warm-up turned off (no slices) is said once, below.
+  if (kept) for (const w of newWarmups) if (!w.steady && w.cpuPerRequestUs.length > 0) warnings.push(describeWarmup(w));
   if (lifecycle.steady.maxMs <= 0 && newWarmups.length > 0) warnings.push(describeWarmup(newWarmups[0]!, kept));
   if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
   return warnings;
@@ -226,6 +247,7 @@ export function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: 
       pipelining: settings.pipelining,
       ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
       ...(lifecycle.kind !== 'fake' ? { lifecycle: lifecycle.kind } : {}),
+      ...(settings.targets && settings.targets.length > 0 ? { targets: settings.targets.map((t) => ({ name: t.name, url: t.url })) } : {}),
       steadyWarmup: { ...lifecycle.steady },
       ...(lifecycle.kind === 'kept' ? { warmServers: lifecycle.warmups.map((w) => ({ server: w.server, concurrency: w.concurrency, cpuPerRequestUs: [...w.cpuPerRequestUs], steady: w.steady, elapsedMs: w.elapsedMs })) } : {}),
       driver: {

@@ -55,7 +55,7 @@ export class FakeServers implements ServerLifecycle {
     const key = `${server}|${concurrency}`;
     const kept = this.kind === 'kept' ? this.kept.get(key) : undefined;
     if (kept) return kept;
-    const live: LiveServer = { server, concurrency, port: 1, pid: ++this.pid, db: server === 'floor' ? null : `fake-${this.pid}.db`, cold: true };
+    const live: LiveServer = { server, concurrency, host: '127.0.0.1', port: 1, pid: ++this.pid, db: server === 'floor' ? null : `fake-${this.pid}.db`, cold: true };
     this.loads.set(live, 0);
     if (this.kind === 'kept') this.kept.set(key, live);
     return live;

@@ -62,7 +62,7 @@ export class FreshServers implements ServerLifecycle {
     try {
       const running = await startForLoad(server, db, 1, this.settings, this.plan);
       const entry = { running, ledger: emptyLedger() };
-      const live: LiveServer = { server, concurrency: 1, port: running.port, pid: running.pid, db, cold: true };
+      const live: LiveServer = { server, concurrency: 1, host: '127.0.0.1', port: running.port, pid: running.pid, db, cold: true };
       this.live.set(live, entry);
       let answers: PreflightAnswer[];
       try {
@@ -81,7 +81,7 @@ export class FreshServers implements ServerLifecycle {
     const db = server === 'floor' ? null : this.freshDb(true);
     try {
       const running = await startForLoad(server, db ?? path.join(this.scratch, 'unused.db'), concurrency, this.settings, this.plan);
-      const live: LiveServer = { server, concurrency, port: running.port, pid: running.pid, db, cold: true };
+      const live: LiveServer = { server, concurrency, host: '127.0.0.1', port: running.port, pid: running.pid, db, cold: true };
       this.live.set(live, { running, ledger: emptyLedger() });
       return live;
     } catch (err) {
@@ -96,7 +96,7 @@ export class FreshServers implements ServerLifecycle {
 
   async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>, slices?: SlicedLoad): Promise<LoadResult> {
     const entry = this.entry(live);
-    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices);
+    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices, live.host);
     addWrites(entry.ledger, result.load);
     return result;
   }

@@ -6,6 +6,8 @@
 //   every measurement, stopped after it. The default: variance between processes is real variance.
 // - WarmServers (warm-servers.ts): one process per (server, concurrency), kept up across rounds
 //   (the gate's mode).
+// - RemoteServers (remote-servers.ts): servers that already run elsewhere (`--target`): no
+//   process, no CPU sampling, no rows check; seeded over HTTP once.
 // - FakeServers (fake-servers.ts): no processes at all; loads return synthetic outcomes, so the
 //   schedule, the warm-up rule, the summaries and the verdicts are unit-tested without servers.
 //
@@ -22,8 +24,11 @@ import type { SteadyWarmup, WarmupRecord } from './steady-warmup.js';
 export interface LiveServer {
   server: ServerName;
   concurrency: number;
+  /** Where the driver connects: 127.0.0.1 for a server the lab started, the target's host else. */
+  host: string;
   port: number;
-  pid: number;
+  /** Its process id; null for a remote target (not ours to sample or stop). */
+  pid: number | null;
   /** Its database; null for the floor (no database). */
   db: string | null;
   /** True when it has not been warmed up yet (just started): the scheduler warms it until steady. */
@@ -65,8 +70,8 @@ export interface SlicedLoad {
 }
 
 export interface ServerLifecycle {
-  /** 'fresh', 'kept' or 'fake': recorded in the report's setup. */
-  readonly kind: 'fresh' | 'kept' | 'fake';
+  /** 'fresh', 'kept', 'remote' or 'fake': recorded in the report's setup. */
+  readonly kind: 'fresh' | 'kept' | 'remote' | 'fake';
   /** How a cold server is warmed up before it is measured. */
   readonly steady: SteadyWarmup;
   /** The workload a cold server warms up on, when the lifecycle has its own (a kept server is
@@ -78,6 +83,9 @@ export interface ServerLifecycle {
   /** The scripted pre-flight against `server` on an empty database: its answers and the rows it
    *  left behind (the script deletes what it writes). */
   preflight(server: ServerName): Promise<{ answers: PreflightAnswer[]; rowsLeft: number }>;
+  /** What acquiring `server` will do beyond the usual start, for the progress line (a remote
+   *  target's one-off seeding over HTTP); undefined for nothing special. */
+  acquireNote?(server: ServerName): string | undefined;
   /** A server for a measurement at `concurrency` connections. */
   acquire(server: ServerName, concurrency: number): Promise<LiveServer>;
   /** Right before each load (warm-up or measurement): e.g. a kept server's WAL emptied. */

@@ -52,11 +52,11 @@ export const PREFLIGHT_SCRIPT: readonly PreflightStep[] = [
 
 const KEPT_HEADERS = ['content-type', 'content-length', 'location', 'allow'];
 
-export function send(port: number, step: PreflightStep, timeoutMs = 5000): Promise<PreflightAnswer> {
+export function send(port: number, step: PreflightStep, timeoutMs = 5000, host = '127.0.0.1'): Promise<PreflightAnswer> {
   return new Promise((resolve, reject) => {
     const body = step.body === undefined ? undefined : Buffer.from(step.body);
     const req = http.request(
-      { host: '127.0.0.1', port, method: step.method, path: step.path, agent: false, timeout: timeoutMs, headers: body ? { 'content-length': body.length } : {} },
+      { host, port, method: step.method, path: step.path, agent: false, timeout: timeoutMs, headers: body ? { 'content-length': body.length } : {} },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -76,17 +76,25 @@ export function send(port: number, step: PreflightStep, timeoutMs = 5000): Promi
   });
 }
 
-export async function runScript(port: number, script: readonly PreflightStep[] = PREFLIGHT_SCRIPT): Promise<PreflightAnswer[]> {
+/** The script's answers, in order. `host`: 127.0.0.1 for a server the lab started, a remote
+ *  target's host else; a server that does not answer the first step gets no more requests (an
+ *  unreachable target fails at once, not after a timeout per step). */
+export async function runScript(port: number, script: readonly PreflightStep[] = PREFLIGHT_SCRIPT, host = '127.0.0.1'): Promise<PreflightAnswer[]> {
   const answers: PreflightAnswer[] = [];
   for (const step of script) {
     try {
-      answers.push(await send(port, step));
+      answers.push(await send(port, step, 5000, host));
     } catch (err) {
-      answers.push({ status: 0, body: `(no answer: ${(err as Error).message})`, headers: {} });
+      answers.push({ status: 0, body: `(no answer from ${host}:${port}: ${(err as Error).message})`, headers: {} });
+      if (answers.length === 1) break;
     }
   }
   return answers;
 }
+
+/** The keys the script writes (and deletes), by their request paths: a remote target's left-over
+ *  check GETs each one after the script (the API cannot count rows). */
+export const PREFLIGHT_KEY_PATHS: readonly string[] = ['/keys/preflight-a', '/keys/preflight%20b%2Fc', '/keys/preflight-empty'];
 
 const describe = (s: PreflightStep) => `${s.method} ${s.path}${s.body !== undefined ? ` ${JSON.stringify(s.body)}` : ''}`;
 const clip = (t: string) => (t.length > 120 ? `${t.slice(0, 117)}...` : t);

@@ -24,7 +24,7 @@ function serverCpuSeconds(pid: number): number {
   return pids.length === 0 ? Number.NaN : treeCpuSeconds(pids);
 }
 
-export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}, slices?: SlicedLoad): Promise<LoadResult> {
+export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}, slices?: SlicedLoad, host = '127.0.0.1'): Promise<LoadResult> {
   const sampler = new ProcSampler([running.pid]);
   let server: ProcUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
   // A slice's server CPU: the difference of the server's cumulative CPU counters between the
@@ -32,7 +32,7 @@ export async function loadWithSampling(running: RunningChild, request: LoadReque
   let last = { cpuSeconds: Number.NaN, requests: 0, at: 0 };
   let windowStart = 0;
   const load = await runLoad(
-    { ...request, host: '127.0.0.1', port: running.port, cannedOk: running.server === 'floor' },
+    { ...request, host, port: running.port, cannedOk: running.server === 'floor' },
     plan,
     {
       onWindowStart: () => {

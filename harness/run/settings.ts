@@ -7,6 +7,15 @@ import type { ClosedLoopDriverName } from '../load/drivers.js';
 /** Every server `compare` can run: the server kinds, in one list (servers/server-kinds.ts). */
 export const SERVER_NAMES: readonly ServerName[] = SERVER_KINDS;
 
+/** A server that already runs elsewhere (`compare --target NAME=http://HOST:PORT`). */
+export interface RemoteTarget {
+  name: ServerName;
+  /** As given, normalised to http://HOST:PORT. */
+  url: string;
+  host: string;
+  port: number;
+}
+
 /** The plan fields are the report's Setup fields (the report records exactly what was asked). */
 type PlanFields = 'servers' | 'workloads' | 'concurrency' | 'durationMs' | 'warmupMs' | 'rounds' | 'keys' | 'valueSize' | 'pipelining' | 'rate' | 'command';
 
@@ -32,6 +41,9 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
   driver?: ClosedLoopDriverName;
   /** Seeds the random keys of the request lists (the same for every server in a round). */
   seed?: number;
+  /** Remote targets instead of local servers (`servers` then holds their names): a run is either
+   *  all local or all remote (remote-servers.ts). */
+  targets?: RemoteTarget[];
 }
 
 export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {

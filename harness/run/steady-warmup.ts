@@ -20,6 +20,10 @@ export interface SteadyWarmup {
   tolerance: number;
   /** Give up (and say so) after this much warm-up; 0 skips the warm-up altogether. */
   maxMs: number;
+  /** What the slices must agree on: the server's CPU per request (default), or req/s, for a remote
+   *  target whose CPU the lab cannot see. Throughput is the weaker signal (a closed loop's req/s
+   *  also moves with the network and the driver), but it does flatten as the server's JIT settles. */
+  basis?: 'cpu-per-request' | 'throughput';
 }
 
 export const DEFAULT_STEADY_WARMUP: SteadyWarmup = { sliceMs: 1000, tolerance: 0.1, maxMs: 15_000 };
@@ -27,12 +31,16 @@ export const DEFAULT_STEADY_WARMUP: SteadyWarmup = { sliceMs: 1000, tolerance: 0
 export interface WarmupRecord {
   server: ServerName;
   concurrency: number;
-  /** Server CPU µs per request of each slice, in order. */
+  /** Server CPU µs per request of each slice, in order (NaN when not sampled: a remote target). */
   cpuPerRequestUs: number[];
+  /** req/s of each slice, when the rule's basis is throughput. */
+  throughput?: number[];
   steady: boolean;
   elapsedMs: number;
   /** The CPU per request it settled at: the median of the last three slices (when steady). */
   settledUs?: number;
+  /** Throughput basis: the req/s it settled at (median of the last three slices, when steady). */
+  settledRate?: number;
 }
 
 /** Whether the last three slices agree within `tolerance` (relative to the smallest). */
@@ -65,6 +73,8 @@ export interface WarmupSlice {
   /** 1-based. */
   slice: number;
   cpuPerRequestUs: number;
+  /** req/s of the slice. */
+  throughput: number;
   elapsedMs: number;
 }
 
@@ -87,7 +97,9 @@ export async function warmUntilSteady(
   now: () => number = Date.now,
 ): Promise<WarmupRecord> {
   const started = now();
+  const byThroughput = rule.basis === 'throughput';
   const perRequest: number[] = [];
+  const rates: number[] = [];
   let steady = false;
   const slices = Math.floor(rule.maxMs / rule.sliceMs);
   if (slices > 0) {
@@ -101,9 +113,11 @@ export async function warmUntilSteady(
         everyMs: rule.sliceMs,
         onSlice: (s) => {
           const us = s.requests > 0 && Number.isFinite(s.serverCpuUs) ? s.serverCpuUs / s.requests : Number.POSITIVE_INFINITY;
+          const rate = s.requests / (rule.sliceMs / 1000);
           perRequest.push(us);
-          onSlice({ slice: perRequest.length, cpuPerRequestUs: us, elapsedMs: now() - started });
-          steady = settled(perRequest, rule.tolerance);
+          rates.push(rate);
+          onSlice({ slice: perRequest.length, cpuPerRequestUs: us, throughput: rate, elapsedMs: now() - started });
+          steady = settled(byThroughput ? rates : perRequest, rule.tolerance);
           return steady || perRequest.length >= slices;
         },
       },
@@ -114,15 +128,23 @@ export async function warmUntilSteady(
     server: live.server,
     concurrency: live.concurrency,
     cpuPerRequestUs: perRequest.map(round1),
+    ...(byThroughput ? { throughput: rates.map(Math.round) } : {}),
     steady,
     elapsedMs: now() - started,
-    ...(steady ? { settledUs: round1(median(perRequest.slice(-3))) } : {}),
+    ...(steady && !byThroughput ? { settledUs: round1(median(perRequest.slice(-3))) } : {}),
+    ...(steady && byThroughput ? { settledRate: Math.round(median(rates.slice(-3))) } : {}),
   };
 }
 
 /** A line for the report's warnings: how a server was warmed up. */
 export function describeWarmup(w: WarmupRecord, kept = true): string {
   if (w.cpuPerRequestUs.length === 0) return `${w.server} c=${w.concurrency} was not warmed up until steady (turned off): its first rounds include JIT warm-up.`;
+  if (w.throughput) {
+    const rates = `${w.throughput.join(' → ')} req/s`;
+    return w.steady
+      ? `${w.server} c=${w.concurrency} (remote) warmed up for ${(w.elapsedMs / 1000).toFixed(1)} s until its throughput was steady (${rates}; its CPU is not visible from here).`
+      : `${w.server} c=${w.concurrency} (remote) was still not steady after ${(w.elapsedMs / 1000).toFixed(1)} s of warm-up (throughput ${rates}): its figures may include warm-up.`;
+  }
   const path = w.cpuPerRequestUs.join(' → ');
   return w.steady
     ? `${w.server} c=${w.concurrency}${kept ? ' stayed up across rounds;' : ''} warmed up for ${(w.elapsedMs / 1000).toFixed(1)} s until its CPU per request was steady (${path} µs).`

@@ -84,7 +84,7 @@ export class WarmServers implements ServerLifecycle {
       copyFileSync(this.template, db);
     }
     const running = await startForLoad(server, db ?? path.join(this.scratch, 'unused.db'), concurrency, this.settings, this.plan, this.cli);
-    const live: LiveServer = { server, concurrency, port: running.port, pid: running.pid, db, cold: true };
+    const live: LiveServer = { server, concurrency, host: '127.0.0.1', port: running.port, pid: running.pid, db, cold: true };
     this.live.set(key, { live, running, ledger: emptyLedger() });
     return live;
   }
@@ -102,7 +102,7 @@ export class WarmServers implements ServerLifecycle {
 
   async load(live: LiveServer, request: LoadRequest, hooks?: Partial<WindowHooks>, slices?: SlicedLoad): Promise<LoadResult> {
     const entry = this.entry(live);
-    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices);
+    const result = await loadWithSampling(entry.running, request, this.plan, hooks, slices, live.host);
     addWrites(entry.ledger, result.load);
     return result;
   }

@@ -12,7 +12,10 @@
 // harness/gate. Times are microseconds (suffix Us), sizes bytes, rates per second.
 //
 // Version history: 1 -> 2 added Round.driverLag (the driver-lag verdict), Factor.interval and
-// Factor.rounds (the paired t-interval replaced the bootstrap), and strict validation.
+// Factor.rounds (the paired t-interval replaced the bootstrap), and strict validation. Within 2,
+// widened only (older v2 files still validate): server names became free text for remote targets
+// (Setup.targets, Cell.remote, Setup.lifecycle 'remote'), a remote round's RSS and threads null,
+// and the warm-up's throughput basis.
 import { Kind, type Static, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
@@ -29,10 +32,16 @@ const strict = { additionalProperties: false } as const;
 const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { ...strict, ...(description ? { description } : {}) });
 
-export const ServerNameSchema = Type.Union([Type.Literal('sync'), Type.Literal('async'), Type.Literal('reference'), Type.Literal('floor')]);
+/** The servers the lab starts itself. */
+export const LocalServerNameSchema = Type.Union([Type.Literal('sync'), Type.Literal('async'), Type.Literal('reference'), Type.Literal('floor')]);
+/** A server in a report: one the lab started (LocalServerName) or a remote target's name
+ *  (`compare --target NAME=URL`), free text in [a-z0-9-]. Widened from the local union in v2
+ *  (every v2 report before it still validates). */
+export const ServerNameSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 40 });
 export const WorkloadNameSchema = Type.Union([Type.Literal('get'), Type.Literal('put'), Type.Literal('mixed'), Type.Literal('crud')]);
 export const VerdictSchema = Type.Union([Type.Literal('ok'), Type.Literal('driver-bound'), Type.Literal('suspect')]);
 export type ServerName = Static<typeof ServerNameSchema>;
+export type LocalServerName = Static<typeof LocalServerNameSchema>;
 export type WorkloadName = Static<typeof WorkloadNameSchema>;
 export type Verdict = Static<typeof VerdictSchema>;
 
@@ -67,9 +76,28 @@ export const SetupSchema = Obj({
       { description: 'Present when servers stayed up across rounds (the gate): how each was warmed up until its CPU per request settled. Absent: a fresh server per measurement.' },
     ),
   ),
-  lifecycle: Type.Optional(Type.Union([Type.Literal('fresh'), Type.Literal('kept')], { description: 'Where the servers came from: a fresh process per measurement, or kept up across rounds.' })),
+  lifecycle: Type.Optional(
+    Type.Union([Type.Literal('fresh'), Type.Literal('kept'), Type.Literal('remote')], {
+      description: 'Where the servers came from: a fresh process per measurement, kept up across rounds, or remote targets already running elsewhere (compare --target).',
+    }),
+  ),
+  targets: Type.Optional(
+    Type.Array(Obj({ name: ServerNameSchema, url: Type.String() }), { description: 'compare --target: the servers measured where they already ran (not started, not sampled by the lab).' }),
+  ),
   steadyWarmup: Type.Optional(
-    Obj({ sliceMs: Type.Number(), tolerance: Type.Number(), maxMs: Type.Number() }, 'The warm-up-until-steady rule cold servers went through before they were measured.'),
+    Obj(
+      {
+        sliceMs: Type.Number(),
+        tolerance: Type.Number(),
+        maxMs: Type.Number(),
+        basis: Type.Optional(
+          Type.Union([Type.Literal('cpu-per-request'), Type.Literal('throughput')], {
+            description: "What the slices must agree on: the server's CPU per request (default), or req/s (remote targets, whose CPU the lab cannot see).",
+          }),
+        ),
+      },
+      'The warm-up-until-steady rule cold servers went through before they were measured.',
+    ),
   ),
   driver: Obj({
     name: Type.String({ description: 'The load driver, as harness/load/drivers.ts describeDriver names it (net, autocannon, wrk, or the open loop).' }),
@@ -125,15 +153,21 @@ export const RoundSchema = Obj({
   latency: LatencySummarySchema,
   histogram: Type.String({ description: 'hdr-histogram-js encoded histogram (base64, microseconds).' }),
   serverCpuPct: NumberOrNull('Server process CPU use during the measured window, % of one core (can exceed 100).'),
-  serverPeakRssBytes: Type.Number(),
-  serverPeakThreads: Type.Number(),
+  serverPeakRssBytes: NumberOrNull('null: not sampled (a remote target).'),
+  serverPeakThreads: NumberOrNull('null: not sampled (a remote target).'),
   driverCpuPct: NumberOrNull('Load generator CPU during the window, % of one core.'),
   driverLag: DriverLagSchema,
   writesAcknowledged: Type.Number({ description: 'Successful writes in this round (for the rows-written check).' }),
   achievedRate: Type.Optional(Type.Number({ description: 'Open loop only: the rate actually achieved.' })),
   warmup: Type.Optional(
     Obj(
-      { elapsedMs: Type.Number(), steady: Type.Boolean(), cpuPerRequestUs: Type.Array(NumberOrNull()), settledUs: Type.Optional(NumberOrNull()) },
+      {
+        elapsedMs: Type.Number(),
+        steady: Type.Boolean(),
+        cpuPerRequestUs: Type.Array(NumberOrNull()),
+        settledUs: Type.Optional(NumberOrNull()),
+        throughput: Type.Optional(Type.Array(NumberOrNull(), { description: 'req/s of each slice, when the rule was throughput-based (a remote target).' })),
+      },
       'The warm-up until steady this round\'s server went through just before (fresh servers: every round; kept: the round that started it). steady false with slices: the cap was hit.',
     ),
   ),
@@ -170,6 +204,9 @@ export const CellSchema = Obj({
   verdictReasons: Type.Array(Type.String()),
   notSteadyRounds: Type.Optional(Type.Array(Type.Number(), { description: "Rounds measured although their server's warm-up hit its cap before it was steady." })),
   rowsCheck: Type.Optional(Obj({ expectedRows: Type.Number(), actualRows: Type.Number(), ok: Type.Boolean() })),
+  remote: Type.Optional(
+    Obj({ url: Type.String() }, 'Set for a remote target (compare --target): its CPU, RSS and threads were not sampled and its rows were not checked (the API cannot count keys).'),
+  ),
 });
 export type Cell = Static<typeof CellSchema>;
 

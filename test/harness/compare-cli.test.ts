@@ -39,6 +39,12 @@ describe.concurrent('compare flag validation', () => {
     [['--driver', 'ab'], /Allowed choices are net, autocannon, wrk/],
     [['--driver', 'autocannon', '--rate', '100'], /--driver autocannon is closed loop only/],
     [['--driver', 'wrk', '--workload', 'crud'], /--driver wrk (cannot run crud|needs wrk on the PATH)/],
+    [['--target', 'a=ftp://127.0.0.1:21'], /--target a: only plain http:\/\//],
+    [['--target', 'a=http://127.0.0.1'], /--target a: .* has no port/],
+    [['--target', 'a=nope'], /--target a: "nope" is not a URL/],
+    [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /--target name "a" is given twice/],
+    [['--target', 'a=http://127.0.0.1:1', '--servers', 'sync'], /--target measures remote servers only; drop --servers/],
+    [['--target', 'a=http://127.0.0.1:1', '--keep-servers'], /drop --keep-servers/],
   ])('%j', async (args, message) => {
     const r = await compare(...(args as string[]));
     expect(r.code).toBe(2);
@@ -61,6 +67,9 @@ describe.concurrent('compare flag validation', () => {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toMatch(/driver-bound/);
+    // --target writes to the server it measures: the help says which keys.
+    expect(r.stdout).toMatch(/--target <NAME=URL>/);
+    expect(r.stdout).toMatch(/WRITES to each target/);
     expect(r.stdout).toMatch(/tie/);
   });
 });

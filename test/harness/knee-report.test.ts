@@ -71,7 +71,8 @@ describe('knee section', () => {
       const img = await loadImage(c.png);
       expect(img.width).toBeGreaterThan(0);
     }
-    const colors = { sync: '#d1495b', async: '#00798c', reference: '#777', floor: '#6a6' };
+    const palette: Record<string, string> = { sync: '#d1495b', async: '#00798c', reference: '#777', floor: '#6a6' };
+    const colors = (server: string) => palette[server] ?? '#000';
     const throughput = kneeThroughputSpec(knee, colors);
     expect(throughput.series.filter((x) => x.label.includes('knee')).map((x) => x.data)).toEqual([[{ x: 2063, y: 2063 }], [{ x: 10_919, y: 10_919 }]]);
     // The steps in offered order (the search visits them out of order).
