@@ -16,8 +16,9 @@ import {
   SyscallError,
   createListener,
   errnoName,
+  formatHostPort,
   libc,
-  parseIPv4Host,
+  parseHost,
 } from './libc.js';
 import { WorkerPool } from './pool.js';
 
@@ -46,7 +47,7 @@ export interface RunningSyncServer extends RunningServer {
 }
 
 function listenError(host: string, port: number, error: unknown): StartupError {
-  const where = `${host}:${port}`;
+  const where = formatHostPort(host, port);
   if (error instanceof SyscallError) {
     if (error.errno === EADDRINUSE) return new StartupError(`cannot listen on ${where}: the port is already in use (EADDRINUSE)`);
     if (error.errno === EACCES) return new StartupError(`cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`);
@@ -59,7 +60,7 @@ function listenError(host: string, port: number, error: unknown): StartupError {
 export async function startSyncServer(options: ServerOptions, tuning: SyncTuning = {}): Promise<RunningSyncServer> {
   const { host, port } = options;
   try {
-    parseIPv4Host(host);
+    parseHost(host);
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
