@@ -40,11 +40,18 @@ interface Thread {
   done: boolean;
 }
 
-/** Most threads starting at once. Spawning is CPU-bound (an isolate, modules, a database
- *  connection: ~150 ms of CPU each here), so starting more at once does not finish sooner: 64 at
- *  once on two cores made every one of them take seconds, while a few at a time come up (and
- *  serve) one after another. */
-const MAX_STARTING = 8;
+/**
+ * Most threads starting at once: as many as are already up (so the pool at most doubles per
+ * generation of starts), and at least MIN_STARTING. Starting a thread is CPU-bound (~150-200 ms
+ * of CPU here: a V8 isolate and Node environment, the module graph, better-sqlite3 and the
+ * database connection), and under load the starting threads share the CPU with the busy ones,
+ * each runnable thread getting an equal share. A fixed 8 starting beside 16-100 busy threads got
+ * a small fraction of the CPU: ~4 threads a second, 100 connections waited over 15 s. All the
+ * needed threads at once take the largest share, but they all come up together at the end, so
+ * no waiting connection is served before the last one. Doubling is both: the first new threads
+ * serve within a second or two, and the share grows with the pool (docs/SYNC.md has figures).
+ */
+const MIN_STARTING = 8;
 
 export class WorkerPool {
   readonly #options: PoolOptions;
@@ -55,6 +62,7 @@ export class WorkerPool {
   readonly #counts: Record<ThreadState, number> = { starting: 0, idle: 0, busy: 0 };
   #stopping = false;
   #peak = 0;
+  #started = 0;
   #ticking = false;
   /** Resolves when, during stop(), every thread has closed its database. */
   #allDone: (() => void) | null = null;
@@ -82,7 +90,10 @@ export class WorkerPool {
   get peak(): number {
     return this.#peak;
   }
-
+  /** Threads started since start (the floor included). */
+  get started(): number {
+    return this.#started;
+  }
   /**
    * Starts the floor and resolves once every thread has its database open. The first thread
    * starts alone: it creates the schema and switches the file to WAL, which concurrent first
@@ -120,6 +131,7 @@ export class WorkerPool {
     if (slot === undefined) return;
     const config: WorkerConfig = { ...this.#options.config, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
     this.#shared.addLive();
+    this.#started++;
     const worker = new Worker(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: config });
     const thread: Thread = { worker, state: 'starting', retired: false, failed: false, done: false };
     this.#counts.starting++;
@@ -207,7 +219,8 @@ export class WorkerPool {
     const waiting = Math.max(0, acceptBacklogLength(this.#options.config.listenFd));
     const available = this.#counts.idle + this.#counts.starting;
     const wanted = waiting + 1 - available;
-    const room = Math.min(this.#options.cap - this.#threads.size, MAX_STARTING - this.#counts.starting);
+    const maxStarting = Math.max(MIN_STARTING, this.#counts.idle + this.#counts.busy);
+    const room = Math.min(this.#options.cap - this.#threads.size, maxStarting - this.#counts.starting);
     for (let i = 0; i < Math.min(wanted, room); i++) this.#spawn();
   }
 

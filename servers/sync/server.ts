@@ -44,6 +44,8 @@ export interface RunningSyncServer extends RunningServer {
   readonly busyThreads: number;
   /** The most threads alive at once. */
   readonly peakThreads: number;
+  /** Threads started since start, the floor included (growth, and replacements). */
+  readonly startedThreads: number;
 }
 
 function listenError(host: string, port: number, error: unknown): StartupError {
@@ -115,6 +117,9 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     },
     get peakThreads() {
       return pool.peak;
+    },
+    get startedThreads() {
+      return pool.started;
     },
   };
 }

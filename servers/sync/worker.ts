@@ -2,7 +2,8 @@
 //   accept() -> serve that connection to its end -> accept() ...
 // blocking in the kernel the whole time. The thread leaves the loop when the listening socket
 // is shut down (accept fails with EINVAL: the server is stopping) or when it has idled in
-// accept() above the pool's floor for retireAfterMs; then it checkpoints and closes its database.
+// accept() above the pool's floor for retireAfterMs while another thread also waits there; then
+// it checkpoints and closes its database.
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Handler } from '../http/types.js';
@@ -40,8 +41,14 @@ function acceptLoop(ctx: ConnectionContext): boolean {
   const c = libc();
   let idleSince = performance.now();
   let warnedNoFds = false;
+  // Counted as waiting in accept() (SharedState) from here until accept() returns a connection
+  // or the loop ends; tryRetire() takes a retiring thread off the count itself.
+  ctx.shared.enterAccept();
   for (;;) {
-    if (ctx.shared.stopping) return false;
+    if (ctx.shared.stopping) {
+      ctx.shared.leaveAccept();
+      return false;
+    }
     const fd = c.accept(config.listenFd, null, null);
     if (fd < 0) {
       const errno = c.errno();
@@ -60,8 +67,10 @@ function acceptLoop(ctx: ConnectionContext): boolean {
         continue;
       }
       // EINVAL: close() shut the listening socket down. Anything else: nothing left to accept.
+      ctx.shared.leaveAccept();
       return false;
     }
+    ctx.shared.leaveAccept();
     post({ type: 'busy' });
     try {
       serveConnection(fd, ctx);
@@ -71,6 +80,7 @@ function acceptLoop(ctx: ConnectionContext): boolean {
     }
     post({ type: 'idle' });
     idleSince = performance.now();
+    ctx.shared.enterAccept();
   }
 }
 

@@ -88,6 +88,18 @@ describe('sync server pool', () => {
     expect((await holdThread(server.port)).thread).toBeDefined();
   });
 
+  it('keeps its one spare thread above the floor while the others are busy: no retire-and-restart', async () => {
+    const server = await startStub({ threads: 1, maxThreads: 4 }, { retireAfterMs: 200, acceptTickMs: 50 });
+    await holdThread(server.port);
+    await holdThread(server.port);
+    // Two busy threads and one spare waiting in accept().
+    expect(await eventually(() => server.threads === 3 && server.startedThreads === 3, 8000)).toBe(true);
+    // Many retire periods later: the spare is still the same thread, not one restarted each period.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(server.threads).toBe(3);
+    expect(server.startedThreads).toBe(3);
+  });
+
   it('a connection reset mid-request ends that connection only', async () => {
     const server = await startStub({ threads: 1, maxThreads: 1 });
     const doomed = await connect(server.port);
