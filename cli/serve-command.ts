@@ -54,6 +54,7 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <n>', 'async/reference: event-loop processes on the same port (node:cluster)', integer('--workers', 1, 256), D.workers)
     .option('--threads <n>', 'sync: threads started up front', integer('--threads', 1, 4096), D.threads)
     .option('--max-threads <n>', 'sync: thread cap; past it connections wait in the accept backlog', integer('--max-threads', 1, 4096), D.maxThreads)
+    .option('--no-prewarm', 'sync: no warm start; shows the cold model: each V8 isolate JIT-compiles on its own share of traffic')
     .option('--max-body <size>', 'largest request body (413 past it), e.g. 1m', parseSize, D.limits.maxBodyBytes)
     .option('--max-header-bytes <size>', 'largest header section (431 past it)', parseSize, D.limits.maxHeaderBytes)
     .option('--max-headers <n>', 'most header fields (431 past it)', integer('--max-headers', 1, 10_000), D.limits.maxHeaderCount)
@@ -74,6 +75,7 @@ export function registerServeCommand(program: Command): void {
         workers: o.workers,
         threads: o.threads,
         maxThreads: o.maxThreads,
+        prewarm: o.prewarm,
         limits: {
           maxBodyBytes: o.maxBody,
           maxHeaderBytes: o.maxHeaderBytes,

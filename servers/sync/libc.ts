@@ -82,6 +82,7 @@ export interface Libc {
   send(fd: number, buffer: Buffer, length: number, flags: number): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
+  clock_gettime(clock: number, timespec: Buffer): number;
   /** errno of the last failed call in this thread. */
   errno(): number;
 }
@@ -108,6 +109,7 @@ export function libc(): Libc {
     send: f('intptr_t send(int, void *, size_t, int)'),
     shutdown: f('int shutdown(int, int)'),
     close: f('int close(int)'),
+    clock_gettime: f('int clock_gettime(int, void *)'),
     errno: () => koffi.errno(),
   };
   return bound;
@@ -235,6 +237,17 @@ export function acceptBacklogLength(listenFd: number): number {
   tcpInfoLength.writeUInt32LE(tcpInfo.length);
   if (libc().getsockopt(listenFd, IPPROTO_TCP, TCP_INFO, tcpInfo, tcpInfoLength) !== 0) return -1;
   return tcpInfo.readUInt32LE(24);
+}
+
+/** clock_gettime's clock for the CPU time of the calling thread (x86_64 Linux). */
+export const CLOCK_THREAD_CPUTIME_ID = 3;
+const timespec = Buffer.alloc(16);
+
+/** CPU time the calling thread has used, in ms (its own, not the process's: worker threads
+ *  share a process, and process.cpuUsage() counts all of them). */
+export function threadCpuMs(): number {
+  libc().clock_gettime(CLOCK_THREAD_CPUTIME_ID, timespec);
+  return Number(timespec.readBigInt64LE(0)) * 1000 + Number(timespec.readBigInt64LE(8)) / 1e6;
 }
 
 export function setNoDelay(fd: number): boolean {

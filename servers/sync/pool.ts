@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { SHUT_RD, SHUT_RDWR, SO_RCVTIMEO, acceptBacklogLength, libc, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, SharedState, createSharedState } from './shared-state.js';
-import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
+import type { PrewarmResult, WorkerConfig, WorkerMessage } from './worker-protocol.js';
 
 /** WorkerConfig minus what the pool fills in per thread. */
 export type PoolConfig = Omit<WorkerConfig, 'slot' | 'shared' | 'floor'>;
@@ -29,6 +29,16 @@ export interface PoolOptions {
 }
 
 type ThreadState = 'starting' | 'idle' | 'busy';
+
+/** The warm starts so far, summed over threads. */
+export interface PrewarmTotals {
+  /** Threads that ran any synthetic request. */
+  threads: number;
+  requests: number;
+  cpuMs: number;
+  /** Threads whose warm start a waiting connection cut short (or skipped). */
+  cutByDemand: number;
+}
 
 interface Thread {
   worker: Worker;
@@ -64,6 +74,7 @@ export class WorkerPool {
   #peak = 0;
   #started = 0;
   #ticking = false;
+  readonly #prewarm: PrewarmTotals = { threads: 0, requests: 0, cpuMs: 0, cutByDemand: 0 };
   /** Resolves when, during stop(), every thread has closed its database. */
   #allDone: (() => void) | null = null;
   /** A thread that failed to open its database: startup rejects with this. */
@@ -94,6 +105,18 @@ export class WorkerPool {
   get started(): number {
     return this.#started;
   }
+  get prewarmTotals(): PrewarmTotals {
+    return { ...this.#prewarm };
+  }
+
+  #countPrewarm(result: PrewarmResult | undefined): void {
+    if (!result) return;
+    if (result.requests > 0) this.#prewarm.threads++;
+    this.#prewarm.requests += result.requests;
+    this.#prewarm.cpuMs += result.cpuMs;
+    if (result.stoppedBy === 'demand') this.#prewarm.cutByDemand++;
+  }
+
   /**
    * Starts the floor and resolves once every thread has its database open. The first thread
    * starts alone: it creates the schema and switches the file to WAL, which concurrent first
@@ -142,6 +165,7 @@ export class WorkerPool {
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'ready':
+          this.#countPrewarm(message.prewarm);
           this.#setState(thread, 'idle');
           onReady?.();
           this.#grow();

@@ -20,7 +20,8 @@ import {
   libc,
   parseHost,
 } from './libc.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool, type PrewarmTotals } from './pool.js';
+import { DEFAULT_PREWARM_BUDGET, type PrewarmBudget } from './worker-protocol.js';
 
 /** Knobs that are not server options: fixed in production, shortened by tests. */
 export interface SyncTuning {
@@ -35,6 +36,8 @@ export interface SyncTuning {
   backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
+  /** The warm start's bounds per thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
+  prewarmBudget?: PrewarmBudget;
 }
 
 export interface RunningSyncServer extends RunningServer {
@@ -46,6 +49,8 @@ export interface RunningSyncServer extends RunningServer {
   readonly peakThreads: number;
   /** Threads started since start, the floor included (growth, and replacements). */
   readonly startedThreads: number;
+  /** What the warm start did so far, summed over threads (zeros with prewarm off). */
+  readonly prewarm: PrewarmTotals;
 }
 
 function listenError(host: string, port: number, error: unknown): StartupError {
@@ -89,6 +94,8 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
       idleTimeoutMs: options.idleTimeoutMs,
       db: options.db,
       synchronous: options.synchronous,
+      // The warm start runs the key-value API; a test handler module has nothing to warm.
+      prewarm: options.prewarm && !tuning.handlerModule ? (tuning.prewarmBudget ?? DEFAULT_PREWARM_BUDGET) : null,
       ...(tuning.handlerModule ? { handlerModule: tuning.handlerModule } : {}),
     },
   });
@@ -120,6 +127,9 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     },
     get startedThreads() {
       return pool.started;
+    },
+    get prewarm() {
+      return pool.prewarmTotals;
     },
   };
 }
