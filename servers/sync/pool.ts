@@ -26,6 +26,11 @@ export interface PoolOptions {
   acceptTickMs: number;
   /** Where the compiled worker lives (default: worker.js next to this file). */
   workerUrl?: URL;
+  /** The floor's warm starts together use at most this much CPU (ms): each floor thread's
+   *  prewarm CPU budget is at most this divided by the floor, so that readiness, which waits for
+   *  the floor, stays bounded however large the floor. Threads started later get
+   *  config.prewarm as it is. Default: no total. */
+  floorPrewarmCpuMs?: number;
 }
 
 type ThreadState = 'starting' | 'idle' | 'busy';
@@ -127,13 +132,21 @@ export class WorkerPool {
     await this.#spawnAndWait(this.#options.floor - 1);
   }
 
+  /** The warm-start budget of a floor thread (see PoolOptions.floorPrewarmCpuMs). */
+  #floorPrewarm(): WorkerConfig['prewarm'] {
+    const { prewarm } = this.#options.config;
+    const total = this.#options.floorPrewarmCpuMs;
+    if (!prewarm || total === undefined) return prewarm;
+    return { ...prewarm, maxCpuMs: Math.min(prewarm.maxCpuMs, total / this.#options.floor) };
+  }
+
   #spawnAndWait(count: number): Promise<void> {
     if (count <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       let waiting = count;
       this.#startupFailure = (message) => reject(new Error(message));
       for (let i = 0; i < count; i++) {
-        this.#spawn(() => {
+        this.#spawn(this.#floorPrewarm(), () => {
           if (--waiting === 0) {
             this.#startupFailure = null;
             resolve();
@@ -149,10 +162,10 @@ export class WorkerPool {
     this.#counts[state]++;
   }
 
-  #spawn(onReady?: () => void): void {
+  #spawn(prewarm = this.#options.config.prewarm, onReady?: () => void): void {
     const slot = this.#freeSlots.pop();
     if (slot === undefined) return;
-    const config: WorkerConfig = { ...this.#options.config, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
+    const config: WorkerConfig = { ...this.#options.config, prewarm, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
     this.#shared.addLive();
     this.#started++;
     const worker = new Worker(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: config });

@@ -21,7 +21,7 @@ import {
   parseHost,
 } from './libc.js';
 import { WorkerPool, type PrewarmTotals } from './pool.js';
-import { DEFAULT_PREWARM_BUDGET, type PrewarmBudget } from './worker-protocol.js';
+import { DEFAULT_FLOOR_PREWARM_CPU_MS, DEFAULT_PREWARM_BUDGET, type PrewarmBudget } from './worker-protocol.js';
 
 /** Knobs that are not server options: fixed in production, shortened by tests. */
 export interface SyncTuning {
@@ -38,6 +38,8 @@ export interface SyncTuning {
   handlerModule?: string;
   /** The warm start's bounds per thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
   prewarmBudget?: PrewarmBudget;
+  /** Most CPU (ms) the floor's warm starts use together. Default DEFAULT_FLOOR_PREWARM_CPU_MS. */
+  floorPrewarmCpuMs?: number;
 }
 
 export interface RunningSyncServer extends RunningServer {
@@ -86,6 +88,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     acceptTickMs: tuning.acceptTickMs ?? Math.min(1000, retireAfterMs),
     floor: options.threads,
     cap: options.maxThreads,
+    floorPrewarmCpuMs: tuning.floorPrewarmCpuMs ?? DEFAULT_FLOOR_PREWARM_CPU_MS,
     config: {
       listenFd,
       retireAfterMs,

@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../servers/options.js';
 import { threadCpuMs } from '../../servers/sync/libc.js';
 import { prewarm } from '../../servers/sync/prewarm.js';
-import type { RunningSyncServer } from '../../servers/sync/server.js';
+import type { RunningSyncServer, SyncTuning } from '../../servers/sync/server.js';
 import { request, req } from '../e2e/support/raw-client.js';
 import { cleanupTempDirs, startServer } from '../e2e/support/server-process.js';
 import { Client, get } from './support/client.js';
@@ -31,10 +31,10 @@ afterEach(async () => {
 /** A small budget: the tests check what prewarm does, not how warm it gets. */
 const SMALL = { maxRequests: 300, maxCpuMs: 10_000, maxWallMs: 10_000 };
 
-async function startKv(db: string, options: Partial<ServerOptions>): Promise<RunningSyncServer> {
+async function startKv(db: string, options: Partial<ServerOptions>, tuning: SyncTuning = {}): Promise<RunningSyncServer> {
   const server = await startSyncServer(
     { ...DEFAULT_SERVER_OPTIONS, port: 0, db, threads: 2, maxThreads: 4, ...options },
-    { prewarmBudget: SMALL },
+    { prewarmBudget: SMALL, ...tuning },
   );
   running.push(server);
   return server;
@@ -95,6 +95,17 @@ describe('a prewarmed sync server', () => {
     } finally {
       check.close();
     }
+  });
+
+  it('splits one CPU budget across the floor, so a large floor cannot hold readiness back', async () => {
+    // 20 ms of CPU for two threads, with nothing else bounding them: each stops after ~10 ms,
+    // a few hundred requests at most (a cold request costs tens of µs or more).
+    const server = await startKv(path.join(dir, 'split.db'), { threads: 2 }, {
+      prewarmBudget: { maxRequests: 1_000_000, maxCpuMs: 60_000, maxWallMs: 60_000 },
+      floorPrewarmCpuMs: 20,
+    });
+    expect(server.prewarm.threads).toBe(2);
+    expect(server.prewarm.requests).toBeLessThan(2_000);
   });
 
   it('with prewarm off, no thread runs synthetic requests', async () => {
