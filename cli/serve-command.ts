@@ -21,6 +21,7 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <n>', 'async/reference: event-loop processes on the same port (node:cluster)', wholeNumber('--workers', 1, 256), D.workers)
     .option('--threads <n>', 'sync: threads started up front', wholeNumber('--threads', 1, 4096), D.threads)
     .option('--max-threads <n>', 'sync: thread cap; past it connections wait in the accept backlog', wholeNumber('--max-threads', 1, 4096), D.maxThreads)
+    .option('--no-prewarm', 'sync: no warm start; shows the cold model: each V8 isolate JIT-compiles on its own share of traffic')
     .addOption(new Option('--max-body <size>', 'largest request body (413 past it), e.g. 1m').argParser(size('--max-body')).default(D.limits.maxBodyBytes, formatSize(D.limits.maxBodyBytes)))
     .addOption(new Option('--max-header-bytes <size>', 'largest header section (431 past it)').argParser(size('--max-header-bytes')).default(D.limits.maxHeaderBytes, formatSize(D.limits.maxHeaderBytes)))
     .option('--max-headers <n>', 'most header fields (431 past it)', wholeNumber('--max-headers', 1, 10_000), D.limits.maxHeaderCount)
@@ -41,6 +42,7 @@ export function registerServeCommand(program: Command): void {
         workers: o.workers,
         threads: o.threads,
         maxThreads: o.maxThreads,
+        prewarm: o.prewarm,
         limits: {
           maxBodyBytes: o.maxBody,
           maxHeaderBytes: o.maxHeaderBytes,

@@ -18,6 +18,10 @@ export interface ServerOptions {
   threads: number;
   /** sync: the pool's cap; past it new connections wait in the kernel's accept backlog. */
   maxThreads: number;
+  /** sync: each thread warms its own JIT on synthetic requests (against a scratch in-memory
+   *  database) before its first accept(). false (--no-prewarm) shows the cold model: each V8
+   *  isolate JIT-compiles on its own share of the traffic. */
+  prewarm: boolean;
   /** Protocol limits handed to the engine. */
   limits: HttpLimits;
   /** A request head must be complete within this many ms of its first byte, or 408 + close. */
@@ -36,6 +40,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   workers: 1,
   threads: 16,
   maxThreads: 512,
+  prewarm: true,
   // The engine's own defaults (servers/http/limits.ts): one set of numbers for every server.
   limits: { ...DEFAULT_HTTP_LIMITS },
   requestTimeoutMs: 10_000,

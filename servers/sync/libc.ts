@@ -10,6 +10,7 @@ import koffi from 'koffi';
 
 /** x86_64 Linux values (checked on this machine, see docs/SYNC.md). */
 export const AF_INET = 2;
+export const AF_INET6 = 10;
 export const SOCK_STREAM = 1;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
@@ -17,6 +18,8 @@ export const SO_REUSEADDR = 2;
 export const SO_RCVTIMEO = 20;
 export const SO_SNDTIMEO = 21;
 export const IPPROTO_TCP = 6;
+export const IPPROTO_IPV6 = 41;
+export const IPV6_V6ONLY = 26;
 export const TCP_NODELAY = 1;
 export const TCP_INFO = 11;
 export const SHUT_RD = 0;
@@ -73,10 +76,13 @@ export interface Libc {
   /** accept(fd, NULL, NULL): the peer address is not needed. */
   accept(fd: number, address: null, length: null): number;
   getsockname(fd: number, address: Buffer, length: Buffer): number;
+  /** 1 when `text` is an address of family `af` (its bytes written to `out`), 0 when not. */
+  inet_pton(af: number, text: string, out: Buffer): number;
   recv(fd: number, buffer: Buffer, length: number, flags: number): number;
   send(fd: number, buffer: Buffer, length: number, flags: number): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
+  clock_gettime(clock: number, timespec: Buffer): number;
   /** errno of the last failed call in this thread. */
   errno(): number;
 }
@@ -98,35 +104,66 @@ export function libc(): Libc {
     listen: f('int listen(int, int)'),
     accept: f('int accept(int, void *, void *)'),
     getsockname: f('int getsockname(int, void *, void *)'),
+    inet_pton: f('int inet_pton(int, const char *, void *)'),
     recv: f('intptr_t recv(int, void *, size_t, int)'),
     send: f('intptr_t send(int, void *, size_t, int)'),
     shutdown: f('int shutdown(int, int)'),
     close: f('int close(int)'),
+    clock_gettime: f('int clock_gettime(int, void *)'),
     errno: () => koffi.errno(),
   };
   return bound;
 }
 
-/**
- * The IPv4 address bytes for a --host value. Only dotted IPv4 and "localhost" are supported:
- * the server binds with a hand-built sockaddr_in, and resolving names would need getaddrinfo.
- */
-export function parseIPv4Host(host: string): [number, number, number, number] {
-  if (host === 'localhost') return [127, 0, 0, 1];
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  const bytes = m ? [m[1], m[2], m[3], m[4]].map(Number) : [];
-  if (bytes.length !== 4 || bytes.some((b) => b > 255)) {
-    throw new Error(`the sync server listens on IPv4 only: --host must be a dotted IPv4 address or "localhost", got "${host}"`);
-  }
-  return bytes as [number, number, number, number];
+/** A --host value as the kernel wants it: an address family and the address bytes. */
+export interface HostAddress {
+  family: typeof AF_INET | typeof AF_INET6;
+  /** 4 bytes (IPv4) or 16 (IPv6), network order. */
+  bytes: Buffer;
 }
 
-/** struct sockaddr_in: family (u16, host order = LE here), port (u16 BE), address, 8 zero bytes. */
-export function sockaddrIn(address: readonly number[], port: number): Buffer {
+/**
+ * Parses a --host value: an IPv4 literal ("127.0.0.1"), an IPv6 literal ("::1", "::", also
+ * written "[::1]"), or "localhost" (= 127.0.0.1). Literals are read by libc's inet_pton, the
+ * same parser a C server uses. Names are refused: the server binds a hand-built sockaddr, and
+ * resolving names would need getaddrinfo. IPv6 zone ids ("fe80::1%eth0") are not supported.
+ */
+export function parseHost(host: string): HostAddress {
+  if (host === 'localhost') return { family: AF_INET, bytes: Buffer.from([127, 0, 0, 1]) };
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // inet_pton reads a C string: an embedded NUL would cut the text short, so refuse it here.
+  if (literal.length > 0 && !literal.includes('\0')) {
+    const bytes = Buffer.alloc(16);
+    if (libc().inet_pton(AF_INET, literal, bytes) === 1) return { family: AF_INET, bytes: bytes.subarray(0, 4) };
+    if (libc().inet_pton(AF_INET6, literal, bytes) === 1) return { family: AF_INET6, bytes };
+  }
+  throw new Error(
+    `--host must be an IPv4 address (e.g. 127.0.0.1), an IPv6 address (e.g. ::1) or "localhost", got "${host}" (the sync server resolves no other names)`,
+  );
+}
+
+/** "host:port", with an IPv6 host in brackets ("[::1]:8080"), for messages and URLs. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** struct sockaddr_in (16 bytes): family (u16, host order = LE here), port (u16 BE), address,
+ *  8 zero bytes. */
+export function sockaddrIn(address: Uint8Array, port: number): Buffer {
   const sa = Buffer.alloc(16);
   sa.writeUInt16LE(AF_INET, 0);
   sa.writeUInt16BE(port, 2);
   sa.set(address, 4);
+  return sa;
+}
+
+/** struct sockaddr_in6 (28 bytes): family (u16 LE), port (u16 BE), flowinfo (u32, 0), address
+ *  (16 bytes), scope_id (u32, 0: no zone). */
+export function sockaddrIn6(address: Uint8Array, port: number): Buffer {
+  const sa = Buffer.alloc(28);
+  sa.writeUInt16LE(AF_INET6, 0);
+  sa.writeUInt16BE(port, 2);
+  sa.set(address, 8);
   return sa;
 }
 
@@ -157,9 +194,9 @@ export interface Listener {
  */
 export function createListener(host: string, port: number, backlog: number): Listener {
   const c = libc();
-  const address = parseIPv4Host(host);
+  const { family, bytes } = parseHost(host);
   // CLOEXEC: the fd must not leak into child processes spawned by whoever embeds the server.
-  const fd = c.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const fd = c.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new SyscallError('socket', c.errno());
   const fail = (syscall: string): never => {
     const errno = c.errno();
@@ -169,11 +206,16 @@ export function createListener(host: string, port: number, backlog: number): Lis
   // REUSEADDR lets a restarted server bind while old connections sit in TIME_WAIT; it does not
   // let two live listeners share the port (that would be SO_REUSEPORT).
   if (c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, intOption(1), 4) !== 0) fail('setsockopt');
-  if (c.bind(fd, sockaddrIn(address, port), 16) !== 0) fail('bind');
+  // IPv6: dual-stack, as Node's own servers (libuv sets IPV6_V6ONLY = 0 explicitly): "::" also
+  // takes IPv4 clients, whatever the system default (net.ipv6.bindv6only) says.
+  if (family === AF_INET6 && c.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, intOption(0), 4) !== 0) fail('setsockopt');
+  const address = family === AF_INET6 ? sockaddrIn6(bytes, port) : sockaddrIn(bytes, port);
+  if (c.bind(fd, address, address.length) !== 0) fail('bind');
   if (c.listen(fd, backlog) !== 0) fail('listen');
-  const bound = Buffer.alloc(16);
+  // The port sits at offset 2 in both sockaddr_in and sockaddr_in6.
+  const bound = Buffer.alloc(address.length);
   const length = Buffer.alloc(4);
-  length.writeUInt32LE(16);
+  length.writeUInt32LE(bound.length);
   if (c.getsockname(fd, bound, length) !== 0) fail('getsockname');
   return { fd, port: bound.readUInt16BE(2) };
 }
@@ -195,6 +237,17 @@ export function acceptBacklogLength(listenFd: number): number {
   tcpInfoLength.writeUInt32LE(tcpInfo.length);
   if (libc().getsockopt(listenFd, IPPROTO_TCP, TCP_INFO, tcpInfo, tcpInfoLength) !== 0) return -1;
   return tcpInfo.readUInt32LE(24);
+}
+
+/** clock_gettime's clock for the CPU time of the calling thread (x86_64 Linux). */
+export const CLOCK_THREAD_CPUTIME_ID = 3;
+const timespec = Buffer.alloc(16);
+
+/** CPU time the calling thread has used, in ms (its own, not the process's: worker threads
+ *  share a process, and process.cpuUsage() counts all of them). */
+export function threadCpuMs(): number {
+  libc().clock_gettime(CLOCK_THREAD_CPUTIME_ID, timespec);
+  return Number(timespec.readBigInt64LE(0)) * 1000 + Number(timespec.readBigInt64LE(8)) / 1e6;
 }
 
 export function setNoDelay(fd: number): boolean {

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { SHUT_RD, SHUT_RDWR, SO_RCVTIMEO, acceptBacklogLength, libc, setTimeoutOption } from './libc.js';
 import { ACTIVE, IDLE, SharedState, createSharedState } from './shared-state.js';
-import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
+import type { PrewarmResult, WorkerConfig, WorkerMessage } from './worker-protocol.js';
 
 /** WorkerConfig minus what the pool fills in per thread. */
 export type PoolConfig = Omit<WorkerConfig, 'slot' | 'shared' | 'floor'>;
@@ -26,9 +26,24 @@ export interface PoolOptions {
   acceptTickMs: number;
   /** Where the compiled worker lives (default: worker.js next to this file). */
   workerUrl?: URL;
+  /** The floor's warm starts together use at most this much CPU (ms): each floor thread's
+   *  prewarm CPU budget is at most this divided by the floor, so that readiness, which waits for
+   *  the floor, stays bounded however large the floor. Threads started later get
+   *  config.prewarm as it is. Default: no total. */
+  floorPrewarmCpuMs?: number;
 }
 
 type ThreadState = 'starting' | 'idle' | 'busy';
+
+/** The warm starts so far, summed over threads. */
+export interface PrewarmTotals {
+  /** Threads that ran any synthetic request. */
+  threads: number;
+  requests: number;
+  cpuMs: number;
+  /** Threads whose warm start a waiting connection cut short (or skipped). */
+  cutByDemand: number;
+}
 
 interface Thread {
   worker: Worker;
@@ -40,11 +55,18 @@ interface Thread {
   done: boolean;
 }
 
-/** Most threads starting at once. Spawning is CPU-bound (an isolate, modules, a database
- *  connection: ~150 ms of CPU each here), so starting more at once does not finish sooner: 64 at
- *  once on two cores made every one of them take seconds, while a few at a time come up (and
- *  serve) one after another. */
-const MAX_STARTING = 8;
+/**
+ * Most threads starting at once: as many as are already up (so the pool at most doubles per
+ * generation of starts), and at least MIN_STARTING. Starting a thread is CPU-bound (~150-200 ms
+ * of CPU here: a V8 isolate and Node environment, the module graph, better-sqlite3 and the
+ * database connection), and under load the starting threads share the CPU with the busy ones,
+ * each runnable thread getting an equal share. A fixed 8 starting beside 16-100 busy threads got
+ * a small fraction of the CPU: ~4 threads a second, 100 connections waited over 15 s. All the
+ * needed threads at once take the largest share, but they all come up together at the end, so
+ * no waiting connection is served before the last one. Doubling is both: the first new threads
+ * serve within a second or two, and the share grows with the pool (docs/SYNC.md has figures).
+ */
+const MIN_STARTING = 8;
 
 export class WorkerPool {
   readonly #options: PoolOptions;
@@ -55,7 +77,9 @@ export class WorkerPool {
   readonly #counts: Record<ThreadState, number> = { starting: 0, idle: 0, busy: 0 };
   #stopping = false;
   #peak = 0;
+  #started = 0;
   #ticking = false;
+  readonly #prewarm: PrewarmTotals = { threads: 0, requests: 0, cpuMs: 0, cutByDemand: 0 };
   /** Resolves when, during stop(), every thread has closed its database. */
   #allDone: (() => void) | null = null;
   /** A thread that failed to open its database: startup rejects with this. */
@@ -82,6 +106,21 @@ export class WorkerPool {
   get peak(): number {
     return this.#peak;
   }
+  /** Threads started since start (the floor included). */
+  get started(): number {
+    return this.#started;
+  }
+  get prewarmTotals(): PrewarmTotals {
+    return { ...this.#prewarm };
+  }
+
+  #countPrewarm(result: PrewarmResult | undefined): void {
+    if (!result) return;
+    if (result.requests > 0) this.#prewarm.threads++;
+    this.#prewarm.requests += result.requests;
+    this.#prewarm.cpuMs += result.cpuMs;
+    if (result.stoppedBy === 'demand') this.#prewarm.cutByDemand++;
+  }
 
   /**
    * Starts the floor and resolves once every thread has its database open. The first thread
@@ -93,13 +132,21 @@ export class WorkerPool {
     await this.#spawnAndWait(this.#options.floor - 1);
   }
 
+  /** The warm-start budget of a floor thread (see PoolOptions.floorPrewarmCpuMs). */
+  #floorPrewarm(): WorkerConfig['prewarm'] {
+    const { prewarm } = this.#options.config;
+    const total = this.#options.floorPrewarmCpuMs;
+    if (!prewarm || total === undefined) return prewarm;
+    return { ...prewarm, maxCpuMs: Math.min(prewarm.maxCpuMs, total / this.#options.floor) };
+  }
+
   #spawnAndWait(count: number): Promise<void> {
     if (count <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       let waiting = count;
       this.#startupFailure = (message) => reject(new Error(message));
       for (let i = 0; i < count; i++) {
-        this.#spawn(() => {
+        this.#spawn(this.#floorPrewarm(), () => {
           if (--waiting === 0) {
             this.#startupFailure = null;
             resolve();
@@ -115,11 +162,12 @@ export class WorkerPool {
     this.#counts[state]++;
   }
 
-  #spawn(onReady?: () => void): void {
+  #spawn(prewarm = this.#options.config.prewarm, onReady?: () => void): void {
     const slot = this.#freeSlots.pop();
     if (slot === undefined) return;
-    const config: WorkerConfig = { ...this.#options.config, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
+    const config: WorkerConfig = { ...this.#options.config, prewarm, slot, shared: this.#sharedBuffer, floor: this.#options.floor };
     this.#shared.addLive();
+    this.#started++;
     const worker = new Worker(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: config });
     const thread: Thread = { worker, state: 'starting', retired: false, failed: false, done: false };
     this.#counts.starting++;
@@ -130,6 +178,7 @@ export class WorkerPool {
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'ready':
+          this.#countPrewarm(message.prewarm);
           this.#setState(thread, 'idle');
           onReady?.();
           this.#grow();
@@ -207,7 +256,8 @@ export class WorkerPool {
     const waiting = Math.max(0, acceptBacklogLength(this.#options.config.listenFd));
     const available = this.#counts.idle + this.#counts.starting;
     const wanted = waiting + 1 - available;
-    const room = Math.min(this.#options.cap - this.#threads.size, MAX_STARTING - this.#counts.starting);
+    const maxStarting = Math.max(MIN_STARTING, this.#counts.idle + this.#counts.busy);
+    const room = Math.min(this.#options.cap - this.#threads.size, maxStarting - this.#counts.starting);
     for (let i = 0; i < Math.min(wanted, room); i++) this.#spawn();
   }
 

@@ -16,10 +16,12 @@ import {
   SyscallError,
   createListener,
   errnoName,
+  formatHostPort,
   libc,
-  parseIPv4Host,
+  parseHost,
 } from './libc.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool, type PrewarmTotals } from './pool.js';
+import { DEFAULT_FLOOR_PREWARM_CPU_MS, DEFAULT_PREWARM_BUDGET, type PrewarmBudget } from './worker-protocol.js';
 import { LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 /** Knobs that are not server options: fixed in production, shortened by tests. */
@@ -35,6 +37,10 @@ export interface SyncTuning {
   backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
+  /** The warm start's bounds per thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
+  prewarmBudget?: PrewarmBudget;
+  /** Most CPU (ms) the floor's warm starts use together. Default DEFAULT_FLOOR_PREWARM_CPU_MS. */
+  floorPrewarmCpuMs?: number;
 }
 
 export interface RunningSyncServer extends RunningServer {
@@ -44,10 +50,14 @@ export interface RunningSyncServer extends RunningServer {
   readonly busyThreads: number;
   /** The most threads alive at once. */
   readonly peakThreads: number;
+  /** Threads started since start, the floor included (growth, and replacements). */
+  readonly startedThreads: number;
+  /** What the warm start did so far, summed over threads (zeros with prewarm off). */
+  readonly prewarm: PrewarmTotals;
 }
 
 function listenError(host: string, port: number, error: unknown): StartupError {
-  const where = `${host}:${port}`;
+  const where = formatHostPort(host, port);
   if (error instanceof SyscallError) {
     if (error.errno === EADDRINUSE) return new StartupError(`cannot listen on ${where}: the port is already in use (EADDRINUSE)`);
     if (error.errno === EACCES) return new StartupError(`cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`);
@@ -60,7 +70,7 @@ function listenError(host: string, port: number, error: unknown): StartupError {
 export async function startSyncServer(options: ServerOptions, tuning: SyncTuning = {}): Promise<RunningSyncServer> {
   const { host, port } = options;
   try {
-    parseIPv4Host(host);
+    parseHost(host);
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
@@ -79,6 +89,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     acceptTickMs: tuning.acceptTickMs ?? Math.min(1000, retireAfterMs),
     floor: options.threads,
     cap: options.maxThreads,
+    floorPrewarmCpuMs: tuning.floorPrewarmCpuMs ?? DEFAULT_FLOOR_PREWARM_CPU_MS,
     config: {
       listenFd,
       retireAfterMs,
@@ -87,6 +98,8 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
       idleTimeoutMs: options.idleTimeoutMs,
       db: options.db,
       synchronous: options.synchronous,
+      // The warm start runs the key-value API; a test handler module has nothing to warm.
+      prewarm: options.prewarm && !tuning.handlerModule ? (tuning.prewarmBudget ?? DEFAULT_PREWARM_BUDGET) : null,
       ...(tuning.handlerModule ? { handlerModule: tuning.handlerModule } : {}),
     },
   });
@@ -115,6 +128,12 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     },
     get peakThreads() {
       return pool.peak;
+    },
+    get startedThreads() {
+      return pool.started;
+    },
+    get prewarm() {
+      return pool.prewarmTotals;
     },
   };
 }

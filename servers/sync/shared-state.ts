@@ -21,6 +21,8 @@
 const STOP = 0;
 /** Threads alive (counted by the main thread when it spawns, by a worker when it retires). */
 const LIVE = 1;
+/** Threads waiting in accept() (counted by the workers themselves). */
+const IDLE_IN_ACCEPT = 2;
 const SLOTS = 4;
 const FD = 0;
 const STATE = 1;
@@ -59,12 +61,35 @@ export class SharedState {
   removeLive(): void {
     Atomics.sub(this.#cells, LIVE, 1);
   }
-  /** Worker: leave the pool if more than `floor` threads are alive. Atomic, so two idle
-   *  threads cannot both retire past the floor. */
+  /** Worker: it is about to wait in accept(). */
+  enterAccept(): void {
+    Atomics.add(this.#cells, IDLE_IN_ACCEPT, 1);
+  }
+  /** Worker: accept() gave it a connection, or it leaves the accept loop. */
+  leaveAccept(): void {
+    Atomics.sub(this.#cells, IDLE_IN_ACCEPT, 1);
+  }
+
+  /**
+   * Worker, waiting in accept(): leave the pool if more than `floor` threads are alive and
+   * another thread also waits in accept(). The last idle thread stays: it is the spare the pool
+   * keeps so that a new connection is taken at once (and the main thread hears of it); were it
+   * to retire, the pool would start a new spare at once, every retire period. Atomic, so two
+   * idle threads cannot both retire past the floor or both leave as the last ones. On success
+   * the thread is off both counts.
+   */
   tryRetire(floor: number): boolean {
     for (;;) {
+      const idle = Atomics.load(this.#cells, IDLE_IN_ACCEPT);
+      if (idle <= 1) return false;
+      if (Atomics.compareExchange(this.#cells, IDLE_IN_ACCEPT, idle, idle - 1) === idle) break;
+    }
+    for (;;) {
       const live = Atomics.load(this.#cells, LIVE);
-      if (live <= floor) return false;
+      if (live <= floor) {
+        this.enterAccept(); // stays after all
+        return false;
+      }
       if (Atomics.compareExchange(this.#cells, LIVE, live, live - 1) === live) return true;
     }
   }

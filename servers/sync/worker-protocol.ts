@@ -3,6 +3,40 @@
 // main thread must tell a worker blocked in the kernel goes through SharedState instead.
 import type { HttpLimits } from '../http/types.js';
 
+/** Bounds of one thread's warm start (prewarm.ts), whichever comes first. */
+export interface PrewarmBudget {
+  /** Most synthetic requests. */
+  maxRequests: number;
+  /** Most CPU time of the thread, in ms. */
+  maxCpuMs: number;
+  /** Most wall time, in ms (a loaded machine stretches CPU time into much more wall time). */
+  maxWallMs: number;
+}
+
+/** Per thread (docs/SYNC.md, "Warm start", has the measurements behind these): on this machine
+ *  kind one thread's hot path falls from ~150 µs to ~30 µs of CPU per request in its first
+ *  ~3,000 synthetic requests (~200 ms of its CPU) and keeps falling slowly to ~8,000. The wall
+ *  bound is a safety net for a starved machine: the floor's threads warm up side by side, so on
+ *  one core 50 threads need ~50x their CPU budget in wall time. */
+export const DEFAULT_PREWARM_BUDGET: PrewarmBudget = { maxRequests: 8000, maxCpuMs: 300, maxWallMs: 20_000 };
+
+/** The whole floor's warm start uses at most this much CPU (ms) before the server is ready:
+ *  300 ms per thread up to a floor of 40, less per thread above (50 threads: 240 ms each,
+ *  500: 24 ms each). */
+export const DEFAULT_FLOOR_PREWARM_CPU_MS = 12_000;
+
+/** What one thread's warm start did. */
+export interface PrewarmResult {
+  requests: number;
+  cpuMs: number;
+  wallMs: number;
+  /** Which bound ended it; "demand": a connection was waiting for a thread. */
+  stoppedBy: 'requests' | 'cpu' | 'wall' | 'demand';
+  /** Synthetic requests answered with anything but their expected status (a route change that
+   *  breaks the synthetic traffic would otherwise warm the error paths instead of the hot one). */
+  unexpected: number;
+}
+
 export interface WorkerConfig {
   /** The listening socket, made by the main thread; every worker blocks in accept() on it. */
   listenFd: number;
@@ -18,6 +52,8 @@ export interface WorkerConfig {
   idleTimeoutMs: number;
   db: string;
   synchronous: 'NORMAL' | 'FULL';
+  /** Warm start before the first accept() (see prewarm.ts); null: none (--no-prewarm). */
+  prewarm: PrewarmBudget | null;
   /**
    * Test seam: a module URL exporting `createHandler(config) => {handler, close()}`, used instead
    * of the key-value API (lets the I/O layer be tested without a database).
@@ -26,8 +62,8 @@ export interface WorkerConfig {
 }
 
 export type WorkerMessage =
-  /** The database is open; the thread is about to block in accept(). */
-  | { type: 'ready' }
+  /** The database is open (and the warm start done); the thread is about to block in accept(). */
+  | { type: 'ready'; prewarm?: PrewarmResult }
   /** Opening the database (or the handler) failed: the one-line reason. */
   | { type: 'failed'; message: string }
   /** accept() returned a connection: this thread is now serving it. */

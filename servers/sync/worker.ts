@@ -2,15 +2,18 @@
 //   accept() -> serve that connection to its end -> accept() ...
 // blocking in the kernel the whole time. The thread leaves the loop when the listening socket
 // is shut down (accept fails with EINVAL: the server is stopping) or when it has idled in
-// accept() above the pool's floor for retireAfterMs; then it checkpoints and closes its database.
+// accept() above the pool's floor for retireAfterMs while another thread also waits there; then
+// it checkpoints and closes its database. Before its first accept() it runs its warm start
+// (prewarm.ts) unless that is off.
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Handler } from '../http/types.js';
 import { createKvHandler } from '../kv/index.js';
 import { serveConnection, type ConnectionContext } from './connection.js';
-import { EAGAIN, ECONNABORTED, EINTR, EMFILE, ENFILE, errnoName, libc } from './libc.js';
+import { EAGAIN, ECONNABORTED, EINTR, EMFILE, ENFILE, acceptBacklogLength, errnoName, libc, threadCpuMs } from './libc.js';
+import { prewarm } from './prewarm.js';
 import { SharedState } from './shared-state.js';
-import type { WorkerConfig, WorkerMessage } from './worker-protocol.js';
+import type { PrewarmResult, WorkerConfig, WorkerMessage } from './worker-protocol.js';
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
@@ -40,8 +43,14 @@ function acceptLoop(ctx: ConnectionContext): boolean {
   const c = libc();
   let idleSince = performance.now();
   let warnedNoFds = false;
+  // Counted as waiting in accept() (SharedState) from here until accept() returns a connection
+  // or the loop ends; tryRetire() takes a retiring thread off the count itself.
+  ctx.shared.enterAccept();
   for (;;) {
-    if (ctx.shared.stopping) return false;
+    if (ctx.shared.stopping) {
+      ctx.shared.leaveAccept();
+      return false;
+    }
     const fd = c.accept(config.listenFd, null, null);
     if (fd < 0) {
       const errno = c.errno();
@@ -60,8 +69,10 @@ function acceptLoop(ctx: ConnectionContext): boolean {
         continue;
       }
       // EINVAL: close() shut the listening socket down. Anything else: nothing left to accept.
+      ctx.shared.leaveAccept();
       return false;
     }
+    ctx.shared.leaveAccept();
     post({ type: 'busy' });
     try {
       serveConnection(fd, ctx);
@@ -71,6 +82,23 @@ function acceptLoop(ctx: ConnectionContext): boolean {
     }
     post({ type: 'idle' });
     idleSince = performance.now();
+    ctx.shared.enterAccept();
+  }
+}
+
+/** The warm start (prewarm.ts), stopped early when a connection waits in the accept backlog:
+ *  a client that needs this thread now is served cold rather than kept waiting. A failure only
+ *  costs the warm-up, never the thread. */
+function warmStart(budget: NonNullable<WorkerConfig['prewarm']>): PrewarmResult | undefined {
+  try {
+    const result = prewarm(config.limits, budget, threadCpuMs, () => acceptBacklogLength(config.listenFd) > 0);
+    if (result.unexpected > 0) {
+      process.stderr.write(`sync server: warm start: ${result.unexpected} of ${result.requests} synthetic requests got an unexpected status (it warmed the wrong paths)\n`);
+    }
+    return result;
+  } catch (error) {
+    process.stderr.write(`sync server: warm start failed (the thread serves cold): ${(error as Error).message}\n`);
+    return undefined;
   }
 }
 
@@ -82,7 +110,8 @@ async function main(): Promise<void> {
     post({ type: 'failed', message: (error as Error).message.split('\n')[0]! });
     return;
   }
-  post({ type: 'ready' });
+  const warm = config.prewarm ? warmStart(config.prewarm) : undefined;
+  post(warm ? { type: 'ready', prewarm: warm } : { type: 'ready' });
   const ctx: ConnectionContext = {
     handler: app.handler,
     limits: config.limits,

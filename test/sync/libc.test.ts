@@ -5,6 +5,8 @@ import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AF_INET,
+  AF_INET6,
   EADDRINUSE,
   EAGAIN,
   ECONNRESET,
@@ -16,8 +18,9 @@ import {
   SyscallError,
   acceptBacklogLength,
   createListener,
+  formatHostPort,
   libc,
-  parseIPv4Host,
+  parseHost,
   sendAll,
   setTimeoutOption,
 } from '../../servers/sync/libc.js';
@@ -127,12 +130,37 @@ describe('sync libc layer', () => {
     expect((error as SyscallError).message).toBe('bind() failed: EADDRINUSE');
   });
 
-  it('hosts: dotted IPv4 and localhost only, with a clear error otherwise', () => {
-    expect(parseIPv4Host('localhost')).toEqual([127, 0, 0, 1]);
-    expect(parseIPv4Host('10.1.2.254')).toEqual([10, 1, 2, 254]);
-    for (const bad of ['::1', 'example.com', '1.2.3', '1.2.3.256', '']) {
-      expect(() => parseIPv4Host(bad)).toThrow(/dotted IPv4 address or "localhost"/);
+  it('hosts: IPv4 and IPv6 literals and localhost, with a clear error otherwise', () => {
+    const parsed = (host: string) => {
+      const { family, bytes } = parseHost(host);
+      return { family, bytes: [...bytes] };
+    };
+    expect(parsed('localhost')).toEqual({ family: AF_INET, bytes: [127, 0, 0, 1] });
+    expect(parsed('10.1.2.254')).toEqual({ family: AF_INET, bytes: [10, 1, 2, 254] });
+    expect(parsed('::1')).toEqual({ family: AF_INET6, bytes: [...Array(15).fill(0), 1] });
+    expect(parsed('[::1]')).toEqual(parsed('::1'));
+    expect(parsed('::')).toEqual({ family: AF_INET6, bytes: Array(16).fill(0) });
+    expect(parsed('fd00::a:1').bytes).toEqual([0xfd, 0, ...Array(10).fill(0), 0, 0xa, 0, 1]);
+    for (const bad of ['example.com', '1.2.3', '1.2.3.256', '', '::1::', 'fe80::1%eth0', '[::1', '127.0.0.1\0x']) {
+      expect(() => parseHost(bad)).toThrow(/IPv4 address .*IPv6 address .* or "localhost", got/);
     }
+    expect(formatHostPort('::1', 80)).toBe('[::1]:80');
+    expect(formatHostPort('127.0.0.1', 80)).toBe('127.0.0.1:80');
+  });
+
+  it('an IPv6 listener on ::1 takes a connection over IPv6', async () => {
+    const l = createListener('::1', 0, 16);
+    opened.push(l.fd);
+    expect(l.port).toBeGreaterThan(0);
+    const client = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(l.port, '::1', () => resolve(s));
+      s.once('error', reject);
+    });
+    const fd = libc().accept(l.fd, null, null);
+    opened.push(fd);
+    expect(fd).toBeGreaterThan(0);
+    expect(client.remoteFamily).toBe('IPv6');
+    client.destroy();
   });
 
   it('shutdown(listen_fd, SHUT_RDWR) from this thread wakes a thread blocked in accept with EINVAL', async () => {

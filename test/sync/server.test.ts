@@ -89,6 +89,18 @@ describe('sync server pool', () => {
     expect((await holdThread(server.port)).thread).toBeDefined();
   });
 
+  it('keeps its one spare thread above the floor while the others are busy: no retire-and-restart', async () => {
+    const server = await startStub({ threads: 1, maxThreads: 4 }, { retireAfterMs: 200, acceptTickMs: 50 });
+    await holdThread(server.port);
+    await holdThread(server.port);
+    // Two busy threads and one spare waiting in accept().
+    expect(await eventually(() => server.threads === 3 && server.startedThreads === 3, 8000)).toBe(true);
+    // Many retire periods later: the spare is still the same thread, not one restarted each period.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(server.threads).toBe(3);
+    expect(server.startedThreads).toBe(3);
+  });
+
   it('a connection reset mid-request ends that connection only', async () => {
     const server = await startStub({ threads: 1, maxThreads: 1 });
     const doomed = await connect(server.port);
@@ -192,10 +204,33 @@ describe('sync server stop', () => {
   });
 });
 
+describe('sync server over IPv6', () => {
+  it('a server on ::1 answers /health over IPv6 with the key-value routes', async () => {
+    const server = await startSyncServer({ ...DEFAULT_SERVER_OPTIONS, host: '::1', port: 0, db: path.join(dir, 'ipv6.db'), threads: 1, maxThreads: 2 });
+    running.push(server);
+    const client = await Client.connect(server.port, '::1');
+    clients.push(client);
+    await client.write(get('/health'));
+    expect((await client.read(10_000))?.status).toBe(200);
+    // The listener is IPv6 only in address: nothing answers on 127.0.0.1 at that port.
+    await expect(Client.connect(server.port, '127.0.0.1')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a server on :: takes IPv6 and IPv4 clients (dual-stack, like Node servers)', async () => {
+    const server = await startStub({ host: '::' });
+    for (const host of ['::1', '127.0.0.1']) {
+      const client = await Client.connect(server.port, host);
+      clients.push(client);
+      await client.write(get(`/from-${host}`));
+      expect((await client.read(10_000))?.status).toBe(200);
+    }
+  });
+});
+
 describe('sync server startup errors', () => {
-  it('rejects a host that is not dotted IPv4 or localhost', async () => {
+  it('rejects a host that is not an IP literal or localhost', async () => {
     await expect(startStub({ host: 'example.com' })).rejects.toMatchObject({ name: 'StartupError' });
-    await expect(startStub({ host: '::1' })).rejects.toThrow(/dotted IPv4 address or "localhost"/);
+    await expect(startStub({ host: 'example.com' })).rejects.toThrow(/IPv6 address \(e.g. ::1\) or "localhost", got "example.com"/);
   });
 
   it('a port in use is one clear line', async () => {

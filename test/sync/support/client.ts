@@ -27,9 +27,9 @@ export class Client {
     });
   }
 
-  static connect(port: number): Promise<Client> {
+  static connect(port: number, host = '127.0.0.1'): Promise<Client> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new Client(socket)));
+      const socket = net.connect(port, host, () => resolve(new Client(socket)));
       socket.once('error', reject);
     });
   }
