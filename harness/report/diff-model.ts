@@ -12,34 +12,11 @@
 import { unpairedRatioInterval } from '../analysis/interval.js';
 import { wordFactor } from '../analysis/factors.js';
 import type { Cell, Factor, Report, Round, Setup } from '../schema/report-schema.js';
-import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
+import { formatSpread, thousands } from './format.js';
+import { ROWS, type RowSpec } from './model.js';
 
-type SummaryKey = keyof Cell['summary'];
-
-interface DiffRowSpec {
-  label: string;
-  key: SummaryKey;
-  format: Formatter;
-  /** The metric whose NEW vs OLD factor this row shows, if any (resource rows show none, as in compare). */
-  metric?: Factor['metric'];
-}
-
-/** compare's table rows, in its order. */
-export const DIFF_ROWS: readonly DiffRowSpec[] = [
-  { label: 'Throughput (req/s)', key: 'throughput', format: formatRate, metric: 'throughput' },
-  { label: 'Avg latency', key: 'meanUs', format: formatMs, metric: 'meanUs' },
-  { label: 'P50 latency', key: 'p50Us', format: formatMs, metric: 'p50Us' },
-  { label: 'P90 latency', key: 'p90Us', format: formatMs, metric: 'p90Us' },
-  { label: 'P99 latency', key: 'p99Us', format: formatMs, metric: 'p99Us' },
-  { label: 'P99.9 latency', key: 'p999Us', format: formatMs, metric: 'p999Us' },
-  { label: 'P99.99 latency', key: 'p9999Us', format: formatMs, metric: 'p9999Us' },
-  { label: 'Max latency', key: 'maxUs', format: formatMs, metric: 'maxUs' },
-  { label: 'Success rate', key: 'successRate', format: formatSuccessRate, metric: 'successRate' },
-  { label: 'Server CPU (% of one core)', key: 'serverCpuPct', format: formatCpuPct },
-  { label: 'Server RSS (peak)', key: 'serverPeakRssBytes', format: formatMiB },
-  { label: 'Server threads (peak)', key: 'serverPeakThreads', format: formatCount },
-  { label: 'Driver CPU (% of one core)', key: 'driverCpuPct', format: formatCpuPct },
-];
+/** compare's table rows, in its order (one list: harness/report/model.ts). */
+export const DIFF_ROWS: readonly RowSpec[] = ROWS;
 
 /** One factor of NEW vs OLD, oriented like compare's (> 1: NEW did better on this metric). */
 export interface DiffFactor {
@@ -99,7 +76,7 @@ function cellName(c: Cell): string {
 }
 
 /** Median (min-max) of one row; a figure that was not measured (null in report.json) reads "-". */
-function figure(cell: Cell, row: DiffRowSpec): string {
+function figure(cell: Cell, row: RowSpec): string {
   const spread = cell.summary[row.key];
   const measured = spread && [spread.median, spread.min, spread.max].every((v) => typeof v === 'number' && Number.isFinite(v));
   const text = measured ? formatSpread(spread, row.format) : '-';

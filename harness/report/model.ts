@@ -7,7 +7,7 @@ import { describeFactor } from './format-factor.js';
 
 type SummaryKey = keyof Cell['summary'];
 
-interface RowSpec {
+export interface RowSpec {
   label: string;
   key: SummaryKey;
   format: Formatter;
