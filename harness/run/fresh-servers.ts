@@ -16,7 +16,7 @@ import { killServer, stopServer, type RunningChild } from './server-process.js';
 import { runScript, type PreflightAnswer } from './preflight.js';
 import { preloadKey } from '../load/workloads.js';
 import { checkRows, type WriteLedger } from '../analysis/verdict.js';
-import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
+import { addWrites, emptyLedger, killAll, loadWithSampling, startForLoad, stopAll } from './process-load.js';
 import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle, SlicedLoad } from './lifecycle.js';
 import type { WindowHooks } from '../load/run-load.js';
 import type { SteadyWarmup, WarmupRecord } from './steady-warmup.js';
@@ -124,19 +124,14 @@ export class FreshServers implements ServerLifecycle {
   }
 
   kill(): void {
-    for (const e of this.live.values()) killServer(e.running);
+    const running = [...this.live.values()].map((e) => e.running);
     this.live.clear();
-    rmSync(this.scratch, { recursive: true, force: true });
+    killAll(running, this.scratch);
   }
 
   async close(): Promise<void> {
-    const entries = [...this.live.values()];
+    const running = [...this.live.values()].map((e) => e.running);
     this.live.clear();
-    try {
-      for (const e of entries) await stopServer(e.running);
-    } finally {
-      for (const e of entries) killServer(e.running);
-      rmSync(this.scratch, { recursive: true, force: true });
-    }
+    await stopAll(running, this.scratch);
   }
 }

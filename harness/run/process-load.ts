@@ -6,7 +6,8 @@ import type { CompareSettings } from './settings.js';
 import type { CpuPlan } from '../system/pinning.js';
 import { ProcSampler, type ProcUsage } from '../system/proc-sampler.js';
 import { runLoad, type WindowHooks } from '../load/run-load.js';
-import { serverFlags, startServer, type RunningChild } from './server-process.js';
+import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
+import { rmSync } from 'node:fs';
 import type { LoadRequest, LoadResult, SlicedLoad } from './lifecycle.js';
 import { processTree, treeCpuSeconds } from '../system/proc.js';
 import type { WriteLedger } from '../analysis/verdict.js';
@@ -68,4 +69,20 @@ export function addWrites(ledger: WriteLedger, load: WriteLedger): void {
   ledger.netCreates += load.netCreates;
   ledger.uncertainCreates += load.uncertainCreates;
   ledger.uncertainDeletes += load.uncertainDeletes;
+}
+
+/** After a signal: SIGKILL every server at once and remove their scratch folder. */
+export function killAll(running: readonly RunningChild[], scratch: string): void {
+  for (const r of running) killServer(r);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Stops every server (each must exit 0 on SIGTERM), then removes their scratch folder; a server
+ *  that did not stop is killed on the way out. */
+export async function stopAll(running: readonly RunningChild[], scratch: string): Promise<void> {
+  try {
+    for (const r of running) await stopServer(r);
+  } finally {
+    killAll(running, scratch);
+  }
 }

@@ -17,7 +17,7 @@ import { stopServer, killServer, type RunningChild } from './server-process.js';
 import { preloadKey } from '../load/workloads.js';
 import { checkRows, type WriteLedger } from '../analysis/verdict.js';
 import type { WindowHooks } from '../load/run-load.js';
-import { addWrites, emptyLedger, loadWithSampling, startForLoad } from './process-load.js';
+import { addWrites, emptyLedger, killAll, loadWithSampling, startForLoad, stopAll } from './process-load.js';
 import { runScript, type PreflightAnswer } from './preflight.js';
 import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle, SlicedLoad } from './lifecycle.js';
 import { DEFAULT_STEADY_WARMUP, warmupWorkload, type SteadyWarmup, type WarmupRecord } from './steady-warmup.js';
@@ -124,21 +124,16 @@ export class WarmServers implements ServerLifecycle {
 
   /** On the way out after a signal: SIGKILL every live server, remove the databases, now. */
   kill(): void {
-    for (const e of this.live.values()) killServer(e.running);
+    const running = [...this.live.values()].map((e) => e.running);
     this.live.clear();
-    rmSync(this.scratch, { recursive: true, force: true });
+    killAll(running, this.scratch);
   }
 
   /** Stops every live server (each must exit 0 on SIGTERM) and removes the databases. */
   async close(): Promise<void> {
-    const entries = [...this.live.values()];
+    const running = [...this.live.values()].map((e) => e.running);
     this.live.clear();
-    try {
-      for (const e of entries) await stopServer(e.running);
-    } finally {
-      for (const e of entries) killServer(e.running);
-      rmSync(this.scratch, { recursive: true, force: true });
-    }
+    await stopAll(running, this.scratch);
   }
 }
 
