@@ -18,7 +18,7 @@ import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
 import { seededRandom } from '../analysis/seeded-random.js';
 import { buildRequests, cannedExpectations, listLength, requestBytes, type PlannedRequest } from './workloads.js';
-import { parseResponses } from './response-parser.js';
+import { ResponseFramer } from './response-framer.js';
 
 interface Pending {
   /** The request this slot will write: chosen when it is scheduled, so the status it is checked
@@ -59,9 +59,10 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
         backlog: Pending[];
         /** Requests scheduled on this connection so far: the next one takes list entry `scheduled`. */
         scheduled: number;
-        buffered: Buffer;
+        /** Where each response ends (the same framing as the closed-loop net driver's). */
+        framer: ResponseFramer;
       }
-      const conns: Conn[] = lists.map(() => ({ socket: null, inFlight: [], backlog: [], scheduled: 0, buffered: Buffer.alloc(0) }));
+      const conns: Conn[] = lists.map(() => ({ socket: null, inFlight: [], backlog: [], scheduled: 0, framer: new ResponseFramer() }));
 
       // Every request due in the window, in due order, until it is answered, lost or timed out:
       // the per-request timeout walks it from `watchHead` (each request is passed over once).
@@ -112,24 +113,29 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
         const socket = net.connect(spec.port, spec.host);
         socket.setNoDelay(true);
         conn.socket = socket;
-        conn.buffered = Buffer.alloc(0);
+        conn.framer.reset();
+        // One sink per connection: `now` is the arrival time of the read being framed.
+        let now = 0;
+        const answered = (status: number) => {
+          const p = conn.inFlight.shift();
+          if (!p) return;
+          p.done = true;
+          recorder.acknowledge(p.request, status);
+          if (!p.inWindow || p.timedOut) return;
+          recorder.status(p.request, status);
+          recorder.latency((now - p.intendedMs) * 1000);
+        };
         socket.on('connect', () => pump(conn));
         socket.on('data', (chunk: Buffer) => {
-          const now = performance.now();
-          conn.buffered = conn.buffered.length ? Buffer.concat([conn.buffered, chunk]) : chunk;
-          const [statuses, used] = parseResponses(conn.buffered);
-          conn.buffered = conn.buffered.subarray(used);
-          for (const status of statuses) {
+          now = performance.now();
+          if (!conn.framer.push(chunk, chunk.length, answered)) {
+            // A response it cannot frame: that request fails; the rest of the read is not trusted.
             const p = conn.inFlight.shift();
-            if (!p) break;
-            p.done = true;
-            if (status >= 0) recorder.acknowledge(p.request, status);
-            if (!p.inWindow || p.timedOut) continue;
-            if (status < 0) recorder.failure('other', 'response without Content-Length');
-            else {
-              recorder.status(p.request, status);
-              recorder.latency((now - p.intendedMs) * 1000);
+            if (p) {
+              p.done = true;
+              if (p.inWindow && !p.timedOut) recorder.failure('other', conn.framer.error ?? 'unframeable response');
             }
+            conn.framer.reset();
           }
           pump(conn);
         });

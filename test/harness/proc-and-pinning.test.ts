@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStatCpuSeconds, parseStatus, processStatus, processTree, statusField } from '../../harness/system/proc.js';
 import { ProcSampler } from '../../harness/system/proc-sampler.js';
 import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
-import { parseResponses } from '../../harness/load/response-parser.js';
+import { ResponseFramer } from '../../harness/load/response-framer.js';
 import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
 import { decodeHistogram, encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
 import type { ShardResult } from '../../harness/load/driver-protocol.js';
@@ -63,18 +63,23 @@ describe('CPU pinning plan', () => {
   });
 });
 
-describe('open-loop response parser', () => {
+describe('open-loop response framing (the net driver\'s ResponseFramer)', () => {
   it('splits pipelined responses and keeps a partial one for later', () => {
     const a = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const b = 'HTTP/1.1 404 Not Found\r\ncontent-length: 5\r\n\r\nnope!';
     const partial = 'HTTP/1.1 201 Created\r\nContent-Length: 10\r\n\r\nabc';
     const buf = Buffer.from(a + b + partial);
-    const [statuses, used] = parseResponses(buf);
+    const statuses: number[] = [];
+    const framer = new ResponseFramer();
+    expect(framer.push(buf, buf.length, (s) => statuses.push(s))).toBe(true);
     expect(statuses).toEqual([200, 404]);
-    expect(used).toBe(Buffer.byteLength(a + b));
+    expect(buf.length - framer.pendingBytes).toBe(Buffer.byteLength(a + b));
   });
   it('flags a response it cannot frame', () => {
-    expect(parseResponses(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'))[0]).toEqual([-1]);
+    const framer = new ResponseFramer();
+    const buf = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    expect(framer.push(buf, buf.length, () => {})).toBe(false);
+    expect(framer.error).toBe('response without Content-Length');
   });
 });
 
