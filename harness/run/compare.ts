@@ -7,13 +7,14 @@
 // Where the servers come from is one ServerLifecycle (lifecycle.ts), chosen once: fresh processes
 // per measurement (the default), processes kept up across rounds, remote targets that already run
 // elsewhere (--target: a run is either all local or all remote), or a fake for the tests.
+import { guardRun } from './run-guard.js';
 import { DEFAULT_DRIVER, describeDriver } from '../load/drivers.js';
 import type { Cell, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
 import { buildComparisons } from '../analysis/factors.js';
 import { describeMachine } from '../system/machine.js';
-import { allowedCpus, formatCpuList, pinProcess, planCpus, type CpuPlan } from '../system/pinning.js';
+import { formatCpuList, planCpus, type CpuPlan } from '../system/pinning.js';
 import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from './preflight.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { FreshServers } from './fresh-servers.js';
@@ -324,15 +325,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
   const plan = options.plan ?? planCpus(settings.pin);
   const owned = !options.lifecycle;
   const lifecycle = options.lifecycle ?? lifecycleFor(settings, plan);
-  // The harness itself (samplers, IPC) runs beside the drivers, not on the servers' CPUs.
-  const ownCpus = plan.pinned ? allowedCpus() : null;
-  if (ownCpus) pinProcess(process.pid, plan.driverCpus);
-  const onSignal = () => {
-    lifecycle.kill();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const unguard = guardRun(lifecycle, plan, { pinSelf: true, owned });
   const warmupsBefore = lifecycle.warmups.length;
   let stopTicks = () => {};
   try {
@@ -374,9 +367,6 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     return reportStep(settings, plan, lifecycle, createdAt, { cells, comparisons: buildComparisons(cells, servers), preflight, warnings, driverCeiling });
   } finally {
     stopTicks();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (owned) await lifecycle.close().catch(() => lifecycle.kill());
-    if (ownCpus) pinProcess(process.pid, ownCpus);
+    await unguard();
   }
 }

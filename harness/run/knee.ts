@@ -8,9 +8,10 @@
 // 3. The tables: every server at 50/75/90% of its own knee, and at 50/75/90% of the smallest knee
 //    (the same absolute rates for all), in interleaved rounds on the same warm servers.
 // The Report it returns has no compare cells: its `knee` section holds the search and the tables.
+import { guardRun } from './run-guard.js';
 import type { KneeRow, Preflight, Report, ServerName } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
-import { allowedCpus, pinProcess, planCpus, type CpuPlan } from '../system/pinning.js';
+import { planCpus, type CpuPlan } from '../system/pinning.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { WarmServers } from './warm-servers.js';
 import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady } from './steady-warmup.js';
@@ -118,14 +119,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
   const concurrency = settings.concurrency[0]!;
   const owned = !options.lifecycle;
   const lifecycle = options.lifecycle ?? new WarmServers(settings, plan, settings.steady ?? DEFAULT_STEADY_WARMUP);
-  const ownCpus = owned && plan.pinned ? allowedCpus() : null;
-  if (ownCpus) pinProcess(process.pid, plan.driverCpus);
-  const onSignal = () => {
-    lifecycle.kill();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const unguard = guardRun(lifecycle, plan, { pinSelf: owned, owned });
   try {
     const preflight = options.preflight ?? (await runPreflight(settings, progress));
     const failed = new Set(preflight.filter((p) => !p.ok).map((p) => p.server));
@@ -232,10 +226,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       return report;
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (owned) await lifecycle.close().catch(() => lifecycle.kill());
-    if (ownCpus) pinProcess(process.pid, ownCpus);
+    await unguard();
   }
 }
 
