@@ -11,7 +11,9 @@ export function describeMachine(): Machine {
   const cpus = os.cpus();
   const base = {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cores: os.availableParallelism(),
+    // The machine's CPUs, not this process's share: the harness pins itself to the driver's CPUs
+    // while it measures, and availableParallelism() would then say 1 on a 2-core machine.
+    cores: os.cpus().length,
     kernel: os.release(),
     node: process.version,
     platform: process.platform,
