@@ -1,4 +1,5 @@
-// The warm start of one sync thread ("prewarm"): before its first accept(), the thread drives
+// The warm start of one sync thread ("prewarm"): before its first accept(), a thread of the
+// pool's floor (pool.ts: only those, before the server is ready) drives
 // synthetic keep-alive traffic through its own hot path — the engine (HttpSession: parse,
 // serialize), the real key-value routes, and a SQLite store — so that V8 has profiled and
 // optimized that code in this thread's isolate before a client pays for it.

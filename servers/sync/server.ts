@@ -36,7 +36,7 @@ export interface SyncTuning {
   backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
-  /** The warm start's bounds per thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
+  /** The warm start's bounds per floor thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
   prewarmBudget?: PrewarmBudget;
   /** Most CPU (ms) the floor's warm starts use together. Default DEFAULT_FLOOR_PREWARM_CPU_MS. */
   floorPrewarmCpuMs?: number;

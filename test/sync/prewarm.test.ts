@@ -108,6 +108,25 @@ describe('a prewarmed sync server', () => {
     expect(server.prewarm.requests).toBeLessThan(2_000);
   });
 
+  it('warms only the floor: threads started under load serve cold', async () => {
+    const server = await startKv(path.join(dir, 'growth.db'), { threads: 1, maxThreads: 4 });
+    expect(server.prewarm.threads).toBe(1);
+    const held: Client[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const c = await Client.connect(server.port);
+        held.push(c);
+        await c.write(get('/health'));
+        expect((await c.read(10_000))?.status).toBe(200);
+      }
+      // Two connections held open: the pool grew past its floor of one (plus a spare).
+      expect(server.startedThreads).toBeGreaterThanOrEqual(2);
+      expect(server.prewarm.threads).toBe(1);
+    } finally {
+      for (const c of held) c.destroy();
+    }
+  });
+
   it('with prewarm off, no thread runs synthetic requests', async () => {
     const server = await startKv(path.join(dir, 'cold.db'), { prewarm: false });
     expect(server.prewarm).toMatchObject({ threads: 0, requests: 0 });
