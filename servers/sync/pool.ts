@@ -27,9 +27,9 @@ export interface PoolOptions {
   /** Where the compiled worker lives (default: worker.js next to this file). */
   workerUrl?: URL;
   /** The floor's warm starts together use at most this much CPU (ms): each floor thread's
-   *  prewarm CPU budget is at most this divided by the floor, so that readiness, which waits for
-   *  the floor, stays bounded however large the floor. Threads started later get
-   *  config.prewarm as it is. Default: no total. */
+   *  prewarm CPU budget (config.prewarm) is at most this divided by the floor, so that
+   *  readiness, which waits for the floor, stays bounded however large the floor. Default: no
+   *  total. */
   floorPrewarmCpuMs?: number;
 }
 
@@ -132,7 +132,13 @@ export class WorkerPool {
     await this.#spawnAndWait(this.#options.floor - 1);
   }
 
-  /** The warm-start budget of a floor thread (see PoolOptions.floorPrewarmCpuMs). */
+  /**
+   * The warm-start budget of a floor thread (see PoolOptions.floorPrewarmCpuMs). Only the floor
+   * warms, before the server is ready: a thread started later (growth, the spare, a replacement)
+   * starts while clients are being served, and its warm-up would take CPU from them: on one core
+   * at 50 connections the spare's warm start (its share of ~0.5 s with the compilation it
+   * queues) landed in the first seconds of load. Such a thread warms on its own traffic.
+   */
   #floorPrewarm(): WorkerConfig['prewarm'] {
     const { prewarm } = this.#options.config;
     const total = this.#options.floorPrewarmCpuMs;
@@ -162,7 +168,7 @@ export class WorkerPool {
     this.#counts[state]++;
   }
 
-  #spawn(prewarm = this.#options.config.prewarm, onReady?: () => void): void {
+  #spawn(prewarm: WorkerConfig['prewarm'] = null, onReady?: () => void): void {
     const slot = this.#freeSlots.pop();
     if (slot === undefined) return;
     const config: WorkerConfig = { ...this.#options.config, prewarm, slot, shared: this.#sharedBuffer, floor: this.#options.floor };

@@ -37,10 +37,13 @@ export interface SyncTuning {
   backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
-  /** The warm start's bounds per thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
+  /** The warm start's bounds per floor thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
   prewarmBudget?: PrewarmBudget;
   /** Most CPU (ms) the floor's warm starts use together. Default DEFAULT_FLOOR_PREWARM_CPU_MS. */
   floorPrewarmCpuMs?: number;
+  /** After the warm starts, wait at most this long for V8's background compilation to finish
+   *  before start() resolves (see backgroundCompilationSettled). Default 3 s. */
+  settleMaxMs?: number;
 }
 
 export interface RunningSyncServer extends RunningServer {
@@ -67,6 +70,27 @@ function listenError(host: string, port: number, error: unknown): StartupError {
   return new StartupError(`cannot listen on ${where}: ${(error as Error).message}`);
 }
 
+/**
+ * Resolves once this process's CPU use falls below a quarter of a core over 100 ms, or after
+ * `maxMs`. Why: the warm starts leave work queued for V8's platform threads (optimizing
+ * compilation of what they profiled, concurrent GC), shared by every isolate of the process;
+ * measured right after 50 threads warmed on one core, those 4 threads kept it fully busy for
+ * another ~1 s, during which the first clients got no answer for up to 2 s. Waiting for that
+ * makes the ready line mean what it says. Worker threads idle in accept() use no CPU, so this
+ * sees only that tail (and, in an embedding process, whatever else it runs: hence the bound).
+ */
+async function backgroundCompilationSettled(maxMs: number): Promise<void> {
+  const WINDOW_MS = 100;
+  const end = performance.now() + maxMs;
+  let last = process.cpuUsage();
+  while (performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    const now = process.cpuUsage(last);
+    last = process.cpuUsage();
+    if ((now.user + now.system) / 1000 < WINDOW_MS / 4) return;
+  }
+}
+
 export async function startSyncServer(options: ServerOptions, tuning: SyncTuning = {}): Promise<RunningSyncServer> {
   const { host, port } = options;
   try {
@@ -85,6 +109,8 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     throw listenError(host, port, error);
   }
   const listenFd = listener.fd;
+  // The warm start runs the key-value API; a test handler module has nothing to warm.
+  const warming = options.prewarm && !tuning.handlerModule;
   const pool = new WorkerPool({
     acceptTickMs: tuning.acceptTickMs ?? Math.min(1000, retireAfterMs),
     floor: options.threads,
@@ -98,8 +124,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
       idleTimeoutMs: options.idleTimeoutMs,
       db: options.db,
       synchronous: options.synchronous,
-      // The warm start runs the key-value API; a test handler module has nothing to warm.
-      prewarm: options.prewarm && !tuning.handlerModule ? (tuning.prewarmBudget ?? DEFAULT_PREWARM_BUDGET) : null,
+      prewarm: warming ? (tuning.prewarmBudget ?? DEFAULT_PREWARM_BUDGET) : null,
       ...(tuning.handlerModule ? { handlerModule: tuning.handlerModule } : {}),
     },
   });
@@ -116,6 +141,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
     await close();
     throw new StartupError((error as Error).message);
   }
+  if (warming) await backgroundCompilationSettled(tuning.settleMaxMs ?? 3000);
 
   return {
     port: listener.port,

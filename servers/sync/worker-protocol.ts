@@ -52,7 +52,8 @@ export interface WorkerConfig {
   idleTimeoutMs: number;
   db: string;
   synchronous: 'NORMAL' | 'FULL';
-  /** Warm start before the first accept() (see prewarm.ts); null: none (--no-prewarm). */
+  /** Warm start before the first accept() (see prewarm.ts); null: none (--no-prewarm, or a
+   *  thread started after the floor). */
   prewarm: PrewarmBudget | null;
   /**
    * Test seam: a module URL exporting `createHandler(config) => {handler, close()}`, used instead

@@ -46,8 +46,8 @@ describe('prewarm()', () => {
     const result = prewarm(DEFAULT_LIMITS, { maxRequests: 3000, maxCpuMs: 60_000, maxWallMs: 60_000 }, threadCpuMs, () => false);
     expect(result.stoppedBy).toBe('requests');
     expect(result.requests).toBe(3000);
-    // Past one full pass of the synthetic list (1,280 requests), so creates, replaces, the CRUD
-    // cycle and misses all ran, twice over.
+    // The 256 creates, then more than two passes of the 1,024-request cycle: replaces, the CRUD
+    // cycle (a POST after its key was deleted) and misses all ran, and repeated.
     expect(result.unexpected).toBe(0);
     expect(result.cpuMs).toBeGreaterThan(0);
   });
@@ -107,6 +107,25 @@ describe('a prewarmed sync server', () => {
     });
     expect(server.prewarm.threads).toBe(2);
     expect(server.prewarm.requests).toBeLessThan(2_000);
+  });
+
+  it('warms only the floor: threads started under load serve cold', async () => {
+    const server = await startKv(path.join(dir, 'growth.db'), { threads: 1, maxThreads: 4 });
+    expect(server.prewarm.threads).toBe(1);
+    const held: Client[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const c = await Client.connect(server.port);
+        held.push(c);
+        await c.write(get('/health'));
+        expect((await c.read(10_000))?.status).toBe(200);
+      }
+      // Two connections held open: the pool grew past its floor of one (plus a spare).
+      expect(server.startedThreads).toBeGreaterThanOrEqual(2);
+      expect(server.prewarm.threads).toBe(1);
+    } finally {
+      for (const c of held) c.destroy();
+    }
   });
 
   it('with prewarm off, no thread runs synthetic requests', async () => {
