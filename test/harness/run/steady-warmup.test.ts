@@ -2,7 +2,7 @@
 // at the first slice where the CPU per request is steady, or at the cap; its writes counted.
 import { describe, expect, it } from 'vitest';
 import { FakeServers, type FakeModel } from '../../../harness/run/fake-servers.js';
-import { warmUntilSteady } from '../../../harness/run/steady-warmup.js';
+import { settled, warmUntilSteady } from '../../../harness/run/steady-warmup.js';
 
 const rule = { sliceMs: 1000, tolerance: 0.1, maxMs: 8000 };
 const request = { mode: 'closed' as const, driver: 'net' as const, workload: 'get' as const, connections: 50, pipelining: 1, keys: 100, valueSize: 64, seed: 1, timeoutMs: 1000 };
@@ -59,3 +59,27 @@ describe('warm-up until steady, one continuous load', () => {
     expect(await fake.release(live)).toMatchObject({ expectedRows: 100 + 3 * 7 + 7, ok: true });
   });
 });
+
+describe('when a warm-up counts as steady (settled)', () => {
+  it('three slices within the tolerance are steady at once', () => {
+    expect(settled([300, 200, 100, 104, 98], 0.1)).toBe(true);
+    expect(settled([100, 104], 0.1)).toBe(false);
+  });
+
+  it('a noisy series that has stopped falling is steady from six slices on', () => {
+    // async on a quiet machine, long warm: never three in a row within 10%.
+    const flat = [41, 57, 42, 44, 58, 50];
+    expect(settled(flat.slice(0, 5), 0.1)).toBe(false);
+    expect(settled(flat, 0.1)).toBe(true);
+  });
+
+  it('a series still falling is not steady, however noisy', () => {
+    // Medians 200 then 150: falling by 25% over three slices.
+    expect(settled([200, 230, 190, 150, 170, 135], 0.1)).toBe(false);
+  });
+
+  it('slices that swing by more than half are never called steady', () => {
+    expect(settled([100, 200, 100, 200, 100, 200, 100], 0.1)).toBe(false);
+  });
+});
+
