@@ -25,6 +25,7 @@ import { schedule, type Measurement } from './schedule.js';
 import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
 import { ceilingFromFloorCells, ceilingFromSlots, ceilingWarnings, type DriverCeiling } from './driver-ceiling.js';
 import { formatSeconds, ProgressClock, type Phase, type Step } from './progress-clock.js';
+import { DEFAULT_FLOOR_PREWARM_CPU_MS, DEFAULT_PREWARM_BUDGET } from '../../servers/sync/worker-protocol.js';
 
 export { schedule } from './schedule.js';
 export type Progress = (line: string) => void;
@@ -96,7 +97,11 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
     const threads = server === 'sync' ? Number(c) : 0;
     switch (phase) {
       case 'starting':
-        return 800 + threads * 40;
+        // A sync start on its one pinned core: ~165 ms of CPU per thread (an isolate with its
+        // modules, docs/SYNC.md), then the floor's warm start (bounded in all), then up to ~1 s
+        // for V8's background compilation. Measured at 50 threads: ~22 s (the old prior, 2.8 s,
+        // made the first estimate of a default run 80 s short).
+        return threads === 0 ? 800 : 800 + threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS) + 1000;
       case 'pre-flight':
         // Start (one thread), 23 requests, stop.
         return 1500;
