@@ -21,6 +21,7 @@ import { runLoad, type LoadOutcome } from '../harness/load/run-load.js';
 import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, describeDriver, driverProblem, type ClosedLoopDriverName } from '../harness/load/drivers.js';
 import { preloadKey, WORKLOADS } from '../harness/load/workloads.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from '../harness/run/server-process.js';
+import { readyTimeoutFor } from '../harness/run/process-load.js';
 import { SERVER_NAMES } from '../harness/run/settings.js';
 import { planCpus, pinProcess } from '../harness/system/pinning.js';
 import { ProcSampler } from '../harness/system/proc-sampler.js';
@@ -128,7 +129,7 @@ async function main(o: Options): Promise<void> {
     for (const server of o.servers) {
       const db = path.join(scratch, `${server}.db`);
       if (server !== 'floor') seedDatabase(db, o.keys, o.valueSize, preloadKey);
-      running.push(await startServer(server, db, plan.serverCpus, {}, 20_000, serverFlags(server, o.concurrency)));
+      running.push(await startServer(server, db, plan.serverCpus, {}, readyTimeoutFor(server, o.concurrency), serverFlags(server, o.concurrency)));
     }
     // Warm every server (JIT, sync's threads) with the default driver before anything counts.
     for (const r of running) {

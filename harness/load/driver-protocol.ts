@@ -48,6 +48,10 @@ export interface ShardResult {
   /** Requests that completed or failed inside the window. */
   requests: number;
   responses: number;
+  /** Open loop: of `responses`, those that arrived by the end of the window. A request due inside
+   *  the window may be answered in the grace period after it (its latency counts its lateness),
+   *  but an answer after the window is not throughput the server sustained in it. Absent: all. */
+  responsesByWindowEnd?: number;
   expected: number;
   unexpectedStatus: Record<string, number>;
   timeouts: number;

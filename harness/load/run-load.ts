@@ -48,6 +48,7 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
   return {
     requests: sum((p) => p.requests),
     responses: sum((p) => p.responses),
+    responsesByWindowEnd: sum((p) => p.responsesByWindowEnd ?? p.responses),
     expected: sum((p) => p.expected),
     unexpectedStatus: sumRecord((p) => p.unexpectedStatus),
     timeouts: sum((p) => p.timeouts),

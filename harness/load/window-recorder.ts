@@ -31,6 +31,8 @@ export class WindowRecorder {
   // The driver's own lag, over the window only.
   private loopDelay: IntervalHistogram | null = null;
   private windowOver = false;
+  /** `responses` when the window ended (open loop: answers after it are late). */
+  private responsesAtWindowEnd: number | null = null;
   private readonly sendLagHistogram = newLatencyHistogram();
 
   /** The measured window starts: event-loop delay sampling begins. A driver that never calls this
@@ -43,6 +45,7 @@ export class WindowRecorder {
 
   /** The measured window ends: sampling stops (otherwise it stops at result()). */
   windowEnd(): void {
+    this.responsesAtWindowEnd ??= this.responses;
     this.windowOver = true;
     this.loopDelay?.disable();
   }
@@ -115,6 +118,7 @@ export class WindowRecorder {
     return {
       requests: this.responses + this.timeouts + this.connectionErrors + otherCount,
       responses: this.responses,
+      responsesByWindowEnd: this.responsesAtWindowEnd ?? this.responses,
       expected: this.expected,
       unexpectedStatus: this.unexpectedStatus,
       timeouts: this.timeouts,

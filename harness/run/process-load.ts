@@ -12,11 +12,18 @@ import type { LoadRequest, LoadResult, SlicedLoad } from './lifecycle.js';
 import { processTree, treeCpuSeconds } from '../system/proc.js';
 import type { WriteLedger } from '../analysis/verdict.js';
 
+/**
+ * How long a server started for a load of `concurrency` connections may take to print its ready
+ * line. Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
+ * ~165 ms of CPU, plus the floor's warm start, ~12 s of CPU in all: 50 threads were ready after
+ * 22 s on one pinned core): 200 ms per thread on top of the usual start-up allowance.
+ */
+export function readyTimeoutFor(server: ServerName, concurrency: number): number {
+  return 30_000 + (server === 'sync' ? concurrency * 200 : 0);
+}
+
 export async function startForLoad(server: ServerName, db: string, concurrency: number, settings: CompareSettings, plan: CpuPlan, cli?: string): Promise<RunningChild> {
-  // Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
-  // ~150 ms of CPU): allow 200 ms per thread on top of the usual start-up allowance.
-  const readyTimeoutMs = 30_000 + (server === 'sync' ? concurrency * 200 : 0);
-  return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutMs, serverFlags(server, concurrency), cli);
+  return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutFor(server, concurrency), serverFlags(server, concurrency), cli);
 }
 
 /** Server CPU seconds so far, all its processes and threads (NaN off Linux). */

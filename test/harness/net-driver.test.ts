@@ -240,6 +240,22 @@ describe('node:net closed-loop load', () => {
   });
 });
 
+describe('window recorder', () => {
+  it('open loop: answers that arrive after the window count as responses, not as answered by its end', () => {
+    const recorder = new WindowRecorder();
+    const get = { expect: 200, write: null } as const;
+    recorder.windowStart();
+    recorder.status(get, 200);
+    recorder.status(get, 200);
+    recorder.windowEnd();
+    // Due inside the window, answered in the grace period after it.
+    recorder.status(get, 200);
+    const r = recorder.result(1000);
+    expect(r.responses).toBe(3);
+    expect(r.responsesByWindowEnd).toBe(2);
+  });
+});
+
 describe('wrk results', () => {
   it('reads the summary and rebuilds the histogram from the percentile slices the Lua done() wrote', () => {
     const text = 'summary 5000000 1000 0 1 0 10 2 171.500\n0.000 50.000 150\n50.000 99.000 200\n99.000 100.000 5000\n';

@@ -100,7 +100,9 @@ describe('driver shards', () => {
       windowMs: 1000 + must(values[0], 'a latency value'), netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
       loopDelayP99Us: lag, loopDelayMaxUs: lag * 2, sendLagP99Us: sendLag,
     });
-    const m = mergeShardResults([shard([100, 100, 100], { '404': 1 }, 500, null), shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200)]);
+    const m = mergeShardResults([shard([100, 100, 100], { '404': 1 }, 500, null), { ...shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200), responsesByWindowEnd: 5 }]);
+    // Answered by the window's end: all 9 of the first shard (no figure: every one), 5 of the second.
+    expect(m.responsesByWindowEnd).toBe(14);
     expect(m).toMatchObject({ requests: 20, expected: 16, timeouts: 2, unexpectedStatus: { '404': 2, '500': 1 }, netCreates: 2, windowMs: 1200, latencyCount: 5, latencySumUs: 800 });
     // The merged histogram holds every shard's values: 100 x3, 200, 300.
     const merged = decodeHistogram(m.histogram);
