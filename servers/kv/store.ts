@@ -1,6 +1,7 @@
 // The SQLite key-value store: one table, prepared statements, WAL. Values are bytes (BLOB), stored
 // and returned exactly. Everything here is synchronous (better-sqlite3): a call returns after the
 // statement has finished, so a caller that answers 2xx after it never acknowledges a lost write.
+import { accessSync, constants as fsConstants } from 'node:fs';
 import Database from 'better-sqlite3';
 import { keyProblem } from './keys.js';
 
@@ -42,6 +43,60 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)';
 
+/** Whether this process may write `file` now (false for EPERM: an immutable file, EACCES, EROFS). */
+function mayWrite(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.W_OK);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/** Whether the database file and its WAL may be written now (an in-memory database always). */
+function databaseWritable(file: string): boolean {
+  if (file === ':memory:' || file === '') return true;
+  return mayWrite(file) && mayWrite(`${file}-wal`);
+}
+
+interface OpenedConnection {
+  db: Database.Database;
+  /**
+   * The file was not writable when the connection opened it. SQLite then opens it read-only
+   * without saying so, and the connection stays read-only for its whole life: measured, a
+   * connection opened while the file was immutable (chattr +i) refused every write with
+   * SQLITE_READONLY after the flag was cleared, while a new connection wrote at once. The sync
+   * server opens one connection per thread, and threads start while the server runs (growth),
+   * so one started during such a fault served 503 "read-only" for ever (the soak test found it).
+   */
+  openedReadOnly: boolean;
+}
+
+function openConnection(file: string, synchronous: SynchronousMode, busyTimeoutMs: number): OpenedConnection {
+  let db: Database.Database | undefined;
+  try {
+    const writableBefore = databaseWritable(file);
+    db = new Database(file);
+    // Checked on both sides of the open: a file made writable again right after a read-only open
+    // would otherwise pass unnoticed.
+    const openedReadOnly = !writableBefore || !databaseWritable(file);
+    // busy_timeout first, so switching to WAL waits for a connection that holds a lock.
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    // In-memory databases answer "memory"; anything else on a file means WAL is unavailable.
+    if (mode !== 'wal' && file !== ':memory:' && file !== '') {
+      throw new Error(`journal_mode is "${String(mode)}", WAL could not be enabled`);
+    }
+    db.pragma(`synchronous = ${synchronous}`);
+    db.exec(SCHEMA);
+    return { db, openedReadOnly };
+  } catch (error) {
+    if (db?.open) db.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open database "${file}": ${reason.split('\n')[0]}`);
+  }
+}
+
 /**
  * Opens (creating when missing) the database at `file`. Any failure to open, configure or prepare
  * throws an Error whose message is one line naming the file, for a StartupError.
@@ -59,35 +114,16 @@ export function openStore(file: string, options: StoreOptions = {}): KvStore {
   if (!Number.isInteger(maxValueBytes) || maxValueBytes < 0 || maxValueBytes > SQLITE_MAX_BLOB_BYTES) {
     throw new Error(`maxValueBytes must be a whole number from 0 to ${SQLITE_MAX_BLOB_BYTES}, got ${maxValueBytes}`);
   }
-
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file);
-    // busy_timeout first, so switching to WAL waits for a connection that holds a lock.
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    // In-memory databases answer "memory"; anything else on a file means WAL is unavailable.
-    if (mode !== 'wal' && file !== ':memory:' && file !== '') {
-      throw new Error(`journal_mode is "${String(mode)}", WAL could not be enabled`);
-    }
-    db.pragma(`synchronous = ${synchronous}`);
-    db.exec(SCHEMA);
-    return createStore(db, maxValueBytes);
-  } catch (error) {
-    if (db?.open) db.close();
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot open database "${file}": ${reason.split('\n')[0]}`);
-  }
+  return createStore(file, () => openConnection(file, synchronous, busyTimeoutMs), maxValueBytes);
 }
 
-function createStore(db: Database.Database, maxValueBytes: number): KvStore {
+function prepareStatements(db: Database.Database) {
   // pluck(): the row is the value itself, no row object is built per read.
   const selectValue = db.prepare<[string], Buffer>('SELECT value FROM kv WHERE key = ?').pluck();
   const insertNew = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
   const updateValue = db.prepare('UPDATE kv SET value = ? WHERE key = ?');
   const deleteKey = db.prepare('DELETE FROM kv WHERE key = ?');
   const countKeys = db.prepare<[], number>('SELECT count(*) FROM kv').pluck();
-
   // An upsert cannot say whether it inserted, so: update, and insert when nothing was there.
   // Update first because benchmarks mostly overwrite preloaded keys. IMMEDIATE takes the write
   // lock up front, so no other writer can slip in between the two statements.
@@ -96,6 +132,27 @@ function createStore(db: Database.Database, maxValueBytes: number): KvStore {
     insertNew.run(key, value);
     return 'created';
   });
+  return { selectValue, insertNew, deleteKey, countKeys, upsert };
+}
+
+function createStore(file: string, open: () => OpenedConnection, maxValueBytes: number): KvStore {
+  let connection = open();
+  let st = prepareStatements(connection.db);
+
+  /** Before a write: a connection opened read-only is replaced once the file is writable again
+   *  (see OpenedConnection). Costs an access() per write only while it is read-only. */
+  function writableConnection(): void {
+    if (!connection.openedReadOnly || !databaseWritable(file)) return;
+    let fresh: OpenedConnection;
+    try {
+      fresh = open();
+    } catch {
+      return; // still not writable after all: this write fails as before (503), the next one retries
+    }
+    connection.db.close();
+    connection = fresh;
+    st = prepareStatements(fresh.db);
+  }
 
   function checkWrite(key: string, value: Buffer): void {
     const problem = keyProblem(key);
@@ -105,18 +162,24 @@ function createStore(db: Database.Database, maxValueBytes: number): KvStore {
   }
 
   return {
-    get: (key) => selectValue.get(key),
+    get: (key) => st.selectValue.get(key),
     insert(key, value) {
       checkWrite(key, value);
-      return insertNew.run(key, value).changes > 0;
+      writableConnection();
+      return st.insertNew.run(key, value).changes > 0;
     },
     put(key, value) {
       checkWrite(key, value);
-      return upsert.immediate(key, value);
+      writableConnection();
+      return st.upsert.immediate(key, value);
     },
-    delete: (key) => deleteKey.run(key).changes > 0,
-    count: () => countKeys.get() as number,
+    delete(key) {
+      writableConnection();
+      return st.deleteKey.run(key).changes > 0;
+    },
+    count: () => st.countKeys.get() as number,
     close() {
+      const { db } = connection;
       if (!db.open) return;
       // Fold the WAL back into the database file so a closed database is one self-contained file.
       try {
@@ -126,6 +189,8 @@ function createStore(db: Database.Database, maxValueBytes: number): KvStore {
       }
     },
     maxValueBytes,
-    db,
+    get db() {
+      return connection.db;
+    },
   };
 }

@@ -6,6 +6,7 @@ import { databaseFaultResponse } from '../../servers/kv/database-faults.js';
 import { createRoutes } from '../../servers/kv/routes.js';
 import { openStore, type KvStore } from '../../servers/kv/store.js';
 import { bodyBytes, bodyJson, header, request, tempDirectory } from './temp-database.js';
+import { immutableUnavailable, setImmutable } from '../reliability/support/fault-environment.js';
 
 let temp: ReturnType<typeof tempDirectory>;
 let store: KvStore;
@@ -80,6 +81,35 @@ describe('database faults through the routes', () => {
     expect(bodyJson(response)).toEqual({ error: 'insufficient storage: database disk is full' });
     expect(store.get('big')).toBeUndefined();
     expect(routes(request('GET', '/keys/existing')).status).toBe(200);
+  });
+});
+
+const immutableProbe = tempDirectory();
+const noImmutable = immutableUnavailable(immutableProbe.dir);
+immutableProbe.cleanup();
+
+describe('a connection opened while the database file was not writable', () => {
+  it.skipIf(noImmutable !== null)(`writes again once the file is writable (a fresh connection is opened)${noImmutable ? ` (skipped: ${noImmutable})` : ''}`, () => {
+    const files = [temp.file(), `${temp.file()}-wal`];
+    setImmutable(files, true);
+    let late: KvStore | undefined;
+    try {
+      // SQLite opens an unwritable file read-only without saying so; this connection would refuse
+      // every write for the rest of its life.
+      late = openStore(temp.file(), { busyTimeoutMs: 20 });
+      expect(() => late!.put('during', Buffer.from('x'))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^SQLITE_READONLY/) }));
+      expect(late.get('existing')).toEqual(Buffer.from('old'));
+    } finally {
+      setImmutable(files, false);
+    }
+    try {
+      expect(late.put('after', Buffer.from('y'))).toBe('created');
+      expect(late.insert('after-2', Buffer.from('z'))).toBe(true);
+      expect(late.delete('after-2')).toBe(true);
+      expect(store.get('after')).toEqual(Buffer.from('y'));
+    } finally {
+      late.close();
+    }
   });
 });
 
