@@ -50,7 +50,7 @@ describe('a compare run on fake servers', () => {
   });
 
   it('shows each server\'s warm-up in the report\'s setup: its length, the CPU per request it settled at, rounds not steady', async () => {
-    const late: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 250 } : model(server, i, 50));
+    const late: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50));
     const steadyRun = await run(new FakeServers(model, steady), { measureDriverCeiling: false });
     const line = (r: typeof steadyRun) => buildModel(r).setup.find(([k]) => k === 'Warm-up until steady')?.[1];
     expect(line(steadyRun)).toBe('sync 6.0 s, settled at 100 µs CPU/request; async 3.0 s, settled at 28 µs CPU/request');
@@ -59,7 +59,8 @@ describe('a compare run on fake servers', () => {
   });
 
   it('marks a round not steady when the warm-up hits its cap, and says so', async () => {
-    const jumpy: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 250 } : model(server, i, 50));
+    // Slices swinging by more than 2x never count as steady, even with no downward trend.
+    const jumpy: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50));
     const fake = new FakeServers(jumpy, steady);
     const report = await run(fake, { rounds: 2, measureDriverCeiling: false });
     const sync = report.cells.find((c) => c.server === 'sync')!;
