@@ -38,6 +38,13 @@ export function splitEvenly(n: number, k: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
 }
 
+/** Open loop: responses per second the server gave inside the window (answers received by its
+ *  end; see ShardResult.responsesByWindowEnd). compare's rows and the knee's steps both use it. */
+export function achievedRate(load: Pick<ShardResult, 'responses' | 'responsesByWindowEnd' | 'windowMs'>): number {
+  const windowS = load.windowMs / 1000;
+  return windowS > 0 ? (load.responsesByWindowEnd ?? load.responses) / windowS : 0;
+}
+
 export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
   const sumRecord = (pick: (r: ShardResult) => Record<string, number>) => {
     const out: Record<string, number> = {};

@@ -7,6 +7,7 @@ import type { WarmupRecord } from './steady-warmup.js';
 import type { Measurement } from './schedule.js';
 import { decodeHistogram, latencySummary, spread } from '../analysis/stats.js';
 import { roundVerdict, worstVerdict } from '../analysis/verdict.js';
+import { achievedRate } from '../load/run-load.js';
 
 export interface RoundOutcome {
   round: Round;
@@ -20,14 +21,14 @@ export function roundFrom(m: Measurement, { load, server }: LoadResult, startedA
   // Open loop: what the server answered by the window's end. Answers in the grace period after it
   // are late (their latency says so) and were not sustained in the window (the knee's "achieved"
   // once read 100% of offered at a step whose p99 was 215 ms).
-  const achievedRate = s.rate !== undefined ? (load.responsesByWindowEnd ?? load.responses) / windowS : undefined;
+  const achieved = s.rate !== undefined ? achievedRate(load) : undefined;
   const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
   const v = roundVerdict({
     requests: load.requests,
     driverCpuPct: load.driverCpuPct,
     driverCpus: load.driverProcesses,
     driverLag,
-    ...(s.rate !== undefined && achievedRate !== undefined ? { targetRate: s.rate, achievedRate } : {}),
+    ...(s.rate !== undefined && achieved !== undefined ? { targetRate: s.rate, achievedRate: achieved } : {}),
   });
   return {
     round: m.round,
@@ -47,7 +48,7 @@ export function roundFrom(m: Measurement, { load, server }: LoadResult, startedA
     driverCpuPct: load.driverCpuPct,
     driverLag,
     writesAcknowledged: load.writesAcknowledged,
-    ...(achievedRate !== undefined ? { achievedRate } : {}),
+    ...(achieved !== undefined ? { achievedRate: achieved } : {}),
     ...(warmup
       ? {
           warmup: {

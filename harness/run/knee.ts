@@ -17,6 +17,7 @@ import { WarmServers } from './warm-servers.js';
 import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady } from './steady-warmup.js';
 import { reportStep, runPreflight, type Progress } from './compare.js';
 import { formatSeconds } from './progress-clock.js';
+import { achievedRate } from '../load/run-load.js';
 import { decodeHistogram, latencySummary, spread } from '../analysis/stats.js';
 import { pairedRatioInterval } from '../analysis/interval.js';
 import { wordFactor } from '../analysis/factors.js';
@@ -63,11 +64,10 @@ async function measureAt(lifecycle: ServerLifecycle, live: LiveServer, settings:
     // Past the knee the queue grows without bound: 2 s unanswered is failed, so a step ends soon.
     timeoutMs: settings.requestTimeoutMs ?? 2000,
   });
-  const windowS = load.windowMs / 1000;
   const lat = latencySummary(decodeHistogram(load.histogram));
   return {
     offered: rate,
-    achieved: windowS > 0 ? load.responses / windowS : 0,
+    achieved: achievedRate(load),
     p50Us: lat.p50Us,
     p99Us: load.latencyCount > 0 ? lat.p99Us : Number.POSITIVE_INFINITY,
     p999Us: lat.p999Us,
