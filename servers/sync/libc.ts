@@ -147,24 +147,25 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** struct sockaddr_in (16 bytes): family (u16, host order = LE here), port (u16 BE), address,
- *  8 zero bytes. */
-export function sockaddrIn(address: Uint8Array, port: number): Buffer {
-  const sa = Buffer.alloc(16);
-  sa.writeUInt16LE(AF_INET, 0);
+/** A sockaddr of `length` bytes: family (u16, host order = LE here), port (u16 BE), and the
+ *  address at `addressAt`; every other field zero. */
+function sockaddr(length: number, family: number, addressAt: number, address: Uint8Array, port: number): Buffer {
+  const sa = Buffer.alloc(length);
+  sa.writeUInt16LE(family, 0);
   sa.writeUInt16BE(port, 2);
-  sa.set(address, 4);
+  sa.set(address, addressAt);
   return sa;
 }
 
-/** struct sockaddr_in6 (28 bytes): family (u16 LE), port (u16 BE), flowinfo (u32, 0), address
- *  (16 bytes), scope_id (u32, 0: no zone). */
+/** struct sockaddr_in (16 bytes): family, port, address, 8 zero bytes. */
+export function sockaddrIn(address: Uint8Array, port: number): Buffer {
+  return sockaddr(16, AF_INET, 4, address, port);
+}
+
+/** struct sockaddr_in6 (28 bytes): family, port, flowinfo (u32, 0), address (16 bytes), scope_id
+ *  (u32, 0: no zone). */
 export function sockaddrIn6(address: Uint8Array, port: number): Buffer {
-  const sa = Buffer.alloc(28);
-  sa.writeUInt16LE(AF_INET6, 0);
-  sa.writeUInt16BE(port, 2);
-  sa.set(address, 8);
-  return sa;
+  return sockaddr(28, AF_INET6, 8, address, port);
 }
 
 function intOption(value: number): Buffer {
