@@ -55,6 +55,9 @@ export interface GateBaseline {
   /** Rounds measured first in the run that recorded this (every run uses at least MIN_ROUNDS). */
   rounds?: number;
   metrics: BaselineMetric[];
+  /** The synthetic yardstick of an A/B run: every metric's values are per-round ratios this ÷ base
+   *  of back-to-back measurements, judged by a paired t-interval (decision.ts), not a band. */
+  paired?: true;
 }
 
 /** A baseline that cannot be used. The message is one line the user can act on. */

@@ -18,6 +18,7 @@ import { abSubject, CLOSED_LOOP_MEASURES, extractMetrics, higherIsBetter, isOpen
 import type { BaselineMetric, GateBaseline, GateMeasureSettings } from './baseline.js';
 import { BASELINE_SCHEMA, BASELINE_VERSION } from './baseline.js';
 import { must } from '../must.js';
+import { pairedRatioInterval } from '../analysis/interval.js';
 
 export interface GateThresholds {
   /** Throughput worsening tolerated regardless of noise, as a fraction (0.15 = 15%). */
@@ -103,6 +104,9 @@ export interface MetricRow extends MetricKey {
   undecided: boolean;
   /** req/s ÷ floor whose floor was driver-bound in most rounds: shown, never failing. */
   driverBoundYardstick?: true;
+  /** A/B rows: the paired 95% t-interval of this ÷ base (`band` is then its width, high / low - 1). */
+  low?: number;
+  high?: number;
 }
 
 export function toleranceFor(measure: MetricKey['measure'], t: GateThresholds): number {
@@ -158,11 +162,50 @@ function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
   return row.undecided && row.runBand > t.resolution;
 }
 
+/**
+ * One A/B row: its values are per-round ratios this ÷ base, each from two back-to-back
+ * measurements, so machine drift that hits both cancels in each. The figure is their geometric
+ * mean, with the paired 95% t-interval on the log ratios (harness/analysis/interval.ts, as
+ * compare's factor column). A row regresses when it is worse by more than its tolerance AND the
+ * whole interval lies on the worse side of 1 (a one-sided test at 2.5%: in an A/A run a row does
+ * both less than 1% of the time at the noise seen here). It is undecided (more rounds help) while
+ * the interval is too wide to exclude a `resolution` drop.
+ *
+ * Why not the range rule: with n rounds the range of the ratios grows with n while a real shift
+ * stays put, so "worse by more than the whole range" needed a shift several times the round-to-
+ * round noise. On a quiet machine of this kind the A/A ratios of one run spread by 0.13-0.21 (sd
+ * of the log, 7 rounds; 1 s windows), so the range rule could not see a 25% CPU regression at
+ * all, while the t-interval's half-width there is ~0.15.
+ */
+function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
+  const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
+  const interval = pairedRatioInterval(m.values, m.values.map(() => 1));
+  const now = interval.estimate;
+  const change = now - 1;
+  const up = higherIsBetter(m.measure);
+  const worsening = up ? -change : change;
+  const tolerance = toleranceFor(m.measure, t);
+  // The interval entirely on one side of 1: 'lower' is worse for req/s, better for p99.
+  const worseCall = interval.call === (up ? 'lower' : 'higher');
+  const betterCall = interval.call === (up ? 'higher' : 'lower');
+  let verdict: MetricVerdict = worsening > tolerance ? (worseCall ? 'regression' : 'within-noise') : -worsening > tolerance && betterCall ? 'better' : 'ok';
+  if (verdict === 'regression' && m.measure === 'p99' && !t.p99Fails) verdict = 'advisory';
+  // The interval's width as a factor (high / low - 1): what the table prints for a paired row.
+  const band = interval.method === 'paired-t-95' ? interval.high / interval.low - 1 : Number.POSITIVE_INFINITY;
+  const halfLog = interval.method === 'paired-t-95' ? Math.log(interval.high / interval.low) / 2 : Number.POSITIVE_INFINITY;
+  const undecided = up && verdict !== 'regression' && halfLog > -Math.log(1 - t.resolution);
+  return { ...key, id: m.id, baseline: 1, now, change, worsening, band, runBand: band, rounds: m.values.length, verdict, undecided, low: interval.low, high: interval.high };
+}
+
 /** Compares this run's metrics with a baseline (or, with none, just summarises them). */
 export function compareMetrics(current: MetricSamples[], baseline: GateBaseline | null, t: GateThresholds): MetricRow[] {
   const base = new Map((baseline?.metrics ?? []).map((m) => [m.id, m]));
   const rows: MetricRow[] = [];
   for (const m of current) {
+    if (baseline?.paired && base.has(m.id)) {
+      rows.push(comparePaired(m, t));
+      continue;
+    }
     const now = median(m.values);
     const band = noiseBand(m.values);
     const b = base.get(m.id);
@@ -296,6 +339,10 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   for (const r of rows.filter((x) => x.undecided)) {
     const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
     const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    if (r.low !== undefined && r.high !== undefined) {
+      warnings.push(`${r.id}: its 95% interval after ${r.rounds} rounds, ${r.low.toFixed(2)}-${r.high.toFixed(2)}, is too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+      continue;
+    }
     warnings.push(`${r.id}: the spread of its rounds is ${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
   }
   // Fail closed. The run's settings were checked against the baseline's before measuring, so a
@@ -347,7 +394,7 @@ export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
 
 /**
  * The yardstick of an A/B gate: every metric at 1 (this build equal to the base), with no band of
- * its own, so a row's verdict rests on its change and the spread of its per-round ratios alone.
+ * its own; `paired` says the rows are per-round ratios, judged by comparePaired.
  */
 export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
   const metrics: BaselineMetric[] = [];
@@ -360,5 +407,5 @@ export function abBaseline(settings: GateMeasureSettings, servers: readonly Serv
   if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
     for (const server of servers) add({ workload: settings.probeWorkload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure: 'p99AtRate' });
   }
-  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics, paired: true };
 }

@@ -42,6 +42,8 @@ function signed(v: number | null): string {
 /** The band as what it is: the full spread (max − min) of the per-round values over their median
  *  (from 8 rounds on, the highest and lowest set aside), not a ± interval around the median. */
 function band(r: MetricRow): string {
+  // A/B rows: the paired 95% interval of this ÷ base itself.
+  if (r.low !== undefined && r.high !== undefined) return Number.isFinite(r.low) && Number.isFinite(r.high) ? `${formatRatio(r.low)}-${formatRatio(r.high)}` : '-';
   return Number.isNaN(r.band) ? '-' : pct(r.band);
 }
 
@@ -52,12 +54,19 @@ function cells(r: MetricRow, recording: boolean): string[] {
 }
 
 const HEADER = ['metric', 'baseline', 'now', 'change', 'spread (A/A)', 'rounds', 'verdict'];
+/** An A/B run's rows carry their paired 95% interval where a figures run has its spread. */
+const AB_HEADER = ['metric', 'baseline', 'now', 'change', '95% interval', 'rounds', 'verdict'];
+const headerOf = (s: GateSummary) => (s.against ? AB_HEADER : HEADER);
 
 /** Lines above/below the table: which machine, which tolerance, what it means. */
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider.${s.against ? '' : ' Figures are normalised to the floor server measured in the same run.'}`);
+  if (s.against) {
+    lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99, ${pct(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`);
+  } else {
+    lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`);
+  }
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
   }
@@ -95,7 +104,7 @@ export function verdictLine(s: GateSummary): string {
 
 export function renderGateTable(s: GateSummary): string {
   const rows = s.outcome.rows.map((r) => cells(r, s.baseline === null));
-  const table = alignedTable(HEADER, rows, (i) => i > 0);
+  const table = alignedTable(headerOf(s), rows, (i) => i > 0);
   return [...table, '', ...contextLines(s), verdictLine(s), ''].join('\n');
 }
 
@@ -106,7 +115,7 @@ export function renderGateMarkdown(s: GateSummary): string {
     if (FAILING.has(r.verdict)) c[6] = `**${c[6]}**`;
     return c;
   });
-  out.push(...markdownTable(HEADER, rows, (i) => i > 0));
+  out.push(...markdownTable(headerOf(s), rows, (i) => i > 0));
   out.push('', ...contextLines(s).map((l) => `- ${l}`), '');
   return out.join('\n');
 }
