@@ -18,11 +18,15 @@ import { FAULT_DELAY_ENV, FAULT_SLEEP_ENV, FAULT_SLEEP_EVERY_ENV } from '../serv
 const FAULT_KINDS = SERVER_KINDS;
 
 /** Defaults sized for an A/B gate of at most 6 minutes on a 2-core runner. The servers stay up
- *  across rounds and are first warmed up until their CPU per request is steady (sync: 8 s to
- *  beyond the 15 s cap; the others 5-10 s); then 2 servers x 2 builds x 2 workloads x 5 rounds of
- *  1 s (+0.25 s for connections to ramp up, +~0.7 s to start the load driver), plus the waiting
- *  probe. Five rounds: the range of five covers the median with 94% confidence (see noiseBand).
- *  Extended by 2 rounds of the noisy workloads, up to 7, while the time budget allows.
+ *  across rounds; each is first warmed up for the same fixed 15 s in both builds (sync at 8
+ *  threads settled after 8 to beyond 15 s of load here); then 2 servers x 2 builds x 2 workloads x
+ *  8 rounds of 1 s (+0.25 s for connections to ramp up, +~0.4 s to start the load driver), plus
+ *  the waiting probe. Eight rounds: a 1 s window of a warm kept server moved by ~12% (sd) from one
+ *  window to the next on a quiet machine of this kind (async, 6 processes x 6 windows), so a
+ *  ratio this ÷ base by ~17%, and the paired t-interval of 8 rounds is then about ±14%: narrow
+ *  enough to see a 25% CPU regression, while a row of unchanged code passes the 15% tolerance
+ *  with the interval below 1 well under 1% of the time. Extended by 2 rounds of the noisy
+ *  workloads, up to 10, while the time budget allows.
  *  8 connections: the sync server runs a thread (a V8 isolate with its own JIT) per connection,
  *  and measured here 8 threads settled after 8 to over 15 s of load while 32 were still swinging ±35%
  *  after 20 s. */
@@ -33,10 +37,11 @@ export const GATE_DEFAULTS = {
   concurrency: 8,
   durationMs: 1000,
   warmupMs: 250,
-  /** Cap on each server's warm-up until steady (sync needed 8 to over 15 s of load here). */
+  /** Each server's warm-up when it starts: A/B, exactly this long in both builds; otherwise a cap
+   *  on the warm-up until steady (sync needed 8 to over 15 s of load here). */
   settleMs: 15_000,
-  rounds: 5,
-  maxRounds: 7,
+  rounds: 8,
+  maxRounds: 10,
   extraRounds: 2,
   /** Without a base build (--update-baseline, --against-figures): no extension starts that would
    *  end past this. */
@@ -102,7 +107,7 @@ export function registerGateCommand(program: Command): void {
     .option('--concurrency <n>', 'connections per measurement', wholeNumber('--concurrency', 1, 10_000), d.concurrency)
     .addOption(new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)').argParser(duration('--duration')).default(d.durationMs, formatDuration(d.durationMs)))
     .addOption(new Option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)').argParser(duration('--warmup')).default(d.warmupMs, formatDuration(d.warmupMs)))
-    .addOption(new Option('--settle <duration>', 'cap on each server\'s warm-up when it starts: load in 1 s slices until its CPU per request is steady (0: no such warm-up)').argParser(duration('--settle', { allowZero: true })).default(d.settleMs, formatDuration(d.settleMs)))
+    .addOption(new Option('--settle <duration>', 'each server\'s warm-up when it starts: A/B, a fixed load of this length for every server of both builds (so neither JIT got further); otherwise a cap on loading it in 1 s slices until its CPU per request is steady (0: no warm-up)').argParser(duration('--settle', { allowZero: true })).default(d.settleMs, formatDuration(d.settleMs)))
     .option('--rounds <n>', 'interleaved rounds measured first', wholeNumber('--rounds', 1, 100), d.rounds)
     .option('--max-rounds <n>', 'cap on rounds when the run is noisy', wholeNumber('--max-rounds', 1, 100), d.maxRounds)
     .addOption(new Option('--extra-rounds <n>', 'rounds added per noisy step').argParser(wholeNumber('--extra-rounds', 1, 100)).default(d.extraRounds))

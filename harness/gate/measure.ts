@@ -84,7 +84,7 @@ export const AB_SERVERS: ServerName[] = ['sync', 'async'];
 
 /**
  * The measure step of an A/B gate (`gate --against <ref>`): this checkout's servers and the base
- * build's, each kept up and warmed up until steady, measured back to back per server and workload
+ * build's, each kept up and warmed up for the same fixed time, measured back to back per server and workload
  * in alternating order (this, base; base, this; ...), so drift of the machine between runs (on
  * this VM it moved the floor-normalised figures by up to 40%) cancels out. Faults apply to this
  * checkout's servers only. Returns one Report per step whose base cells carry `build: 'base'`
@@ -103,7 +103,10 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
       await p.base.close();
     }
   };
-  const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs };
+  // Every server of both builds gets the same warm-up load (fixed, not until steady): the builds
+  // are compared with each other, and a stopping rule that ends each at its own first steady slice
+  // would leave one JIT further along than the other (steady-warmup.ts, `fixed`).
+  const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs, fixed: true };
   return {
     measure: async (request) => {
       progress(`gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each\n`);

@@ -25,6 +25,13 @@ export interface SteadyWarmup {
    *  target whose CPU the lab cannot see. Throughput is the weaker signal (a closed loop's req/s
    *  also moves with the network and the driver), but it does flatten as the server's JIT settles. */
   basis?: 'cpu-per-request' | 'throughput';
+  /** Warm for exactly `maxMs`, whatever the slices say (whether it was steady by then is still
+   *  recorded). For two servers that are compared with each other (the gate's two builds): a rule
+   *  that stops each at its own first steady slice leaves one JIT further along than the other,
+   *  and sync's CPU per request still falls ~1%/s a minute in (docs/SYNC.md), so the stopping
+   *  rule itself would make one build look faster. The same load for both leaves that to chance
+   *  alone. */
+  fixed?: boolean;
 }
 
 export const DEFAULT_STEADY_WARMUP: SteadyWarmup = { sliceMs: 1000, tolerance: 0.1, maxMs: 15_000 };
@@ -140,7 +147,7 @@ export async function warmUntilSteady(
           rates.push(rate);
           onSlice({ slice: perRequest.length, cpuPerRequestUs: us, throughput: rate, elapsedMs: now() - started });
           steady = settled(byThroughput ? rates : perRequest, rule.tolerance);
-          return steady || perRequest.length >= slices;
+          return (steady && !rule.fixed) || perRequest.length >= slices;
         },
       },
     );
