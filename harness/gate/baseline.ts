@@ -5,9 +5,14 @@
 // at another moment drift by more than the slowdowns worth catching (docs/GATE.md). The settings
 // are the ones every run must use (a run with others would compare unlike with unlike). The
 // floor-normalised figures beside them (gate/metrics.ts) are a record for people, plus the machine
-// they came from; only `--against-figures` judges by them.
-import type { Machine, WorkloadName } from '../schema/report-schema.js';
-import { METRIC_MEASURES, type MetricMeasure } from './metrics.js';
+// they came from; only `--against-figures` judges by them. Built here too: the file from a run's
+// metrics (buildBaseline) and an A/B run's yardstick, every metric at 1 (abBaseline).
+import type { Machine, ServerName, WorkloadName } from '../schema/report-schema.js';
+import { abSubject, CLOSED_LOOP_MEASURES, METRIC_MEASURES, metricId, type MetricKey, type MetricMeasure } from './metrics.js';
+import { median } from '../analysis/stats.js';
+import { must } from '../must.js';
+import { noiseBand } from './decision.js';
+import type { GateOutcome } from './loop.js';
 
 export const BASELINE_SCHEMA = 'mkvss-lab/gate-baseline';
 export const BASELINE_VERSION = 2;
@@ -133,4 +138,41 @@ export function settingsDifferences(then: GateMeasureSettings, now: GateMeasureS
   if ((then.probeRate ?? 0) !== (now.probeRate ?? 0)) diffs.push(`--probe-rate ${now.probeRate ?? 0} (baseline: ${then.probeRate ?? 0})`);
   if ((then.probeRate ?? 0) > 0 && then.probeWorkload !== now.probeWorkload) diffs.push(`probe workload ${now.probeWorkload} (baseline: ${then.probeWorkload})`);
   return diffs;
+}
+
+/** A baseline file from a run's metrics. */
+export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>, settings: GateMeasureSettings, createdAt: string): GateBaseline {
+  const machine = must(outcome.reports[0], "the gate run's first report").setup.machine;
+  const metrics: BaselineMetric[] = outcome.metrics.map((m) => {
+    const band = noiseBand(m.values);
+    return {
+      id: m.id,
+      workload: m.workload,
+      concurrency: m.concurrency,
+      subject: m.subject,
+      measure: m.measure,
+      median: median(m.values),
+      band: Number.isFinite(band) ? band : null,
+      values: m.values,
+    };
+  });
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics };
+}
+
+/**
+ * The yardstick of an A/B gate: every metric at 1 (this build equal to the base), with no band of
+ * its own; `paired` says the rows are per-round ratios, judged by comparePaired.
+ */
+export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
+  const metrics: BaselineMetric[] = [];
+  const add = (key: MetricKey) => metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
+  for (const workload of settings.workloads) {
+    for (const server of servers) {
+      for (const measure of CLOSED_LOOP_MEASURES) add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
+    }
+  }
+  if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
+    for (const server of servers) add({ workload: settings.probeWorkload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure: 'p99AtRate' });
+  }
+  return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics, paired: true };
 }

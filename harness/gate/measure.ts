@@ -7,7 +7,7 @@ import type { CompareSettings } from '../run/settings.js';
 import { runComparison, runPreflight } from '../run/compare.js';
 import { planCpus } from '../system/pinning.js';
 import { DEFAULT_STEADY_WARMUP, WarmServers } from '../run/warm-servers.js';
-import type { Measure } from './decision.js';
+import type { Measure } from './loop.js';
 import type { GateMeasureSettings } from './baseline.js';
 
 /** TEST ONLY: per server kind, the fault variables its processes get (servers/kv/fault.ts:

@@ -3,7 +3,8 @@
 // out and formatted by the compare report's modules (harness/report: table.ts, format.ts).
 import type { Machine } from '../schema/report-schema.js';
 import type { GateBaseline } from './baseline.js';
-import { FAILING, pct, type GateOutcome, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
+import { FAILING, pct, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
+import type { GateOutcome } from './loop.js';
 import { formatRatio } from '../report/format.js';
 import { alignedTable, markdownTable } from '../report/table.js';
 

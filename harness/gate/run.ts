@@ -5,7 +5,9 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BaselineError, MIN_ROUNDS, readBaseline, settingsDifferences, type GateBaseline, type GateMeasureSettings } from './baseline.js';
-import { abBaseline, buildBaseline, runGateLoop, type GateThresholds, type Measure } from './decision.js';
+import type { GateThresholds } from './decision.js';
+import { runGateLoop, type Measure } from './loop.js';
+import { abBaseline, buildBaseline } from './baseline.js';
 import { extractAbMetrics } from './metrics.js';
 import { describeMachine } from '../system/machine.js';
 import { cpuMicrosPerRequest } from '../analysis/stats.js';

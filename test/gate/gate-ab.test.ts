@@ -1,6 +1,8 @@
 // The A/B gate (gate --against <ref>): this build over the base build, paired round by round.
 import { describe, expect, it } from 'vitest';
-import { abBaseline, DEFAULT_THRESHOLDS, FAILING, runGateLoop } from '../../harness/gate/decision.js';
+import { DEFAULT_THRESHOLDS, FAILING } from '../../harness/gate/decision.js';
+import { runGateLoop } from '../../harness/gate/loop.js';
+import { abBaseline } from '../../harness/gate/baseline.js';
 import { extractAbMetrics } from '../../harness/gate/metrics.js';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { MACHINE, steady, syntheticReport, type RoundFigures } from './synthetic-report.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BaselineError, readBaseline, settingsDifferences } from '../../harness/gate/baseline.js';
-import { buildBaseline } from '../../harness/gate/decision.js';
+import { buildBaseline } from '../../harness/gate/baseline.js';
 import { extractMetrics } from '../../harness/gate/metrics.js';
 import { steady, syntheticReport } from './synthetic-report.js';
 

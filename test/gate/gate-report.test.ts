@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildBaseline, DEFAULT_THRESHOLDS, runGateLoop } from '../../harness/gate/decision.js';
+import { DEFAULT_THRESHOLDS } from '../../harness/gate/decision.js';
+import { runGateLoop } from '../../harness/gate/loop.js';
+import { buildBaseline } from '../../harness/gate/baseline.js';
 import { extractMetrics } from '../../harness/gate/metrics.js';
 import { renderGateMarkdown, renderGateTable, type GateSummary } from '../../harness/gate/report.js';
 import { MACHINE, steady, syntheticReport } from './synthetic-report.js';

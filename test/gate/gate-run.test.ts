@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, runGate, type GateRunOptions } from '../../harness/gate/run.js';
-import { DEFAULT_THRESHOLDS, type MeasureRequest } from '../../harness/gate/decision.js';
+import { DEFAULT_THRESHOLDS } from '../../harness/gate/decision.js';
+import type { MeasureRequest } from '../../harness/gate/loop.js';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { steady, syntheticReport } from './synthetic-report.js';
 

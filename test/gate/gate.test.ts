@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildBaseline, compareMetrics, DEFAULT_THRESHOLDS, FAILING, noiseBand, runGateLoop, type MeasureRequest } from '../../harness/gate/decision.js';
+import { compareMetrics, DEFAULT_THRESHOLDS, FAILING, noiseBand } from '../../harness/gate/decision.js';
+import { runGateLoop, type MeasureRequest } from '../../harness/gate/loop.js';
+import { buildBaseline } from '../../harness/gate/baseline.js';
 import { extractMetrics } from '../../harness/gate/metrics.js';
 import type { GateBaseline } from '../../harness/gate/baseline.js';
 import type { Report } from '../../harness/schema/report-schema.js';
