@@ -68,9 +68,10 @@ What the report means:
              writes make it suspect; a round "not steady" makes an ok cell suspect and leaves a
              driver-bound one driver-bound (both reasons listed).
   factors    candidate vs baseline: geometric mean of the per-round ratios with a 95% paired
-             t-interval from 3 rounds; a winner only when the interval excludes 1, else a tie
-             (2 rounds: their range, nothing called). Each other server is compared with sync
-             (or with the first server).
+             t-interval on the log ratios from 3 rounds; a winner only when the interval
+             excludes 1 (a paired t-test at 5%), else a tie (2 rounds: their range, 1 round: the
+             ratio alone; nothing called). Each other server is compared with sync (or with the
+             first server).
   Output: <out>/<timestamp>[-label]/ (report.json, report.md, charts, report.html) and <out>/latest.
 
 Examples:
