@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // 2. end-to-end and reliability tests (start real servers);
 // 3. the measuring end-to-end tests (compare, gate), one file at a time, so the load they
 //    generate and the figures they judge are not squeezed by the other suites.
-const measuring = ['test/harness/compare-e2e.test.ts', 'test/gate/gate-e2e.test.ts'];
+const measuring = ['test/harness/compare-e2e.test.ts', 'test/harness/compare-open-loop-e2e.test.ts', 'test/gate/gate-e2e.test.ts'];
 const soak = 'test/**/*.soak.test.ts';
 
 export default defineConfig({

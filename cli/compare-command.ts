@@ -58,15 +58,20 @@ Remote targets (--target NAME=http://HOST:PORT, repeatable):
 What the report means:
   req/s      responses with the status the workload expects, per second; median of the rounds
              with the min-max spread.
-  latency    per response, microsecond HDR histogram (with --rate: from the intended send time).
-  verdict    ok; driver-bound (the load generator used >= 90% of its CPU: the figure is a floor,
-             not the server's limit); suspect (0 requests, the driver fell behind: its event loop
-             or send schedule over 20 ms late at p99, missed --rate target, or rows in the
-             database not matching acknowledged writes).
+  latency    per response, microsecond HDR histogram (with --rate: from the intended send time);
+             each percentile is each round's own, then the median over the rounds.
+  verdict    per round: ok; driver-bound (the load generator used >= 90% of its CPU: the figure
+             is a floor, not the server's limit); suspect (no requests completed; the driver fell
+             behind: its event loop or send schedule over 20 ms late at p99, wrk's not seen and
+             recorded as 0; or --rate target missed by over 5%). A cell takes its worst round
+             (suspect > driver-bound > ok); rows in the database not matching acknowledged
+             writes make it suspect; a round "not steady" makes an ok cell suspect and leaves a
+             driver-bound one driver-bound (both reasons listed).
   factors    candidate vs baseline: geometric mean of the per-round ratios with a 95% paired
-             t-interval from 3 rounds; a winner only when the interval excludes 1, else a tie
-             (2 rounds: their range, nothing called). Each other server is compared with sync
-             (or with the first server).
+             t-interval on the log ratios from 3 rounds; a winner only when the interval
+             excludes 1 (a paired t-test at 5%), else a tie (2 rounds: their range, 1 round: the
+             ratio alone; nothing called). Each other server is compared with sync (or with the
+             first server).
   Output: <out>/<timestamp>[-label]/ (report.json, report.md, charts, report.html) and <out>/latest.
 
 Examples:

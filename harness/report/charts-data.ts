@@ -1,8 +1,9 @@
 // The numbers behind the charts, kept apart from drawing so they can be checked without pixels:
-// the latency spectrum of a cell (from its rounds' merged HDR histograms when present, else from
-// the summary percentiles), and the tick positions of the "1/(1-p)" percentile axis.
-import * as hdr from 'hdr-histogram-js';
+// the latency spectrum of a cell (the median over rounds of each round's own percentile, as the
+// tables read it; the tables' five percentiles when a round has no histogram), and the tick
+// positions of the "1/(1-p)" percentile axis.
 import type { Cell } from '../schema/report-schema.js';
+import { decodeHistogram, medianOfRoundPercentiles } from '../analysis/stats.js';
 
 /** x position of percentile p (0..1) on the spectrum axis: 1/(1-p), so p50 = 2, p99 = 100, p99.99 = 10,000. */
 export function percentileToX(p: number): number {
@@ -28,22 +29,23 @@ export interface SpectrumPoint {
 
 export interface Spectrum {
   points: SpectrumPoint[];
-  /** 'hdr': every round's histogram merged (smooth curve); 'summary': median of the rounds' p50..p99.99. */
+  /** 'hdr': each round's own histogram read at each plotted percentile, then the median over the
+   *  rounds (a smooth curve); 'summary': the tables' median p50..p99.99 (the same method, 5 points). */
   source: 'hdr' | 'summary';
 }
 
-/** All rounds' histograms added into one, or null when a round has none or one does not decode. */
-export function mergedHistogram(cell: Cell): hdr.Histogram | null {
+/** How many responses each round's histogram holds, or null when a round has none, one does not
+ *  decode, or one is empty: then the chart plots the tables' own five medians instead. */
+function roundCounts(cell: Cell): number[] | null {
   if (cell.rounds.length === 0 || cell.rounds.some((r) => !r.histogram)) return null;
   try {
-    // autoResize lets rounds with different max values merge without range errors.
-    const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, autoResize: true });
-    for (const r of cell.rounds) {
-      const h = hdr.decodeFromCompressedBase64(r.histogram);
-      merged.add(h);
+    const counts = cell.rounds.map((r) => {
+      const h = decodeHistogram(r.histogram);
+      const n = h.totalCount;
       h.destroy();
-    }
-    return merged.totalCount > 0 ? merged : null;
+      return n;
+    });
+    return counts.every((n) => n > 0) ? counts : null;
   } catch {
     return null;
   }
@@ -51,19 +53,29 @@ export function mergedHistogram(cell: Cell): hdr.Histogram | null {
 
 const SAMPLES = 120;
 const X_MAX = 10000;
+/** The tables' percentiles (latencySummary): plotted exactly, so the curve passes through the
+ *  figures printed in the table cell for the same cell. */
+const TABLE_PERCENTILES = [50, 90, 99, 99.9, 99.99];
 
+/**
+ * The latency spectrum of a cell, read the way the tables read it (`medianOfRoundPercentiles`):
+ * at each percentile, each round's own percentile, then the median over the rounds. Never the
+ * pooled histogram: that would let the round with the most responses weigh most, and the curve
+ * would disagree with the table cell beside it.
+ */
 export function spectrumOf(cell: Cell): Spectrum {
-  const merged = mergedHistogram(cell);
-  if (merged) {
-    // Beyond x = count the percentile is just the max again: stop where the data stops resolving.
-    const xMax = Math.min(X_MAX, Math.max(2, merged.totalCount));
-    const points: SpectrumPoint[] = [];
-    for (let i = 0; i <= SAMPLES; i++) {
-      const x = 2 * (xMax / 2) ** (i / SAMPLES);
-      const p = 1 - 1 / x;
-      points.push({ x, y: merged.getValueAtPercentile(p * 100) / 1000 });
-    }
-    merged.destroy();
+  const counts = roundCounts(cell);
+  if (counts) {
+    // Beyond x = count a round's percentile is just its max again: stop where the smallest round
+    // stops resolving, so no point of the curve is a median of some rounds' maxima.
+    const xMax = Math.min(X_MAX, Math.max(2, Math.min(...counts)));
+    const table = TABLE_PERCENTILES.filter((p) => percentileToX(p / 100) <= xMax * (1 + 1e-9));
+    const grid: number[] = [];
+    for (let i = 0; i <= SAMPLES; i++) grid.push((1 - 1 / (2 * (xMax / 2) ** (i / SAMPLES))) * 100);
+    // A grid point that is a table percentile but for rounding gives way to the exact one.
+    const ps = [...grid.filter((g) => !table.some((t) => Math.abs(g - t) < 1e-9)), ...table].sort((a, b) => a - b);
+    const ys = medianOfRoundPercentiles(cell.rounds.map((r) => r.histogram), ps);
+    const points = ps.map((p, i) => ({ x: percentileToX(p / 100), y: (ys[i] ?? Number.NaN) / 1000 }));
     return { points, source: 'hdr' };
   }
   const s = cell.summary;

@@ -157,8 +157,11 @@ function spectrumSpec(report: Report, concurrency: number): ChartSpec {
     pointRadius: spectrum.source === 'hdr' ? 0 : 3,
   }));
   const sources = new Set(spectra.map((s) => s.spectrum.source));
-  const source = sources.size === 2 ? 'merged HDR histograms where recorded, else median percentiles'
-    : sources.has('hdr') ? `all rounds' HDR histograms merged` : `median of ${roundsText(report)} per percentile`;
+  // The same reading as the tables: each round's own percentile, then the median over the rounds
+  // (without histograms, only the tables' five percentiles are known).
+  const method = `median over ${roundsText(report)} of each round's own percentile`;
+  const source = sources.size === 2 ? `${method} (5 points where a round has no histogram)`
+    : sources.has('hdr') ? method : `${method}, p50-p99.99 only`;
   const log = latencyAxisType(spectra.flatMap((s) => s.spectrum.points.map((p) => p.y))) === 'logarithmic';
   return {
     kind: 'spectrum',

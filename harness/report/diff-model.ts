@@ -13,7 +13,7 @@ import { unpairedRatioInterval } from '../analysis/interval.js';
 import { wordFactor } from '../analysis/factors.js';
 import type { Cell, Factor, Report, Round, Setup } from '../schema/report-schema.js';
 import { formatSpread, thousands } from './format.js';
-import { ROWS, type RowSpec } from './model.js';
+import { PERCENTILE_METHOD, ROWS, type RowSpec } from './model.js';
 
 /** compare's table rows, in its order (one list: harness/report/model.ts). */
 export const DIFF_ROWS: readonly RowSpec[] = ROWS;
@@ -131,7 +131,7 @@ export function buildDiffTable(oldCell: Cell, newCell: Cell): DiffTable {
     rows,
     factors,
     caption:
-      `Median of ${counts}, min-max in brackets. Latency in ms; CPU in % of one core.\n` +
+      `Median of ${counts}, min-max in brackets. ${PERCENTILE_METHOD} Latency in ms; CPU in % of one core.\n` +
       'NEW vs OLD: ratio of geometric means, 95% Welch t-interval on log round figures (two runs are not paired); ' +
       'called only when it excludes 1, else tie; below 3 rounds a side: range, no call.',
     warnings,

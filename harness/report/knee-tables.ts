@@ -48,7 +48,7 @@ const ROW_HEADER = ['server', 'of knee', 'offered', 'achieved (req/s)', 'p50', '
 /** The two tables: own-knee fractions and equal absolute rates. */
 export function kneeTables(k: Knee): KneeTextTable[] {
   const sorted = (rows: KneeRow[]) => [...rows].sort((a, b) => a.fraction - b.fraction || a.server.localeCompare(b.server));
-  const caption = `Median of ${k.rounds} round${k.rounds === 1 ? '' : 's'}, min-max in brackets; ${k.workload}, ${k.concurrency} connections, open loop.`;
+  const caption = `Median of ${k.rounds} round${k.rounds === 1 ? '' : 's'}, min-max in brackets; ${k.workload}, ${k.concurrency} connections, open loop. Percentiles: each round's own (from its histogram), then the median over the rounds.`;
   return [
     { title: 'At fractions of each server\'s own knee', header: ROW_HEADER, rows: sorted(k.ownKnee).map((r) => rowCells(r, false)), caption },
     {

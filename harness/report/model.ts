@@ -44,7 +44,7 @@ export interface TableModel {
    *  and `warnings` says why, once, instead of a mark on every figure of the column). */
   notOk: boolean[];
   rows: string[][];
-  /** "Median of 3 rounds, min-max in brackets." */
+  /** "Median of 3 rounds, min-max in brackets. Percentiles: ..." */
   caption: string;
   /** One line per server whose verdict is not ok, with its reasons. */
   warnings: string[];
@@ -124,10 +124,13 @@ function figure(cell: Cell, row: RowSpec): string {
   return spread ? formatSpread(spread, row.format) : '-';
 }
 
+/** How every percentile in the tables and charts is read (stats.ts, medianOfRoundPercentiles). */
+export const PERCENTILE_METHOD = "Percentiles: each round's own (from its histogram), then the median over the rounds.";
+
 function roundsCaption(cells: Cell[]): string {
   const counts = [...new Set(cells.map((c) => c.rounds.length))].sort((a, b) => a - b);
   const n = counts.length === 0 ? '0' : counts.length === 1 ? String(counts[0]) : `${counts[0]}-${counts[counts.length - 1]}`;
-  return `Median of ${n} round${n === '1' ? '' : 's'}, min-max in brackets. Latency in ms; CPU in % of one core (over 100% = more than one core).`;
+  return `Median of ${n} round${n === '1' ? '' : 's'}, min-max in brackets. ${PERCENTILE_METHOD} Latency in ms; CPU in % of one core (over 100% = more than one core).`;
 }
 
 export function buildTable(report: Report, workload: WorkloadName, concurrency: number): TableModel {

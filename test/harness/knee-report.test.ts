@@ -53,6 +53,8 @@ describe('knee section', () => {
     expect(term).toMatch(/sync\s+grow\s+2,250\s+2,250.*no: p99 193\.0 ms > 50\.0 ms/);
     expect(term).toMatch(/sync\s+grow \(again\)\s+2,250/);
     expect(term).toContain('open loop, the offered rate stepped per server');
+    // The rows' caption says how a percentile is read (the same way as the main tables).
+    expect(term).toContain("Median of 3 rounds, min-max in brackets; get, 50 connections, open loop. Percentiles: each round's own (from its histogram), then the median over the rounds.");
     const md = renderMarkdown(report, { charts: [{ file: 'knee-p99.png', title: 'P99' }] });
     expect(md).toContain('## Knee (open loop)');
     expect(md).toContain('- async: knee 10,919 req/s, p99 there 44.0 ms');

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { loadImage } from '@napi-rs/canvas';
-import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../harness/schema/report-schema.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartFiles, renderCharts } from '../../harness/report/charts.js';
-import { mergedHistogram, PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/report/charts-data.js';
+import { PERCENTILE_TICKS, percentileToX, spectrumOf } from '../../harness/report/charts-data.js';
+import { encodeHistogram, medianOfRoundPercentiles, mergeHistograms, newLatencyHistogram } from '../../harness/analysis/stats.js';
 import { must } from '../../harness/must.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
@@ -76,7 +76,7 @@ describe('latency spectrum data', () => {
     expect(() => percentileToX(1)).toThrow(/within \[0, 1\)/);
   });
 
-  it('uses the merged HDR histograms when every round has one', () => {
+  it('reads every percentile as the tables do: each round\'s own, then the median over the rounds', () => {
     const cell = must(load('report-basic.json').cells[0], 'the first cell');
     const s = spectrumOf(cell);
     expect(s.source).toBe('hdr');
@@ -85,15 +85,36 @@ describe('latency spectrum data', () => {
     // Non-decreasing: a percentile curve never goes down.
     const ys = s.points.map((p) => p.y);
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
-    // The merged total is the sum of the rounds, decoded independently here.
-    const total = cell.rounds.reduce((n, r) => n + hdr.decodeFromCompressedBase64(r.histogram).totalCount, 0);
-    expect(mergedHistogram(cell)!.totalCount).toBe(total);
-    // p50 of the merge lies within the rounds' p50 spread (ms vs µs).
-    expect(must(s.points[0], 'the p50 point').y * 1000).toBeGreaterThanOrEqual(cell.summary.p50Us.min * 0.99);
-    expect(must(s.points[0], 'the p50 point').y * 1000).toBeLessThanOrEqual(cell.summary.p50Us.max * 1.01);
+    // The curve passes exactly through the table's figures for the same cell (ms here, µs there).
+    const at = (x: number) => must(s.points.find((p) => Math.abs(p.x - x) < 1e-6 * x), `the point at x = ${x}`).y;
+    expect(at(2)).toBe(cell.summary.p50Us.median / 1000);
+    expect(at(10)).toBe(cell.summary.p90Us.median / 1000);
+    expect(at(100)).toBe(cell.summary.p99Us.median / 1000);
+    expect(at(1000)).toBe(cell.summary.p999Us.median / 1000);
+    expect(at(10000)).toBe(cell.summary.p9999Us.median / 1000);
   });
 
-  it('falls back to the summary percentiles without histograms, or when one does not decode', () => {
+  it('is not the pooled histogram: a round with 10x the responses is one round of three, and the curve stops where the smallest round does', () => {
+    const round = (from: number, count: number) => {
+      const h = newLatencyHistogram();
+      for (let i = 0; i < count; i++) h.recordValue(from + (i % 10));
+      return encodeHistogram(h);
+    };
+    const cell = structuredClone(must(load('report-basic.json').cells[0], 'the first cell'));
+    const encoded = [round(100, 10_000), round(1000, 1000), round(2000, 1000)];
+    cell.rounds = cell.rounds.map((r, i) => ({ ...r, histogram: must(encoded[i], 'a round\'s histogram') }));
+    const s = spectrumOf(cell);
+    expect(s.source).toBe('hdr');
+    // p50: the middle round's 1004 µs; the pooled histogram would say about 105 µs.
+    expect(must(s.points[0], 'the p50 point').y).toBe(1.004);
+    expect(mergeHistograms(encoded).getValueAtPercentile(50)).toBeLessThan(110);
+    const [p99] = medianOfRoundPercentiles(encoded, [99]);
+    expect(must(s.points.find((p) => Math.abs(p.x - 100) < 1e-6), 'the p99 point').y).toBe(must(p99, 'p99') / 1000);
+    // The smallest round has 1,000 responses: nothing is plotted past x = 1,000 (p99.9).
+    expect(Math.max(...s.points.map((p) => p.x))).toBeCloseTo(1000, 6);
+  });
+
+  it('falls back to the summary percentiles without histograms, or when one does not decode or is empty', () => {
     const cell = must(load('report-sweep.json').cells[0], 'the first cell');
     const s = spectrumOf(cell);
     expect(s.source).toBe('summary');
@@ -107,5 +128,9 @@ describe('latency spectrum data', () => {
     const broken = structuredClone(must(load('report-basic.json').cells[0], 'the first cell'));
     must(broken.rounds[1], 'the second round').histogram = 'not a histogram';
     expect(spectrumOf(broken).source).toBe('summary');
+    // A round with no responses has no percentiles of its own: the table's five medians again.
+    const empty = structuredClone(must(load('report-basic.json').cells[0], 'the first cell'));
+    must(empty.rounds[2], 'the third round').histogram = encodeHistogram(newLatencyHistogram());
+    expect(spectrumOf(empty).source).toBe('summary');
   });
 });

@@ -32,7 +32,7 @@ Run started 2026-03-14T10:00:00.000Z.
 | Server threads (peak) | 72 | 11 |  |
 | Driver CPU (% of one core) | 71% (70-71) | 98% (97-99) |  |
 
-Median of 3 rounds, min-max in brackets. Latency in ms; CPU in % of one core (over 100% = more than one core).
+Median of 3 rounds, min-max in brackets. Percentiles: each round's own (from its histogram), then the median over the rounds. Latency in ms; CPU in % of one core (over 100% = more than one core).
 
 ⚠ async: driver-bound: the load generator, not the server, was the limit, so every figure in this column is what the driver could push (a floor under the server's capacity). Why: driver CPU 97.5% of one core (>= 90%); throughput 89% of the driver ceiling
 
@@ -54,7 +54,7 @@ Median of 3 rounds, min-max in brackets. Latency in ms; CPU in % of one core (ov
 | Server threads (peak) | 72 | 11 |  |
 | Driver CPU (% of one core) | 38% | 37% |  |
 
-Median of 3 rounds, min-max in brackets. Latency in ms; CPU in % of one core (over 100% = more than one core).
+Median of 3 rounds, min-max in brackets. Percentiles: each round's own (from its histogram), then the median over the rounds. Latency in ms; CPU in % of one core (over 100% = more than one core).
 
 ## Setup
 
