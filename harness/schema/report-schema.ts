@@ -36,7 +36,9 @@ const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T, descrip
  *  (`compare --target NAME=URL`), free text in [a-z0-9-]. Widened from the local union in v2
  *  (every v2 report before it still validates). */
 export const ServerNameSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 40 });
-export const WorkloadNameSchema = Type.Union([Type.Literal('get'), Type.Literal('put'), Type.Literal('mixed'), Type.Literal('crud')]);
+/** The one list of workloads (harness/load/workloads.ts builds their requests and re-exports it). */
+export const WORKLOAD_NAMES = ['get', 'put', 'mixed', 'crud'] as const;
+export const WorkloadNameSchema = Type.Union(WORKLOAD_NAMES.map((w) => Type.Literal(w)));
 export const VerdictSchema = Type.Union([Type.Literal('ok'), Type.Literal('driver-bound'), Type.Literal('suspect')]);
 export type ServerName = Static<typeof ServerNameSchema>;
 export type WorkloadName = Static<typeof WorkloadNameSchema>;
