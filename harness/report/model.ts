@@ -3,7 +3,7 @@
 // renderers all print this model, so the three never disagree on a figure.
 import { assertValidReport, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
 import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
-import { describeFactor } from './format-factor.js';
+import { wordFactor } from '../analysis/factors.js';
 
 type SummaryKey = keyof Cell['summary'];
 
@@ -102,7 +102,10 @@ function factorText(comparison: Comparison, metric: Factor['metric'] | undefined
   if (!metric) return '';
   const f = comparison.factors.find((x) => x.metric === metric);
   if (!f) return '';
-  return f.wording.trim() !== '' ? f.wording : describeFactor(f);
+  if (f.wording.trim() !== '') return f.wording;
+  // A report whose run left the wording out: the run's own words (analysis/factors.ts), from the stored interval.
+  const call = f.tie ? 'none' : f.factor >= 1 ? 'higher' : 'lower';
+  return wordFactor(f.metric, { estimate: f.factor, low: f.low, high: f.high, method: f.interval, rounds: f.rounds, call });
 }
 
 /** The mark on the header of a column whose server's run was not clean; its footnote starts with it too. */
