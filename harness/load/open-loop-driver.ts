@@ -16,8 +16,8 @@
 import net from 'node:net';
 import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
-import { seededRandom } from '../analysis/seeded-random.js';
-import { buildRequests, cannedExpectations, listLength, requestBytes, type PlannedRequest } from './workloads.js';
+import { connectionLists } from './connection-lists.js';
+import { requestBytes, type PlannedRequest } from './workloads.js';
 import { ResponseFramer } from './response-framer.js';
 
 interface Pending {
@@ -36,13 +36,7 @@ interface Pending {
 function build(spec: DriverSpec): () => Promise<ShardResult> {
   const rate = spec.rate!;
   const host = `${spec.host}:${spec.port}`;
-  const length = listLength(spec.connections);
-  const lists = Array.from({ length: spec.connections }, (_, c) => {
-    const random = seededRandom(spec.seed * 7919 + spec.shard * 104_729 + c);
-    const built = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
-    const planned = spec.cannedOk ? cannedExpectations(built) : built;
-    return planned.map((request) => ({ request, bytes: requestBytes(request, host) }));
-  });
+  const lists = connectionLists(spec).map((list) => list.map((request) => ({ request, bytes: requestBytes(request, host) })));
 
   return () =>
     new Promise((resolve) => {
