@@ -11,7 +11,7 @@
 import { guardRun } from './run-guard.js';
 import type { KneeRow, Preflight, Report, ServerName } from '../schema/report-schema.js';
 import { formatMs, formatRate } from '../report/format.js';
-import type { CompareSettings } from './settings.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type CompareSettings } from './settings.js';
 import { planCpus, type CpuPlan } from '../system/pinning.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { WarmServers } from './warm-servers.js';
@@ -141,7 +141,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
           lifecycle,
           live,
           lifecycle.steady,
-          { mode: 'closed', workload: lifecycle.warmupOn ?? settings.workloads[0]!, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
+          { mode: 'closed', workload: lifecycle.warmupOn ?? settings.workloads[0]!, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
           (s) => say(`${server} warming up until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`, expectedSteps(knee.rule, guess) + laterSteps, servers.length - si - 1),
           now,
         );
