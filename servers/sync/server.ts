@@ -24,8 +24,6 @@ export interface SyncTuning {
   acceptTickMs?: number;
   /** How long close() lets in-flight requests finish before cutting their connections. Default SHUTDOWN_GRACE_MS. */
   stopGraceMs?: number;
-  /** listen() backlog; the kernel caps it at net.core.somaxconn. Default LISTEN_BACKLOG. */
-  backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
   /** The warm start's bounds per floor thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
@@ -93,7 +91,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
   const retireAfterMs = tuning.retireAfterMs ?? 10_000;
   let listener;
   try {
-    listener = createListener(host, port, tuning.backlog ?? LISTEN_BACKLOG);
+    listener = createListener(host, port, LISTEN_BACKLOG);
   } catch (error) {
     throw listenError(host, port, error);
   }

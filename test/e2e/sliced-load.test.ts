@@ -13,6 +13,7 @@ import { planCpus } from '../../harness/system/pinning.js';
 
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
 const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-sliced-'));
@@ -23,7 +24,7 @@ describe('a load in slices', () => {
     const db = path.join(scratch, 'crud.db');
     seedDatabase(db, KEYS, 64, preloadKey);
     // 300 µs spun per request: the server, not the driver, sets the pace, whatever the machine.
-    const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' });
+    const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 4));
     const slices: Array<{ requests: number; responses: number }> = [];
     let load;
     try {
