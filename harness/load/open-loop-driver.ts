@@ -67,7 +67,7 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
        *  that never got an answer is at least that slow, and is never dropped from the figures. */
       const expire = (now: number, all = false) => {
         while (watchHead < watch.length) {
-          const p = watch[watchHead]!;
+          const p = watch[watchHead]!; // invariant: watchHead < watch.length (the loop's condition)
           const age = now - p.intendedMs;
           if (!all && !p.done && !p.timedOut && age < spec.timeoutMs) break;
           if (!p.done && !p.timedOut) {
@@ -163,6 +163,8 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
           const due = t0 + next * intervalMs;
           if (due > now || due >= windowEnd) break;
           const index = next % conns.length;
+          // invariant (per request, the hot path): conns and lists have one entry per connection,
+          // index < conns.length, and a connection's list is never empty (listLength >= 64).
           const conn = conns[index]!;
           const entry = lists[index]![conn.scheduled++ % lists[index]!.length]!;
           const p: Pending = { request: entry.request, bytes: entry.bytes, intendedMs: due, inWindow: due >= windowStart, done: false, timedOut: false };

@@ -4,6 +4,7 @@
 import { assertValidReport, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
 import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
 import { wordFactor } from '../analysis/factors.js';
+import { median } from '../analysis/stats.js';
 
 type SummaryKey = keyof Cell['summary'];
 
@@ -206,10 +207,14 @@ function warmupText(report: Report): string {
   for (const server of report.setup.servers) {
     const ups = report.cells.filter((c) => c.server === server).flatMap((c) => c.rounds.flatMap((r) => (r.warmup && r.warmup.cpuPerRequestUs.length > 0 ? [r.warmup] : [])));
     if (ups.length === 0) continue;
-    const range = (xs: number[], f: (v: number) => string) => (xs.length === 0 ? '' : Math.min(...xs) === Math.max(...xs) ? f(xs[0]!) : `${f(Math.min(...xs))}-${f(Math.max(...xs))}`);
+    const range = (xs: number[], f: (v: number) => string) => {
+      if (xs.length === 0) return '';
+      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+      return lo === hi ? f(lo) : `${f(lo)}-${f(hi)}`;
+    };
     const settled = ups.flatMap((w) => (w.settledUs !== undefined ? [w.settledUs] : []));
     // A remote target's warm-up went by req/s (its CPU is not visible): the last three slices.
-    const rates = ups.flatMap((w) => (w.throughput && w.steady ? [w.throughput.slice(-3).sort((a, b) => a - b)[1]!] : []));
+    const rates = ups.flatMap((w) => (w.throughput && w.steady ? [median(w.throughput.slice(-3))] : []));
     const notSteady = ups.filter((w) => !w.steady).length;
     parts.push(`${server} ${range(ups.map((w) => w.elapsedMs / 1000), (v) => v.toFixed(1))} s` +
       (ups.some((w) => w.throughput) ? ' by throughput (remote: CPU not visible)' : '') +

@@ -227,7 +227,8 @@ function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: reado
   }
   // A warm-up turned off (no slices) is said once, below.
   if (kept) for (const w of newWarmups) if (!w.steady && w.cpuPerRequestUs.length > 0) warnings.push(describeWarmup(w));
-  if (lifecycle.steady.maxMs <= 0 && newWarmups.length > 0) warnings.push(describeWarmup(newWarmups[0]!, kept));
+  const [firstWarmup] = newWarmups;
+  if (lifecycle.steady.maxMs <= 0 && firstWarmup !== undefined) warnings.push(describeWarmup(firstWarmup, kept));
   if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
   return warnings;
 }

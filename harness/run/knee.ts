@@ -11,6 +11,7 @@
 import { guardRun } from './run-guard.js';
 import type { KneeRow, Preflight, Report, ServerName } from '../schema/report-schema.js';
 import { formatMs, formatRate } from '../report/format.js';
+import { must } from '../must.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type CompareSettings } from './settings.js';
 import { planCpus, type CpuPlan } from '../system/pinning.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
@@ -53,7 +54,7 @@ async function measureAt(lifecycle: ServerLifecycle, live: LiveServer, settings:
   lifecycle.prepare(live);
   const { load } = await lifecycle.load(live, {
     mode: 'open',
-    workload: settings.workloads[0]!,
+    workload: must(settings.workloads[0], 'the one workload runKnee checked'),
     connections: live.concurrency,
     pipelining: settings.pipelining,
     rate,
@@ -111,13 +112,14 @@ function row(server: ServerName, fraction: number, offered: number, figures: Ste
 
 /** Each server's knee, the two tables, as a Report with a `knee` section. */
 export async function runKnee(settings: CompareSettings, knee: KneeSettings, progress: Progress = () => {}, options: KneeRunOptions = {}): Promise<Report> {
-  if (settings.concurrency.length !== 1) throw new Error(`--knee measures at one concurrency (the open loop's connections); got ${settings.concurrency.join(',')}. Pick one, e.g. -c 50.`);
-  if (settings.workloads.length !== 1) throw new Error(`--knee measures one workload; got ${settings.workloads.join(',')}. Pick one, e.g. --workload get.`);
+  const [concurrency] = settings.concurrency;
+  const [workload] = settings.workloads;
+  if (concurrency === undefined || settings.concurrency.length !== 1) throw new Error(`--knee measures at one concurrency (the open loop's connections); got ${settings.concurrency.join(',')}. Pick one, e.g. -c 50.`);
+  if (workload === undefined || settings.workloads.length !== 1) throw new Error(`--knee measures one workload; got ${settings.workloads.join(',')}. Pick one, e.g. --workload get.`);
   if (settings.servers.includes('floor')) throw new Error('--knee measures servers with a database; leave floor out of --servers (it has no knee worth finding: it only shows the driver).');
   const createdAt = new Date().toISOString();
   const now = options.now ?? Date.now;
   const plan = options.plan ?? planCpus(settings.pin);
-  const concurrency = settings.concurrency[0]!;
   const owned = !options.lifecycle;
   const lifecycle = options.lifecycle ?? new WarmServers(settings, plan, settings.steady ?? DEFAULT_STEADY_WARMUP);
   const unguard = guardRun(lifecycle, plan, { pinSelf: owned, owned });
@@ -141,7 +143,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
           lifecycle,
           live,
           lifecycle.steady,
-          { mode: 'closed', workload: lifecycle.warmupOn ?? settings.workloads[0]!, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
+          { mode: 'closed', workload: lifecycle.warmupOn ?? workload, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
           (s) => say(`${server} warming up until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`, expectedSteps(knee.rule, guess) + laterSteps, servers.length - si - 1),
           now,
         );
@@ -206,7 +208,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       report.setup.driver.name = 'mkvss-open-loop (node:net, intended-send-time latency)';
       report.setup.driver.version = '1';
       report.knee = {
-        workload: settings.workloads[0]!,
+        workload,
         concurrency,
         stepMs: knee.stepMs,
         leadInMs: knee.leadInMs,
