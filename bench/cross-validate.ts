@@ -22,7 +22,7 @@ import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, describeDriver, driverProblem, typ
 import { preloadKey, WORKLOADS } from '../harness/load/workloads.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from '../harness/run/server-process.js';
 import { readyTimeoutFor } from '../harness/run/process-load.js';
-import { SERVER_NAMES } from '../harness/run/settings.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, SERVER_NAMES } from '../harness/run/settings.js';
 import { planCpus, pinProcess } from '../harness/system/pinning.js';
 import { ProcSampler } from '../harness/system/proc-sampler.js';
 import { duration, nameList, wholeNumber } from '../cli/flags.js';
@@ -75,7 +75,7 @@ async function measure(o: Options, running: RunningChild, workload: WorkloadName
       keys: o.keys,
       valueSize: o.valueSize,
       seed,
-      timeoutMs: 10_000,
+      timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
       cannedOk: running.server === 'floor',
     },
     plan,

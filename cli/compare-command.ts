@@ -3,7 +3,7 @@
 // that fails pre-flight or cannot run makes exit 1.
 import { EXIT_USAGE } from '../harness/exit-codes.js';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { duration, formatDuration, nameList, wholeNumber, wholeNumberList } from './flags.js';
+import { duration, formatDuration, nameList, rate, wholeNumber, wholeNumberList } from './flags.js';
 import type { ServerName, WorkloadName } from '../harness/schema/report-schema.js';
 import { DEFAULT_COMPARE_SETTINGS as D, SERVER_NAMES, type CompareSettings } from '../harness/run/settings.js';
 import { runComparison } from '../harness/run/compare.js';
@@ -16,12 +16,6 @@ import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, driverProblem, type ClosedLoopDriv
 import { collectTarget } from './target-flag.js';
 import type { RemoteTarget } from '../harness/run/settings.js';
 
-
-function positiveRate(raw: string): number {
-  const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n >= 1) || n > 10_000_000) throw new InvalidArgumentError(`--rate is requests per second for all connections together, from 1 to 10000000, got "${raw}".`);
-  return n;
-}
 
 function label(raw: string): string {
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw)) throw new InvalidArgumentError(`--label must be 1-40 letters, digits, dots, dashes or underscores (it becomes part of a folder name), got "${raw}".`);
@@ -94,7 +88,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)
     .option('--value-size <bytes>', 'bytes per value (preload and writes)', wholeNumber('--value-size', 0, 524_288), D.valueSize)
     .option('--pipelining <n>', 'requests in flight per connection', wholeNumber('--pipelining', 1, 64), D.pipelining)
-    .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', positiveRate)
+    .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', rate('--rate', { whole: false }))
     .addOption(new Option('--driver <name>', 'closed-loop load driver: net (node:net, lean), autocannon, or wrk (cross-check: no per-request status check)').choices(CLOSED_LOOP_DRIVERS).default(DEFAULT_DRIVER))
     .addOption(new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(D.pin, 'on with 2+ CPUs and taskset'))
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')

@@ -1,6 +1,6 @@
-// Flag parsers every command shares (serve, compare, gate): whole numbers, durations, sizes,
-// fractions and comma-separated lists, each with one error wording, plus the two functions that
-// print a default the way the README writes it ("10s", "1m"), so --help never shows raw
+// Flag parsers every command shares (serve, compare, gate): whole numbers, rates, durations,
+// sizes, fractions and comma-separated lists, each with one error wording, plus the two functions
+// that print a default the way the README writes it ("10s", "1m"), so --help never shows raw
 // milliseconds or bytes. A parser throws commander's InvalidArgumentError, which the CLI turns
 // into one "error: ..." line and exit 2.
 import { InvalidArgumentError } from 'commander';
@@ -11,6 +11,23 @@ export function wholeNumber(name: string, min: number, max: number) {
   return (raw: string): number => {
     const n = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+    return n;
+  };
+}
+
+/** The highest rate a rate flag takes, requests per second (well above what one driver can send). */
+export const MAX_RATE = 10_000_000;
+
+/**
+ * A rate in requests per second from 1 to MAX_RATE: "5000"; unless `whole`, also "2500.5" (an
+ * open-loop total spread over connections need not be a whole number; the knee's steps are).
+ */
+export function rate(name: string, rule: { whole: boolean }) {
+  const pattern = rule.whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const kind = rule.whole ? 'a whole number' : 'a number';
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!pattern.test(raw.trim()) || !(n >= 1) || n > MAX_RATE) throw new InvalidArgumentError(`${name} is requests per second, ${kind} from 1 to ${MAX_RATE}, got "${raw}"; e.g. ${name} 5000.`);
     return n;
   };
 }

@@ -1,24 +1,16 @@
 // The flags of `compare --knee` (harness/run/knee.ts): the search's bound, step and start, kept
 // apart from compare-command.ts so the two evolve separately.
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { duration, formatDuration } from './flags.js';
+import { type Command, Option } from 'commander';
+import { duration, formatDuration, rate } from './flags.js';
 import { DEFAULT_KNEE_SETTINGS as K, type KneeSettings } from '../harness/run/knee.js';
-
-function rate(name: string) {
-  return (raw: string): number => {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 10_000_000) throw new InvalidArgumentError(`${name} is requests per second, a whole number from 1 to 10000000, got "${raw}".`);
-    return n;
-  };
-}
 
 export function kneeOptions(command: Command): void {
   command
     .option('--knee', "find each server's knee under open-loop load (highest rate it sustains), then measure all at 50/75/90% of their own knee and of the smallest knee", false)
     .addOption(new Option('--knee-p99 <duration>', 'a step whose p99 (from the intended send time) passes this does not keep up').argParser(duration('--knee-p99', { minMs: 1 })).default(K.rule.p99BoundUs / 1000, formatDuration(K.rule.p99BoundUs / 1000)))
     .addOption(new Option('--knee-step <duration>', 'measured window of each knee step and table measurement').argParser(duration('--knee-step', { minMs: 200, maxMs: 60_000 })).default(K.stepMs, formatDuration(K.stepMs)))
-    .addOption(new Option('--knee-start <req/s>', 'first offered rate of the search; each next step offers x1.5').argParser(rate('--knee-start')).default(K.rule.startRate))
-    .addOption(new Option('--knee-max <req/s>', 'stop growing past this rate (the knee is then "at least")').argParser(rate('--knee-max')).default(K.rule.maxRate));
+    .addOption(new Option('--knee-start <req/s>', 'first offered rate of the search; each next step offers x1.5').argParser(rate('--knee-start', { whole: true })).default(K.rule.startRate))
+    .addOption(new Option('--knee-max <req/s>', 'stop growing past this rate (the knee is then "at least")').argParser(rate('--knee-max', { whole: true })).default(K.rule.maxRate));
 }
 
 /** Checks between --knee and the other flags (exit 2 with the fix, like crossCheck). */

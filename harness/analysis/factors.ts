@@ -6,6 +6,7 @@
 // called at all.
 import { pairedRatioInterval, type IntervalMethod, type RatioInterval, type UnpairedIntervalMethod } from './interval.js';
 import type { Cell, Comparison, Factor, Round, ServerName } from '../schema/report-schema.js';
+import { formatFactorNumber } from '../number-format.js';
 
 type Metric = Factor['metric'];
 const LATENCY_METRICS = ['meanUs', 'p50Us', 'p90Us', 'p99Us', 'p999Us', 'p9999Us', 'maxUs'] as const;
@@ -22,8 +23,6 @@ export function smoothedErrorRate(r: Pick<Round, 'requests' | 'expected'>, outOf
   return (failed + 0.5) / (outOf + 1);
 }
 
-const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
-
 /** The words for one factor. `estimate` > 1 always means "the candidate is better" for this metric.
  *  Paired (compare) and unpaired (diff) intervals read alike: a call, a tie, or a range/1 round. */
 export function wordFactor(
@@ -37,11 +36,11 @@ export function wordFactor(
     metric === 'throughput' ? ['higher', 'lower'] : metric === 'successRate' ? ['fewer errors', 'more errors'] : ['faster', 'slower'];
   // Below 1, say it the other way round ("2.2x lower") with the interval inverted to match.
   const up = estimate >= 1;
-  const size = `${f2(up ? estimate : 1 / estimate)}x ${up ? better : worse}`;
-  const range = up ? `${f2(low)}-${f2(high)}` : `${f2(1 / high)}-${f2(1 / low)}`;
+  const size = `${formatFactorNumber(up ? estimate : 1 / estimate)}x ${up ? better : worse}`;
+  const range = up ? `${formatFactorNumber(low)}-${formatFactorNumber(high)}` : `${formatFactorNumber(1 / high)}-${formatFactorNumber(1 / low)}`;
   if (iv.method === 'none') return `${size}, not tested (1 round)`;
   if (iv.method === 'range') return `${size}, not tested (range of ${iv.rounds} rounds: ${range})`;
-  if (iv.call === 'none') return `tie (${f2(low)}-${f2(high)})`;
+  if (iv.call === 'none') return `tie (${formatFactorNumber(low)}-${formatFactorNumber(high)})`;
   return `${size} (${range})`;
 }
 

@@ -11,6 +11,7 @@
 // narrow that bracket (x1.5 growth and 3 bisections: the knee is known to within 1/16 of the last
 // good rate's 50% bracket, ~6%). The knee is the highest offered rate that kept up. A step that
 // fails is repeated once (rule.retries) before it counts as failed: see KneeRule.retries.
+import { formatMs, formatPercent } from '../number-format.js';
 
 export interface KneeRule {
   /** First offered rate, req/s. */
@@ -66,14 +67,12 @@ export interface KneeSearch {
   capped: boolean;
 }
 
-const ms = (us: number) => `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
-
 /** Whether one step kept up, and if not, why. */
 export function judgeStep(f: StepFigures, rule: Pick<KneeRule, 'minAchievedFraction' | 'p99BoundUs'>): { ok: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (f.requests === 0) reasons.push('no requests');
-  if (f.achieved < rule.minAchievedFraction * f.offered) reasons.push(`achieved ${Math.round(f.achieved)} < ${Math.round(rule.minAchievedFraction * 100)}% of offered`);
-  if (!(f.p99Us <= rule.p99BoundUs)) reasons.push(`p99 ${ms(f.p99Us)} > ${ms(rule.p99BoundUs)}`);
+  if (f.achieved < rule.minAchievedFraction * f.offered) reasons.push(`achieved ${Math.round(f.achieved)} < ${formatPercent(rule.minAchievedFraction)} of offered`);
+  if (!(f.p99Us <= rule.p99BoundUs)) reasons.push(Number.isFinite(f.p99Us) ? `p99 ${formatMs(f.p99Us)} > ${formatMs(rule.p99BoundUs)}` : 'no p99 (no responses)');
   if (f.successRate < 1) reasons.push(`${((1 - f.successRate) * 100).toPrecision(2)}% errors`);
   return { ok: reasons.length === 0, reasons };
 }

@@ -11,6 +11,7 @@
 // holds even when the driver queues, because latency ends when the driver parses the response, so
 // it could not catch the stalls it was meant to.)
 import type { DriverLag, Verdict } from '../schema/report-schema.js';
+import { formatMs } from '../number-format.js';
 
 export const DRIVER_BOUND_SHARE = 0.9;
 /** The driver's lag (event-loop delay or send lag, 99th percentile) above which its figures are
@@ -30,8 +31,6 @@ export interface VerdictInput {
   achievedRate?: number;
 }
 
-const ms = (us: number) => (us / 1000).toFixed(1);
-
 export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
   let verdict: Verdict = 'ok';
@@ -48,12 +47,12 @@ export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: stri
   if (x.driverLag.loopDelayP99Us > DRIVER_LAG_LIMIT_US) {
     verdict = 'suspect';
     reasons.push(
-      `the load generator fell behind: its event loop was ${ms(x.driverLag.loopDelayP99Us)} ms late at p99 (max ${ms(x.driverLag.loopDelayMaxUs)} ms, limit ${ms(DRIVER_LAG_LIMIT_US)} ms), so latencies include its own queueing`,
+      `the load generator fell behind: its event loop was ${formatMs(x.driverLag.loopDelayP99Us)} late at p99 (max ${formatMs(x.driverLag.loopDelayMaxUs)}, limit ${formatMs(DRIVER_LAG_LIMIT_US)}), so latencies include its own queueing`,
     );
   }
   if (x.driverLag.sendLagP99Us !== undefined && x.driverLag.sendLagP99Us > DRIVER_LAG_LIMIT_US) {
     verdict = 'suspect';
-    reasons.push(`the load generator fell behind its schedule: requests went out ${ms(x.driverLag.sendLagP99Us)} ms after their due time at p99 (limit ${ms(DRIVER_LAG_LIMIT_US)} ms)`);
+    reasons.push(`the load generator fell behind its schedule: requests went out ${formatMs(x.driverLag.sendLagP99Us)} after their due time at p99 (limit ${formatMs(DRIVER_LAG_LIMIT_US)})`);
   }
   if (x.driverCpuPct >= DRIVER_BOUND_SHARE * 100 * x.driverCpus) {
     if (verdict === 'ok') verdict = 'driver-bound';

@@ -23,6 +23,7 @@ import type { DriverSpec } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
 import { connectionLists } from './connection-lists.js';
 import type { PlannedRequest } from './workloads.js';
+import { must } from '../must.js';
 
 type AutocannonRequest = { method: string; path: string; body?: string; expect: number; write: PlannedRequest['write'] };
 
@@ -57,7 +58,7 @@ function build(spec: DriverSpec): () => Promise<import('./driver-protocol.js').S
           setupClient: (client) => {
             const internals = client as unknown as ClientInternals;
             clients.push(internals);
-            internals.requestIterator.setRequests(lists[nextList++ % lists.length]!);
+            internals.requestIterator.setRequests(must(lists[nextList++ % lists.length], 'a request list (the index wraps)'));
             let answered: AutocannonRequest | undefined;
             const queue = internals.pipelinedRequests;
             const terminate = queue.terminateRequest.bind(queue);

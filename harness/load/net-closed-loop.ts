@@ -60,6 +60,9 @@ class Connection {
     this.readBuffer = Buffer.allocUnsafe(readBufferBytes);
   }
 
+  // invariant (every `]!` on a Connection, here and in ClosedLoopLoad, the per-request hot path):
+  // a slot index is taken modulo pipelining, the length of sentAt and listIndex, and listIndex
+  // only holds indexes into `list` (fill() writes cursor, which wraps at list.length).
   /** The requests in flight, oldest first. */
   pending(): PlannedRequest[] {
     const out: PlannedRequest[] = [];

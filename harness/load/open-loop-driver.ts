@@ -16,8 +16,8 @@
 import net from 'node:net';
 import type { DriverSpec, ShardResult } from './driver-protocol.js';
 import { driverMain, WindowRecorder } from './window-recorder.js';
-import { seededRandom } from '../analysis/seeded-random.js';
-import { buildRequests, cannedExpectations, listLength, requestBytes, type PlannedRequest } from './workloads.js';
+import { connectionLists } from './connection-lists.js';
+import { requestBytes, type PlannedRequest } from './workloads.js';
 import { ResponseFramer } from './response-framer.js';
 
 interface Pending {
@@ -36,13 +36,7 @@ interface Pending {
 function build(spec: DriverSpec): () => Promise<ShardResult> {
   const rate = spec.rate!;
   const host = `${spec.host}:${spec.port}`;
-  const length = listLength(spec.connections);
-  const lists = Array.from({ length: spec.connections }, (_, c) => {
-    const random = seededRandom(spec.seed * 7919 + spec.shard * 104_729 + c);
-    const built = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
-    const planned = spec.cannedOk ? cannedExpectations(built) : built;
-    return planned.map((request) => ({ request, bytes: requestBytes(request, host) }));
-  });
+  const lists = connectionLists(spec).map((list) => list.map((request) => ({ request, bytes: requestBytes(request, host) })));
 
   return () =>
     new Promise((resolve) => {
@@ -73,7 +67,7 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
        *  that never got an answer is at least that slow, and is never dropped from the figures. */
       const expire = (now: number, all = false) => {
         while (watchHead < watch.length) {
-          const p = watch[watchHead]!;
+          const p = watch[watchHead]!; // invariant: watchHead < watch.length (the loop's condition)
           const age = now - p.intendedMs;
           if (!all && !p.done && !p.timedOut && age < spec.timeoutMs) break;
           if (!p.done && !p.timedOut) {
@@ -169,6 +163,8 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
           const due = t0 + next * intervalMs;
           if (due > now || due >= windowEnd) break;
           const index = next % conns.length;
+          // invariant (per request, the hot path): conns and lists have one entry per connection,
+          // index < conns.length, and a connection's list is never empty (listLength >= 64).
           const conn = conns[index]!;
           const entry = lists[index]![conn.scheduled++ % lists[index]!.length]!;
           const p: Pending = { request: entry.request, bytes: entry.bytes, intendedMs: due, inWindow: due >= windowStart, done: false, timedOut: false };

@@ -98,6 +98,8 @@ export class ResponseFramer {
 /** The three status digits of "HTTP/1.x NNN ...", or -1. */
 function statusOf(buf: Buffer, at: number, headEnd: number): number {
   if (headEnd - at < 12 || buf[at] !== 72 /* H */ || buf[at + 4] !== 47 /* / */ || buf[at + 8] !== 32) return -1;
+  // invariant (the buf[...]! here and in the two functions below, per response on the driver's hot
+  // path): every index is inside [at, headEnd), and headEnd <= buf.length, so it reads a byte.
   const a = buf[at + 9]! - 48;
   const b = buf[at + 10]! - 48;
   const c = buf[at + 11]! - 48;

@@ -8,6 +8,7 @@ import { pinnedCommand } from '../system/pinning.js';
 import { ProcSampler } from '../system/proc-sampler.js';
 import { mergeHistograms, encodeHistogram } from '../analysis/stats.js';
 import { DEFAULT_DRIVER, DRIVER_SCRIPTS } from './drivers.js';
+import { must } from '../must.js';
 
 export interface LoadOutcome extends ShardResult {
   driverCpuPct: number;
@@ -64,7 +65,7 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
     creates: sum((p) => p.creates),
     deletes: sum((p) => p.deletes),
     writesAcknowledged: sum((p) => p.writesAcknowledged),
-    histogram: parts.length === 1 ? parts[0]!.histogram : encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
+    histogram: parts.length === 1 ? must(parts[0], 'the one part').histogram : encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
     latencySumUs: sum((p) => p.latencySumUs),
     latencyCount: sum((p) => p.latencyCount),
     // Shards run side by side: the window is theirs in common (the longest, to be conservative on rates).
@@ -91,13 +92,13 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
   };
   try {
     const shards = connections.map((conns, shard) => {
-      const cpus = plan.pinned ? [plan.driverCpus[shard % plan.driverCpus.length]!] : [];
+      const cpus = plan.pinned ? [must(plan.driverCpus[shard % plan.driverCpus.length], 'a driver CPU (a pinned plan has at least one)')] : [];
       const [cmd, args] = pinnedCommand(cpus, process.execPath, [DRIVER_SCRIPTS[spec.mode === 'open' ? 'open' : (spec.driver ?? DEFAULT_DRIVER)]]);
       const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       children.push(child);
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
-      const shardSpec: DriverSpec = { ...spec, connections: conns, shard, ...(rates ? { rate: rates[shard]! } : {}) };
+      const shardSpec: DriverSpec = { ...spec, connections: conns, shard, ...(rates ? { rate: must(rates[shard], 'a rate per shard') } : {}) };
       const waiters = new Map<DriverMessage['type'], Array<(m: DriverMessage) => void>>();
       let failure: Error | null = null;
       const failWaiters: Array<(e: Error) => void> = [];

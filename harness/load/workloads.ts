@@ -4,9 +4,10 @@
 //
 // Every request carries the status the workload expects and whether it is a write, so each
 // response can be checked and the rows written counted.
-import type { WorkloadName } from '../schema/report-schema.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../schema/report-schema.js';
 
-export const WORKLOADS: readonly WorkloadName[] = ['get', 'put', 'mixed', 'crud'];
+/** Every workload: the schema's one list (a workload is added there, and its requests here). */
+export const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
 
 export type WriteKind = 'create' | 'update' | 'delete';
 

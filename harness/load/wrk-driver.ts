@@ -22,6 +22,7 @@ import { driverMain } from './window-recorder.js';
 import { connectionLists } from './connection-lists.js';
 import { readWrkResult } from './wrk-result.js';
 import { parseStatChildrenCpuSeconds } from '../system/proc.js';
+import { must } from '../must.js';
 
 /** At most this many requests in the shared list (enough for the keys to look random). */
 const MAX_LIST = 50_000;
@@ -93,7 +94,13 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
   const lists = connectionLists(spec);
   // Interleave the connections' lists, so the shared list mixes them like the other drivers do.
   const shared = [];
-  for (let k = 0; shared.length < MAX_LIST && k < lists[0]!.length; k++) for (const list of lists) if (k < list.length) shared.push(list[k]!);
+  const length = must(lists[0], 'a list per connection (at least one connection)').length;
+  for (let k = 0; shared.length < MAX_LIST && k < length; k++) {
+    for (const list of lists) {
+      const request = list[k];
+      if (request !== undefined) shared.push(request);
+    }
+  }
   const fixedValue = 'v'.repeat(spec.valueSize);
   const lines = shared.map((r) => {
     if (r.body !== undefined && r.body !== fixedValue) throw new Error('wrk driver: only fixed-value bodies are supported');

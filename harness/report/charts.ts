@@ -46,7 +46,7 @@ function serverColor(report: Report, server: ServerName): string {
   const fixed = SERVER_COLORS[server];
   if (fixed) return fixed;
   const others = report.setup.servers.filter((s) => !SERVER_COLORS[s]);
-  return TARGET_COLORS[Math.max(0, others.indexOf(server)) % TARGET_COLORS.length]!;
+  return must(TARGET_COLORS[Math.max(0, others.indexOf(server)) % TARGET_COLORS.length], 'a colour (the index wraps)');
 }
 const WORKLOAD_DASH: Record<WorkloadName, number[]> = { get: [], put: [8, 4], mixed: [3, 3], crud: [12, 4, 3, 4] };
 

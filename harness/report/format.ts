@@ -1,48 +1,20 @@
 // Number formatting for the compare report and the gate's: one place decides how a figure reads, so the terminal,
 // report.md, report.html and the charts print the same thing for the same number.
 // Inputs follow report-schema.ts: times in microseconds, sizes in bytes, rates 0..1.
+//
+// The formatters analysis/ also needs (thousands, milliseconds, percent, factor numbers) live in
+// harness/number-format.ts, which imports nothing, because analysis/ must not import report/ (report/
+// imports analysis/); they are re-exported here, so this stays the one module a renderer imports.
 import type { Spread } from '../schema/report-schema.js';
+import { finiteOrThrow, thousands, type Formatter } from '../number-format.js';
 
-/** How a value of one kind reads; `decimals` forces the precision (used to print min/max like the median). */
-export type Formatter = (value: number, decimals?: number) => string;
-
-function finiteOrThrow(value: number, what: string): void {
-  if (!Number.isFinite(value)) throw new RangeError(`cannot format ${what}: ${value} is not a finite number`);
-}
-
-/** "24,257" — fixed decimals with comma thousands separators (locale-independent, so output is stable). */
-export function thousands(value: number, decimals = 0): string {
-  finiteOrThrow(value, 'number');
-  const fixed = Math.abs(value).toFixed(decimals);
-  const [whole, frac] = fixed.split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  // -0 and values that round to 0 print without a sign.
-  const sign = value < 0 && Number(fixed) !== 0 ? '-' : '';
-  return sign + grouped + (frac !== undefined ? `.${frac}` : '');
-}
-
-/** Decimals that give `significant` significant digits (never negative: 1234 keeps its digits). */
-export function decimalsFor(value: number, significant = 3): number {
-  if (value === 0 || !Number.isFinite(value)) return 0;
-  const magnitude = Math.floor(Math.log10(Math.abs(value)));
-  return Math.max(0, significant - 1 - magnitude);
-}
+export { decimalsFor, formatFactorNumber, formatMs, formatMsValue, formatPercent, thousands, type Formatter } from '../number-format.js';
 
 /** Requests per second: whole numbers ("24,257"); below 10 a decimal, so 0.5 req/s does not read 1. */
 export const formatRate: Formatter = (perSecond, decimals) => {
   finiteOrThrow(perSecond, 'rate');
   return thousands(perSecond, decimals ?? (Math.abs(perSecond) < 10 && perSecond !== 0 ? 1 : 0));
 };
-
-/** Milliseconds value of a µs figure, 3 significant digits ("0.579", "2.06", "12.3", "1,234"). */
-export const formatMsValue: Formatter = (us, decimals) => {
-  finiteOrThrow(us, 'latency');
-  const ms = us / 1000;
-  return thousands(ms, decimals ?? decimalsFor(ms, 3));
-};
-
-/** "0.579 ms" from 579 µs. */
-export const formatMs: Formatter = (us, decimals) => `${formatMsValue(us, decimals)} ms`;
 
 /**
  * A success rate (0..1) as a percentage with enough decimals to show the errors: the error part gets

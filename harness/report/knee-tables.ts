@@ -2,7 +2,7 @@
 // steps, and the two tables (own-knee fractions, equal absolute rates), for the terminal and
 // Markdown renderers. Both print the same rows built here.
 import type { Knee, KneeRow } from '../schema/report-schema.js';
-import { formatMs, formatRate, formatSpread, formatSuccessRate, thousands } from './format.js';
+import { formatMs, formatPercent, formatRate, formatSpread, formatSuccessRate, thousands } from './format.js';
 import { alignedTable, markdownTable } from './table.js';
 
 export interface KneeTextTable {
@@ -12,7 +12,6 @@ export interface KneeTextTable {
   caption: string;
 }
 
-const pct = (f: number) => `${Math.round(f * 100)}%`;
 const rate = (r: number) => (Number.isFinite(r) ? thousands(r) : '-');
 
 /** One line per server: its knee, the p99 there, and the bracket the search ended on. */
@@ -33,12 +32,12 @@ export function stepsTable(k: Knee): KneeTextTable {
     title: 'Knee search',
     header: ['server', 'step', 'offered', 'achieved', 'p50', 'p99', 'success', 'verdict'],
     rows,
-    caption: `One ${k.stepMs / 1000} s step per rate after a ${k.leadInMs / 1000} s lead-in, latency from the intended send time; keeps up = achieved >= ${pct(k.rule.minAchievedFraction)} of offered, p99 <= ${formatMs(k.rule.p99BoundUs)}, no errors. Growth x${k.rule.growth}, then ${k.rule.refineSteps} bisections${k.rule.retries > 0 ? `; a step that does not keep up is measured again${k.rule.retries > 1 ? ` up to ${k.rule.retries} times` : ' once'} ("again") and passes if a repeat keeps up` : ''}.`,
+    caption: `One ${k.stepMs / 1000} s step per rate after a ${k.leadInMs / 1000} s lead-in, latency from the intended send time; keeps up = achieved >= ${formatPercent(k.rule.minAchievedFraction)} of offered, p99 <= ${formatMs(k.rule.p99BoundUs)}, no errors. Growth x${k.rule.growth}, then ${k.rule.refineSteps} bisections${k.rule.retries > 0 ? `; a step that does not keep up is measured again${k.rule.retries > 1 ? ` up to ${k.rule.retries} times` : ' once'} ("again") and passes if a repeat keeps up` : ''}.`,
   };
 }
 
 function rowCells(r: KneeRow, withFactor: boolean): string[] {
-  const cells = [r.server, pct(r.fraction), thousands(r.offered), formatSpread(r.achieved, formatRate), formatSpread(r.p50Us, formatMs), formatSpread(r.p99Us, formatMs), formatSpread(r.p999Us, formatMs), formatSpread(r.successRate, formatSuccessRate)];
+  const cells = [r.server, formatPercent(r.fraction), thousands(r.offered), formatSpread(r.achieved, formatRate), formatSpread(r.p50Us, formatMs), formatSpread(r.p99Us, formatMs), formatSpread(r.p999Us, formatMs), formatSpread(r.successRate, formatSuccessRate)];
   if (withFactor) cells.push(r.p99VsBaseline ?? '');
   return cells;
 }

@@ -3,7 +3,8 @@
 // renderers all print this model, so the three never disagree on a figure.
 import { assertValidReport, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
 import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
-import { describeFactor } from './format-factor.js';
+import { wordFactor } from '../analysis/factors.js';
+import { median } from '../analysis/stats.js';
 
 type SummaryKey = keyof Cell['summary'];
 
@@ -102,7 +103,10 @@ function factorText(comparison: Comparison, metric: Factor['metric'] | undefined
   if (!metric) return '';
   const f = comparison.factors.find((x) => x.metric === metric);
   if (!f) return '';
-  return f.wording.trim() !== '' ? f.wording : describeFactor(f);
+  if (f.wording.trim() !== '') return f.wording;
+  // A report whose run left the wording out: the run's own words (analysis/factors.ts), from the stored interval.
+  const call = f.tie ? 'none' : f.factor >= 1 ? 'higher' : 'lower';
+  return wordFactor(f.metric, { estimate: f.factor, low: f.low, high: f.high, method: f.interval, rounds: f.rounds, call });
 }
 
 /** The mark on the header of a column whose server's run was not clean; its footnote starts with it too. */
@@ -206,10 +210,14 @@ function warmupText(report: Report): string {
   for (const server of report.setup.servers) {
     const ups = report.cells.filter((c) => c.server === server).flatMap((c) => c.rounds.flatMap((r) => (r.warmup && r.warmup.cpuPerRequestUs.length > 0 ? [r.warmup] : [])));
     if (ups.length === 0) continue;
-    const range = (xs: number[], f: (v: number) => string) => (xs.length === 0 ? '' : Math.min(...xs) === Math.max(...xs) ? f(xs[0]!) : `${f(Math.min(...xs))}-${f(Math.max(...xs))}`);
+    const range = (xs: number[], f: (v: number) => string) => {
+      if (xs.length === 0) return '';
+      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+      return lo === hi ? f(lo) : `${f(lo)}-${f(hi)}`;
+    };
     const settled = ups.flatMap((w) => (w.settledUs !== undefined ? [w.settledUs] : []));
     // A remote target's warm-up went by req/s (its CPU is not visible): the last three slices.
-    const rates = ups.flatMap((w) => (w.throughput && w.steady ? [w.throughput.slice(-3).sort((a, b) => a - b)[1]!] : []));
+    const rates = ups.flatMap((w) => (w.throughput && w.steady ? [median(w.throughput.slice(-3))] : []));
     const notSteady = ups.filter((w) => !w.steady).length;
     parts.push(`${server} ${range(ups.map((w) => w.elapsedMs / 1000), (v) => v.toFixed(1))} s` +
       (ups.some((w) => w.throughput) ? ' by throughput (remote: CPU not visible)' : '') +

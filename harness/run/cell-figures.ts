@@ -112,7 +112,7 @@ export function summarizeCell(server: ServerName, workload: WorkloadName, concur
     };
     if (!cell.rowsCheck.ok) {
       cell.verdict = 'suspect';
-      const scope = rowChecks[0]!.cumulative ? 'since the server started' : 'summed over rounds';
+      const scope = rowChecks.some((r) => r.cumulative) ? 'since the server started' : 'summed over rounds';
       cell.verdictReasons.push(`rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, ${scope})`);
     }
   }

@@ -11,7 +11,7 @@ import { guardRun } from './run-guard.js';
 import { DEFAULT_DRIVER, describeDriver } from '../load/drivers.js';
 import type { Cell, Preflight, Report, Round, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
-import type { CompareSettings } from './settings.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type CompareSettings } from './settings.js';
 import { buildComparisons } from '../analysis/factors.js';
 import { describeMachine } from '../system/machine.js';
 import { formatCpuList, planCpus, type CpuPlan } from '../system/pinning.js';
@@ -154,7 +154,7 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
         lifecycle,
         live,
         lifecycle.steady,
-        { mode: 'closed', driver: WARMUP_DRIVER, workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
+        { mode: 'closed', driver: WARMUP_DRIVER, workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
         (s) =>
           say(
             'warming up',
@@ -183,7 +183,7 @@ async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings
       keys: settings.keys,
       valueSize: settings.valueSize,
       seed: (settings.seed ?? 1) + m.round,
-      timeoutMs: settings.requestTimeoutMs ?? 10_000,
+      timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     });
     const rows = await lifecycle.release(live, (phase) => say(phase));
     const round = roundFrom(m, result, startedAt, ceiling ? { pipelining: settings.pipelining } : settings, warmup);
@@ -227,7 +227,8 @@ function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: reado
   }
   // A warm-up turned off (no slices) is said once, below.
   if (kept) for (const w of newWarmups) if (!w.steady && w.cpuPerRequestUs.length > 0) warnings.push(describeWarmup(w));
-  if (lifecycle.steady.maxMs <= 0 && newWarmups.length > 0) warnings.push(describeWarmup(newWarmups[0]!, kept));
+  const [firstWarmup] = newWarmups;
+  if (lifecycle.steady.maxMs <= 0 && firstWarmup !== undefined) warnings.push(describeWarmup(firstWarmup, kept));
   if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
   return warnings;
 }

@@ -8,6 +8,7 @@ import { encodeHistogram, newLatencyHistogram } from '../analysis/stats.js';
 import { PREFLIGHT_SCRIPT } from './preflight.js';
 import type { LiveServer, LoadRequest, LoadResult, RowsCheck, ServerLifecycle, SlicedLoad } from './lifecycle.js';
 import type { SteadyWarmup, WarmupRecord } from './steady-warmup.js';
+import { must } from '../must.js';
 
 /** How a fake server performs on its `loadIndex`-th load since it started (0 = the first). */
 export interface FakePerformance {
@@ -95,7 +96,7 @@ export class FakeServers implements ServerLifecycle {
     const windowMs = parts.reduce((a, p) => a + p.ms, 0);
     const requests = parts.reduce((a, p) => a + Math.round((p.perf.throughput * p.ms) / 1000), 0);
     const cpuUs = parts.reduce((a, p) => a + p.perf.cpuPerRequestUs * Math.round((p.perf.throughput * p.ms) / 1000), 0);
-    const perf = parts[parts.length - 1]!.perf;
+    const perf = must(parts.at(-1), 'a part (every load has at least one)').perf;
     const netCreates = parts.reduce((a, p) => a + (p.perf.netCreates ?? 0), 0);
     this.created.set(live, (this.created.get(live) ?? 0) + netCreates);
     const throughput = windowMs > 0 ? (requests * 1000) / windowMs : 0;

@@ -10,7 +10,9 @@
 // The Report it returns has no compare cells: its `knee` section holds the search and the tables.
 import { guardRun } from './run-guard.js';
 import type { KneeRow, Preflight, Report, ServerName } from '../schema/report-schema.js';
-import type { CompareSettings } from './settings.js';
+import { formatMs, formatRate } from '../report/format.js';
+import { must } from '../must.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type CompareSettings } from './settings.js';
 import { planCpus, type CpuPlan } from '../system/pinning.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { WarmServers } from './warm-servers.js';
@@ -44,15 +46,15 @@ export interface KneeRunOptions {
   now?: () => number;
 }
 
-const rateText = (r: number) => Math.round(r).toLocaleString('en-US');
-const msText = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms` : '-');
+/** A step's p99 in the progress lines; '-' when the step had no responses to take it from. */
+const p99Text = (us: number) => (Number.isFinite(us) ? formatMs(us) : '-');
 
 /** One open-loop load at `rate` on the warm server: its figures. */
 async function measureAt(lifecycle: ServerLifecycle, live: LiveServer, settings: CompareSettings, knee: KneeSettings, rate: number, seed: number): Promise<StepFigures> {
   lifecycle.prepare(live);
   const { load } = await lifecycle.load(live, {
     mode: 'open',
-    workload: settings.workloads[0]!,
+    workload: must(settings.workloads[0], 'the one workload runKnee checked'),
     connections: live.concurrency,
     pipelining: settings.pipelining,
     rate,
@@ -110,13 +112,14 @@ function row(server: ServerName, fraction: number, offered: number, figures: Ste
 
 /** Each server's knee, the two tables, as a Report with a `knee` section. */
 export async function runKnee(settings: CompareSettings, knee: KneeSettings, progress: Progress = () => {}, options: KneeRunOptions = {}): Promise<Report> {
-  if (settings.concurrency.length !== 1) throw new Error(`--knee measures at one concurrency (the open loop's connections); got ${settings.concurrency.join(',')}. Pick one, e.g. -c 50.`);
-  if (settings.workloads.length !== 1) throw new Error(`--knee measures one workload; got ${settings.workloads.join(',')}. Pick one, e.g. --workload get.`);
+  const [concurrency] = settings.concurrency;
+  const [workload] = settings.workloads;
+  if (concurrency === undefined || settings.concurrency.length !== 1) throw new Error(`--knee measures at one concurrency (the open loop's connections); got ${settings.concurrency.join(',')}. Pick one, e.g. -c 50.`);
+  if (workload === undefined || settings.workloads.length !== 1) throw new Error(`--knee measures one workload; got ${settings.workloads.join(',')}. Pick one, e.g. --workload get.`);
   if (settings.servers.includes('floor')) throw new Error('--knee measures servers with a database; leave floor out of --servers (it has no knee worth finding: it only shows the driver).');
   const createdAt = new Date().toISOString();
   const now = options.now ?? Date.now;
   const plan = options.plan ?? planCpus(settings.pin);
-  const concurrency = settings.concurrency[0]!;
   const owned = !options.lifecycle;
   const lifecycle = options.lifecycle ?? new WarmServers(settings, plan, settings.steady ?? DEFAULT_STEADY_WARMUP);
   const unguard = guardRun(lifecycle, plan, { pinSelf: owned, owned });
@@ -140,7 +143,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
           lifecycle,
           live,
           lifecycle.steady,
-          { mode: 'closed', workload: lifecycle.warmupOn ?? settings.workloads[0]!, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? 10_000 },
+          { mode: 'closed', workload: lifecycle.warmupOn ?? workload, connections: concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
           (s) => say(`${server} warming up until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`, expectedSteps(knee.rule, guess) + laterSteps, servers.length - si - 1),
           now,
         );
@@ -151,17 +154,17 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       let searchSteps = 0;
       const search = await findKnee(
         (rate, phase) => {
-          say(`${server} ${phase} step ${searchSteps + 1}: offering ${rateText(rate)} req/s`, Math.max(1, planned - searchSteps) + laterSteps, servers.length - si - 1);
+          say(`${server} ${phase} step ${searchSteps + 1}: offering ${formatRate(rate)} req/s`, Math.max(1, planned - searchSteps) + laterSteps, servers.length - si - 1);
           return clock.timed(() => measureAt(lifecycle, live, settings, knee, rate, (settings.seed ?? 1) + 10 * searchSteps));
         },
         knee.rule,
         (step) => {
           searchSteps++;
-          say(`${server} ${step.phase} step ${searchSteps}: offered ${rateText(step.offered)}, achieved ${rateText(step.achieved)} req/s, p99 ${msText(step.p99Us)} -> ${step.ok ? 'keeps up' : `not (${step.reasons.join('; ')})`}`, Math.max(0, planned - searchSteps) + laterSteps, servers.length - si - 1);
+          say(`${server} ${step.phase} step ${searchSteps}: offered ${formatRate(step.offered)}, achieved ${formatRate(step.achieved)} req/s, p99 ${p99Text(step.p99Us)} -> ${step.ok ? 'keeps up' : `not (${step.reasons.join('; ')})`}`, Math.max(0, planned - searchSteps) + laterSteps, servers.length - si - 1);
         },
       );
       if (search.knee) guess = search.knee.offered;
-      progress(`knee: ${server}: ${search.knee ? `knee ${search.capped ? 'at least ' : ''}${rateText(search.knee.offered)} req/s, p99 there ${msText(search.knee.p99Us)}` : 'no knee found: the first step did not keep up'}\n`);
+      progress(`knee: ${server}: ${search.knee ? `knee ${search.capped ? 'at least ' : ''}${formatRate(search.knee.offered)} req/s, p99 there ${p99Text(search.knee.p99Us)}` : 'no knee found: the first step did not keep up'}\n`);
       searches.push({ server, live, search });
     }
     {
@@ -171,7 +174,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       const figures = new Map<string, StepFigures[]>();
       for (const [i, m] of order.entries()) {
         const live = searches.find((s) => s.server === m.server)!.live;
-        progress(`knee: tables [${i + 1}/${order.length}] round ${m.round}, ${m.server} at ${rateText(m.rate)} req/s; ~${clock.left(order.length - i, 0, prior)} left\n`);
+        progress(`knee: tables [${i + 1}/${order.length}] round ${m.round}, ${m.server} at ${formatRate(m.rate)} req/s; ~${clock.left(order.length - i, 0, prior)} left\n`);
         const f = await clock.timed(() => measureAt(lifecycle, live, settings, knee, m.rate, (settings.seed ?? 1) + 100 * m.round));
         const key = `${m.server}|${m.rate}`;
         figures.set(key, [...(figures.get(key) ?? []), f]);
@@ -195,8 +198,8 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       for (const s of searches) {
         const rows = await lifecycle.release(s.live);
         if (rows && !rows.ok) warnings.push(`${s.server}: rows in the database (${rows.actualRows}) do not match the acknowledged writes (${rows.expectedRows}).`);
-        if (!s.search.knee) warnings.push(`${s.server}: no knee found, its first step (${rateText(knee.rule.startRate)} req/s) did not keep up; lower --knee-start.`);
-        if (s.search.capped) warnings.push(`${s.server}: every step up to --knee-max kept up; its knee is at least ${rateText(s.search.knee!.offered)} req/s.`);
+        if (!s.search.knee) warnings.push(`${s.server}: no knee found, its first step (${formatRate(knee.rule.startRate)} req/s) did not keep up; lower --knee-start.`);
+        if (s.search.capped) warnings.push(`${s.server}: every step up to --knee-max kept up; its knee is at least ${formatRate(s.search.knee!.offered)} req/s.`);
       }
       for (const w of lifecycle.warmups) if (!w.steady) warnings.push(describeWarmup(w));
       if (knee.rounds < 3) warnings.push(`The tables have ${knee.rounds} round${knee.rounds === 1 ? '' : 's'} per row: too few for an interval, so no p99 difference is called.`);
@@ -205,7 +208,7 @@ export async function runKnee(settings: CompareSettings, knee: KneeSettings, pro
       report.setup.driver.name = 'mkvss-open-loop (node:net, intended-send-time latency)';
       report.setup.driver.version = '1';
       report.knee = {
-        workload: settings.workloads[0]!,
+        workload,
         concurrency,
         stepMs: knee.stepMs,
         leadInMs: knee.leadInMs,

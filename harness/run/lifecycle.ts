@@ -1,6 +1,6 @@
 // The one interface between a `compare` run and the servers it measures (hyperfine's Executor is
 // the model): where a live server comes from, how load is put on it, and what is checked when it
-// is given back. Three implementations, chosen once per run:
+// is given back. Four implementations, chosen once per run:
 //
 // - FreshServers (fresh-servers.ts): a new process on a fresh copy of the preloaded database for
 //   every measurement, stopped after it. The default: variance between processes is real variance.

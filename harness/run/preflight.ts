@@ -109,8 +109,7 @@ export function firstMismatch(
   script: readonly PreflightStep[] = PREFLIGHT_SCRIPT,
   reference?: { server: string; answers: readonly PreflightAnswer[] },
 ): string | null {
-  for (let i = 0; i < script.length; i++) {
-    const step = script[i]!;
+  for (const [i, step] of script.entries()) {
     const a = answers[i];
     if (!a) return `step ${i + 1} (${describe(step)}): no answer`;
     if (a.status !== step.expect) return `step ${i + 1} (${describe(step)}): expected status ${step.expect}, got ${a.status} ${clip(a.body)}`;

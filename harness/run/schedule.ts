@@ -7,6 +7,7 @@
 // round, so its figure has a spread and comes from the same moments as the servers'.
 import type { ServerName, WorkloadName } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
+import { must } from '../must.js';
 
 export interface Measurement {
   server: ServerName;
@@ -31,7 +32,7 @@ export function schedule(s: Pick<CompareSettings, 'servers' | 'workloads' | 'con
     groups.forEach(({ workload, concurrency }, g) => {
       if (g === ceilingAt) addCeiling();
       for (let i = 0; i < s.servers.length; i++) {
-        const server = s.servers[(i + round - 1) % s.servers.length]!;
+        const server = must(s.servers[(i + round - 1) % s.servers.length], 'a server (the index wraps)');
         out.push({ server, workload, concurrency, round, order: out.length });
       }
     });

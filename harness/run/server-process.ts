@@ -44,7 +44,8 @@ export async function startServer(
   db: string,
   cpus: readonly number[],
   env: Record<string, string> = {},
-  readyTimeoutMs = 20_000,
+  /** How long to wait for the ready line: process-load.ts's readyTimeoutFor says, per server and load. */
+  readyTimeoutMs: number,
   extraArgs: readonly string[] = [],
   /** The `mkvss-lab` CLI to run: this checkout's by default, another build's for an A/B gate. */
   cli: string = CLI,

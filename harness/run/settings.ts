@@ -35,7 +35,7 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
   serverEnv?: Partial<Record<ServerName, Record<string, string>>>;
   /** Per-second progress lines (for a terminal that redraws one line). */
   progressTicks?: boolean;
-  /** A request unanswered for this long is a timeout. */
+  /** A request unanswered for this long is a timeout. Default DEFAULT_REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number;
   /** Closed-loop load driver (harness/load/drivers.ts); default 'net'. */
   driver?: ClosedLoopDriverName;
@@ -45,6 +45,10 @@ export interface CompareSettings extends Pick<Setup, PlanFields> {
    *  all local or all remote (remote-servers.ts). */
   targets?: RemoteTarget[];
 }
+
+/** A load driver's request timeout when the settings give none (compare, the knee's warm-up, the
+ *  cross-validation bench); the knee's open-loop steps use a shorter one of their own (run/knee.ts). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
   servers: ['sync', 'async'],

@@ -32,16 +32,15 @@ const strict = { additionalProperties: false } as const;
 const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { ...strict, ...(description ? { description } : {}) });
 
-/** The servers the lab starts itself. */
-export const LocalServerNameSchema = Type.Union([Type.Literal('sync'), Type.Literal('async'), Type.Literal('reference'), Type.Literal('floor')]);
-/** A server in a report: one the lab started (LocalServerName) or a remote target's name
+/** A server in a report: one the lab started (servers/server-kinds.ts) or a remote target's name
  *  (`compare --target NAME=URL`), free text in [a-z0-9-]. Widened from the local union in v2
  *  (every v2 report before it still validates). */
 export const ServerNameSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 40 });
-export const WorkloadNameSchema = Type.Union([Type.Literal('get'), Type.Literal('put'), Type.Literal('mixed'), Type.Literal('crud')]);
+/** The one list of workloads (harness/load/workloads.ts builds their requests and re-exports it). */
+export const WORKLOAD_NAMES = ['get', 'put', 'mixed', 'crud'] as const;
+export const WorkloadNameSchema = Type.Union(WORKLOAD_NAMES.map((w) => Type.Literal(w)));
 export const VerdictSchema = Type.Union([Type.Literal('ok'), Type.Literal('driver-bound'), Type.Literal('suspect')]);
 export type ServerName = Static<typeof ServerNameSchema>;
-export type LocalServerName = Static<typeof LocalServerNameSchema>;
 export type WorkloadName = Static<typeof WorkloadNameSchema>;
 export type Verdict = Static<typeof VerdictSchema>;
 

@@ -1,7 +1,8 @@
-// The one /proc reader (Linux): a process's CPU time from /proc/<pid>/stat, its memory and thread
-// count from /proc/<pid>/status, and its descendants from /proc/<pid>/task/<tid>/children. The
-// measuring sampler (proc-sampler.ts), the servers benchmark and the reliability tests all read
-// through here, so a field is parsed one way. Elsewhere than Linux the readers return null.
+// The one /proc reader (Linux): a process's CPU time and state from /proc/<pid>/stat, its memory
+// and thread count from /proc/<pid>/status, and its children from /proc/<pid>/task/<tid>/children.
+// The measuring sampler (proc-sampler.ts), the servers benchmark, the reliability tests and the
+// cluster tests (finding a worker to kill) all read through here, so a field is parsed one way.
+// Elsewhere than Linux the readers return null (or no children).
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -19,17 +20,22 @@ function read(path: string): string | null {
   }
 }
 
-/** utime + stime in seconds, from /proc/<pid>/stat (fields 14 and 15, counted after the ")"
- *  that closes the command name, which may itself contain spaces). */
+/** The fields of /proc/<pid>/stat after "pid (comm) ", from the state (field 3) on: the command
+ *  name may itself hold spaces and parentheses, so the split starts after the last ")". */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime in seconds, from /proc/<pid>/stat (fields 14 and 15). */
 export function parseStatCpuSeconds(stat: string, ticksPerSecond = CLOCK_TICKS): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(stat);
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 /** cutime + cstime in seconds (fields 16 and 17): CPU of the children this process has waited
  *  for. A driver that runs a short-lived tool (wrk) reads its CPU here once the tool has exited. */
 export function parseStatChildrenCpuSeconds(stat: string, ticksPerSecond = CLOCK_TICKS): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(stat);
   return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
 }
 
@@ -71,23 +77,36 @@ export function processStatus(pid: number): ProcStatus | null {
   return status === null ? null : parseStatus(status);
 }
 
-/** pid and all its descendants, through /proc/<pid>/task/<tid>/children. */
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, Z zombie, ...); null once gone. */
+export function processState(pid: number): string | null {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat === null ? null : (statFields(stat)[0] ?? null);
+}
+
+/** The direct children of pid (of all its threads, zombies included), through
+ *  /proc/<pid>/task/<tid>/children; [] once it is gone. */
+export function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tasks) {
+    const children = read(`/proc/${pid}/task/${tid}/children`);
+    if (children) for (const c of children.trim().split(/\s+/)) if (c) out.push(Number(c));
+  }
+  return out;
+}
+
+/** pid and all its descendants. */
 export function processTree(root: number): number[] {
   const out: number[] = [];
   const queue = [root];
-  while (queue.length > 0 && out.length < 4096) {
-    const pid = queue.shift()!;
+  for (let pid = queue.shift(); pid !== undefined && out.length < 4096; pid = queue.shift()) {
     out.push(pid);
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tasks) {
-      const children = read(`/proc/${pid}/task/${tid}/children`);
-      if (children) for (const c of children.trim().split(/\s+/)) if (c) queue.push(Number(c));
-    }
+    queue.push(...childrenOf(pid));
   }
   return out;
 }

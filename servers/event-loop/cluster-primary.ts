@@ -33,7 +33,10 @@ interface Forked {
   exited: Promise<void>;
 }
 
-export async function startClusterPrimary(kind: WorkerSpec['kind'], options: ServerOptions): Promise<RunningServer> {
+/** `server` says which server the workers run: its kind (for the log) and its module's URL
+ *  (`new URL('./server.js', import.meta.url).href`), whose startOneLoop each worker calls. */
+export async function startClusterPrimary(server: Pick<WorkerSpec, 'kind' | 'module'>, options: ServerOptions): Promise<RunningServer> {
+  const { kind } = server;
   // Open (and create) the database once here: a bad path fails as one clear line before any
   // worker starts, and the workers never race each other creating the schema.
   openKvOrExplain(options).store.close();
@@ -42,7 +45,7 @@ export async function startClusterPrimary(kind: WorkerSpec['kind'], options: Ser
   // show it: find a free one here first. (Another process could take it in between; that shows
   // up as a clear "already in use" startup error, not as workers on different ports.)
   const port = options.port === 0 ? await pickFreePort(options.host) : options.port;
-  const spec: WorkerSpec = { kind, options: { ...options, port } };
+  const spec: WorkerSpec = { ...server, options: { ...options, port } };
 
   // Workers run a small entry module rather than re-running this process's argv, so that
   // start() behaves the same from the CLI, from a test, or from the benchmark.

@@ -2,7 +2,7 @@
 // the primary, and stop gracefully when asked (or on a signal, e.g. Ctrl-C reaching the whole
 // process group), exiting 0 once the database is closed.
 import { StartupError, type RunningServer } from '../options.js';
-import { WORKER_ENV, type WorkerMessage, type WorkerSpec } from './cluster-protocol.js';
+import { WORKER_ENV, type OneLoopModule, type WorkerMessage, type WorkerSpec } from './cluster-protocol.js';
 
 const spec = JSON.parse(process.env[WORKER_ENV] ?? 'null') as WorkerSpec | null;
 if (spec === null || typeof process.send !== 'function') {
@@ -36,8 +36,8 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 try {
-  const { startOneLoop } =
-    spec.kind === 'async' ? await import('../async/server.js') : await import('../reference/server.js');
+  // The server's own module, by the URL its primary passed: this folder imports no server.
+  const { startOneLoop } = (await import(spec.module)) as OneLoopModule;
   server = await startOneLoop(spec.options);
 } catch (err) {
   const message = err instanceof StartupError ? err.message : `worker failed to start: ${(err as Error).message}`;

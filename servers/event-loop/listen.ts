@@ -2,7 +2,7 @@
 // the node:net-based servers (async, reference, floor).
 import type { Server } from 'node:net';
 import { StartupError } from '../options.js';
-import { urlHost } from '../ready-line.js';
+import { explainListenError } from '../listen-error.js';
 import { LISTEN_BACKLOG } from '../socket-lifecycle.js';
 
 /** Listens and resolves with the real port (useful with port 0), or rejects with a StartupError. */
@@ -10,7 +10,7 @@ export function listenOrExplain(server: Server, host: string, port: number): Pro
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(new StartupError(explainListenError(err, host, port)));
+      reject(new StartupError(explainListenError(err.code, host, port, err.message)));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -21,21 +21,4 @@ export function listenOrExplain(server: Server, host: string, port: number): Pro
     server.once('listening', onListening);
     server.listen({ host, port, backlog: LISTEN_BACKLOG });
   });
-}
-
-export function explainListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
-  const where = `${urlHost(host)}:${port}`; // [::1]:8080, not the ambiguous ::1:8080
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return `port ${port} on ${host} is already in use (pick another with --port, or 0 for any free port)`;
-    case 'EACCES':
-      return `permission denied to listen on ${where} (ports below 1024 need privileges)`;
-    case 'EADDRNOTAVAIL':
-      return `address ${host} is not available on this machine (check --host)`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve host "${host}" (check --host)`;
-    default:
-      return `cannot listen on ${where}: ${err.message}`;
-  }
 }

@@ -27,6 +27,9 @@ const MAX_DELAY_US = 10_000_000;
 /** Upper bound on "one request in K". */
 const MAX_EVERY = 1_000_000_000;
 
+// Its own parser, not cli/flags.ts's wholeNumber: these are environment variables read inside the
+// server process, and servers/ imports nothing from cli/ or harness/ (they depend on servers/, not
+// the other way round). A bad value throws when the kv is opened, so the server does not start.
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, max: number, what: string): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return 0;

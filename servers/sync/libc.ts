@@ -142,11 +142,6 @@ export function parseHost(host: string): HostAddress {
   );
 }
 
-/** "host:port", with an IPv6 host in brackets ("[::1]:8080"), for messages and URLs. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** A sockaddr of `length` bytes: family (u16, host order = LE here), port (u16 BE), and the
  *  address at `addressAt`; every other field zero. */
 function sockaddr(length: number, family: number, addressAt: number, address: Uint8Array, port: number): Buffer {

@@ -103,7 +103,8 @@ export function prewarm(
         if (threadCpuMs() - startCpu >= budget.maxCpuMs) return result('cpu', i);
         if (performance.now() - startWall >= budget.maxWallMs) return result('wall', i);
       }
-      const request = i < creates.length ? creates[i]! : cycle[(i - creates.length) % cycle.length]!;
+      const request = i < creates.length ? creates[i] : cycle[(i - creates.length) % cycle.length];
+      if (request === undefined) throw new Error('the synthetic request cycle is empty');
       status = 0;
       const out = session.receive(request.bytes);
       // What the driver does with a head and body before send(): join them into one buffer (warm

@@ -9,17 +9,8 @@ import {
   type ServerOptions,
   type StartServer,
 } from '../options.js';
-import {
-  EACCES,
-  EADDRINUSE,
-  EADDRNOTAVAIL,
-  SyscallError,
-  createListener,
-  errnoName,
-  formatHostPort,
-  libc,
-  parseHost,
-} from './libc.js';
+import { SyscallError, createListener, errnoName, libc, parseHost } from './libc.js';
+import { explainListenError } from '../listen-error.js';
 import { WorkerPool, type PrewarmTotals } from './pool.js';
 import { DEFAULT_FLOOR_PREWARM_CPU_MS, DEFAULT_PREWARM_BUDGET, type PrewarmBudget } from './worker-protocol.js';
 import { LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
@@ -33,8 +24,6 @@ export interface SyncTuning {
   acceptTickMs?: number;
   /** How long close() lets in-flight requests finish before cutting their connections. Default SHUTDOWN_GRACE_MS. */
   stopGraceMs?: number;
-  /** listen() backlog; the kernel caps it at net.core.somaxconn. Default LISTEN_BACKLOG. */
-  backlog?: number;
   /** Test seam: a handler module instead of the key-value API (see WorkerConfig). */
   handlerModule?: string;
   /** The warm start's bounds per floor thread, when options.prewarm is on. Default DEFAULT_PREWARM_BUDGET. */
@@ -59,15 +48,13 @@ export interface RunningSyncServer extends RunningServer {
   readonly prewarm: PrewarmTotals;
 }
 
+/** The listen failure in the words every server uses (servers/listen-error.ts), keyed by the errno's name. */
 function listenError(host: string, port: number, error: unknown): StartupError {
-  const where = formatHostPort(host, port);
   if (error instanceof SyscallError) {
-    if (error.errno === EADDRINUSE) return new StartupError(`cannot listen on ${where}: the port is already in use (EADDRINUSE)`);
-    if (error.errno === EACCES) return new StartupError(`cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`);
-    if (error.errno === EADDRNOTAVAIL) return new StartupError(`cannot listen on ${where}: no such address on this machine (EADDRNOTAVAIL)`);
-    return new StartupError(`cannot listen on ${where}: ${error.syscall}() failed with ${errnoName(error.errno)}`);
+    const name = errnoName(error.errno);
+    return new StartupError(explainListenError(name, host, port, `${error.syscall}() failed with ${name}`));
   }
-  return new StartupError(`cannot listen on ${where}: ${(error as Error).message}`);
+  return new StartupError(explainListenError(undefined, host, port, (error as Error).message));
 }
 
 /**
@@ -104,7 +91,7 @@ export async function startSyncServer(options: ServerOptions, tuning: SyncTuning
   const retireAfterMs = tuning.retireAfterMs ?? 10_000;
   let listener;
   try {
-    listener = createListener(host, port, tuning.backlog ?? LISTEN_BACKLOG);
+    listener = createListener(host, port, LISTEN_BACKLOG);
   } catch (error) {
     throw listenError(host, port, error);
   }

@@ -107,7 +107,8 @@ async function main(): Promise<void> {
   try {
     app = await openApp();
   } catch (error) {
-    post({ type: 'failed', message: (error as Error).message.split('\n')[0]! });
+    const [firstLine = ''] = (error as Error).message.split('\n');
+    post({ type: 'failed', message: firstLine });
     return;
   }
   const warm = config.prewarm ? warmStart(config.prewarm) : undefined;

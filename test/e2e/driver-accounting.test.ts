@@ -17,6 +17,7 @@ import type { WorkloadName } from '../../harness/schema/report-schema.js';
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
 const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-accounting-'));
@@ -27,7 +28,7 @@ async function measure(mode: 'open' | 'closed', workload: WorkloadName, rate?: n
   seedDatabase(db, KEYS, 64, preloadKey);
   // Every request spins 300 µs in the server (the gate's fault injection): the server stays slower
   // than the driver, so it is the server the load saturates.
-  const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' });
+  const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 2));
   let load;
   try {
     load = await runLoad(

@@ -12,13 +12,14 @@ import type { DriverSpec } from '../../harness/load/driver-protocol.js';
 
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
 const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-driver-lag-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function verdictOf(mode: 'open' | 'closed', starve?: DriverSpec['starve']) {
   // The floor server (a canned 200): the server is never what holds the load back here.
-  const server = await startServer('floor', path.join(scratch, 'unused.db'), []);
+  const server = await startServer('floor', path.join(scratch, 'unused.db'), [], {}, readyTimeoutFor('floor', 2));
   try {
     const rate = mode === 'open' ? 400 : undefined;
     const load = await runLoad(

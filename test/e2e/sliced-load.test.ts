@@ -10,9 +10,11 @@ import { openStore, seedDatabase } from '../../servers/kv/index.js';
 import { preloadKey } from '../../harness/load/workloads.js';
 import { checkRows } from '../../harness/analysis/verdict.js';
 import { planCpus } from '../../harness/system/pinning.js';
+import { must } from '../../harness/must.js';
 
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
 const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-sliced-'));
@@ -23,7 +25,7 @@ describe('a load in slices', () => {
     const db = path.join(scratch, 'crud.db');
     seedDatabase(db, KEYS, 64, preloadKey);
     // 300 µs spun per request: the server, not the driver, sets the pace, whatever the machine.
-    const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' });
+    const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 4));
     const slices: Array<{ requests: number; responses: number }> = [];
     let load;
     try {
@@ -40,10 +42,11 @@ describe('a load in slices', () => {
     expect(slices).toHaveLength(3);
     expect(load.windowMs).toBeLessThan(30_000);
     // Counts are cumulative and grow slice by slice; the result covers at least what they saw.
-    expect(slices[0]!.requests).toBeGreaterThan(0);
-    expect(slices[1]!.requests).toBeGreaterThan(slices[0]!.requests);
-    expect(slices[2]!.requests).toBeGreaterThan(slices[1]!.requests);
-    expect(load.requests).toBeGreaterThanOrEqual(slices[2]!.requests);
+    const [first, second, third] = slices.map((s) => s.requests);
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(must(first, 'slice 1'));
+    expect(third).toBeGreaterThan(must(second, 'slice 2'));
+    expect(load.requests).toBeGreaterThanOrEqual(must(third, 'slice 3'));
     expect(load.unexpectedStatus).toEqual({});
     expect(load.creates).toBeGreaterThan(0);
     const store = openStore(db);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decimalsFor, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands } from '../../harness/report/format.js';
-import { describeFactor, formatFactorNumber } from '../../harness/report/format-factor.js';
+import { decimalsFor, formatCpuPct, formatFactorNumber, formatMiB, formatMs, formatPercent, formatRate, formatSpread, formatSuccessRate, thousands } from '../../harness/report/format.js';
 
 describe('thousands', () => {
   it.each([
@@ -86,21 +85,18 @@ describe('formatSpread', () => {
   });
 });
 
-describe('factor wording', () => {
+describe('percentages', () => {
   it.each([
-    [{ metric: 'throughput', factor: 3.5423, low: 3.2, high: 3.8, tie: false }, '3.54x higher (3.20-3.80)'],
-    [{ metric: 'meanUs', factor: 2.2, low: 2.05, high: 2.31, tie: false }, '2.20x faster (2.05-2.31)'],
-    [{ metric: 'p99Us', factor: 12.34, low: 11, high: 13.5, tie: false }, '12.3x faster (11.0-13.5)'],
-    [{ metric: 'successRate', factor: 2.16, low: 1.5, high: 3.1, tie: false }, '2.16x less error-prone (1.50-3.10)'],
-    [{ metric: 'throughput', factor: 1.01, low: 0.97, high: 1.04, tie: true }, 'tie (0.97-1.04)'],
-    [{ metric: 'throughput', factor: 0.5, low: 0.45, high: 0.55, tie: false }, '2.00x lower (1.82-2.22)'],
-    [{ metric: 'p50Us', factor: 0.8, low: 0.7, high: 0.9, tie: false }, '1.25x slower (1.11-1.43)'],
-    [{ metric: 'successRate', factor: 0.25, low: 0.2, high: 0.3, tie: false }, '4.00x more error-prone (3.33-5.00)'],
-    [{ metric: 'throughput', factor: Number.NaN, low: 0, high: 0, tie: false }, 'n/a'],
-  ] as const)('%j -> %s', (f, want) => {
-    expect(describeFactor(f)).toBe(want);
+    [0.15, '15%'], [0.95, '95%'], [2.5, '250%'], [0.032, '3.2%'], [0.005, '0.5%'], [0, '0%'], [12.346, '1,235%'], [Number.POSITIVE_INFINITY, '∞'],
+  ])('%d -> %s', (fraction, want) => {
+    expect(formatPercent(fraction)).toBe(want);
   });
+  it('refuses NaN rather than print a figure that was not measured', () => {
+    expect(() => formatPercent(Number.NaN)).toThrow(RangeError);
+  });
+});
 
+describe('factor numbers', () => {
   it('numbers keep three significant digits', () => {
     expect(formatFactorNumber(1)).toBe('1.00');
     expect(formatFactorNumber(123.4)).toBe('123');

@@ -88,7 +88,7 @@ describe('a prewarmed sync server', () => {
     } finally {
       client.destroy();
     }
-    await running.splice(0)[0]!.close();
+    for (const server of running.splice(0)) await server.close();
 
     const check = new Database(db, { readonly: true });
     try {

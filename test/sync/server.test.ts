@@ -241,7 +241,7 @@ describe('sync server startup errors', () => {
       const error = await startStub({ port }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).name).toBe('StartupError');
-      expect((error as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE)`);
+      expect((error as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); pick another with --port, or 0 for any free port`);
     } finally {
       blocker.close();
     }
