@@ -241,9 +241,3 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
   }
   return rows;
 }
-
-export function pct(fraction: number): string {
-  if (!Number.isFinite(fraction)) return '∞';
-  return `${(fraction * 100).toFixed(fraction !== 0 && Math.abs(fraction) < 0.1 ? 1 : 0)}%`;
-}
-

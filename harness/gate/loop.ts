@@ -5,7 +5,8 @@
 import type { Report, WorkloadName } from '../schema/report-schema.js';
 import { extractMetrics, isOpenLoop, mergeMetrics, type MetricSamples } from './metrics.js';
 import type { GateBaseline } from './baseline.js';
-import { compareMetrics, FAILING, pct, runIsNoisy, type GateThresholds, type MetricRow } from './decision.js';
+import { formatPercent } from '../report/format.js';
+import { compareMetrics, FAILING, runIsNoisy, type GateThresholds, type MetricRow } from './decision.js';
 
 /** What a "measure more" step asks for: these workloads, this many more interleaved rounds. */
 export interface MeasureRequest {
@@ -102,12 +103,12 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   }
   for (const r of rows.filter((x) => x.undecided)) {
     const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
-    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${pct(r.runBand)}; record the baseline again on a quiet machine)`;
+    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${formatPercent(r.runBand)}; record the baseline again on a quiet machine)`;
     if (r.low !== undefined && r.high !== undefined) {
-      warnings.push(`${r.id}: its 95% interval after ${r.rounds} rounds, ${r.low.toFixed(2)}-${r.high.toFixed(2)}, is too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+      warnings.push(`${r.id}: its 95% interval after ${r.rounds} rounds, ${r.low.toFixed(2)}-${r.high.toFixed(2)}, is too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`);
       continue;
     }
-    warnings.push(`${r.id}: the spread of its rounds is ${pct(r.band)} ${whose}, too wide to see a ${pct(o.thresholds.resolution)} drop; ${consequence}.`);
+    warnings.push(`${r.id}: the spread of its rounds is ${formatPercent(r.band)} ${whose}, too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`);
   }
   // Fail closed. The run's settings were checked against the baseline's before measuring, so a
   // baseline metric left unmeasured is a server or a measurement that broke, not a choice; and a

@@ -3,7 +3,7 @@
 // from one step to the next (warm-servers.ts): each is warmed up once, until its CPU per request
 // is steady, so the rounds measure the server and not how far its JIT has got.
 import type { Cell, Preflight, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
-import type { CompareSettings } from '../run/settings.js';
+import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from '../run/settings.js';
 import { runComparison, runPreflight } from '../run/compare.js';
 import { planCpus } from '../system/pinning.js';
 import { DEFAULT_STEADY_WARMUP, WarmServers } from '../run/warm-servers.js';
@@ -26,9 +26,10 @@ export function gateCompareSettings(settings: GateMeasureSettings, workloads: Co
     durationMs: settings.durationMs,
     warmupMs: settings.warmupMs,
     rounds,
-    keys: 10_000,
-    valueSize: 64,
-    pipelining: 1,
+    // The database and request shape are compare's defaults: the gate measures the same load.
+    keys: DEFAULT_COMPARE_SETTINGS.keys,
+    valueSize: DEFAULT_COMPARE_SETTINGS.valueSize,
+    pipelining: DEFAULT_COMPARE_SETTINGS.pipelining,
     pin: true,
     label: 'gate',
     command: ['gate', ...process.argv.slice(3)].join(' '),

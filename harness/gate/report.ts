@@ -3,9 +3,9 @@
 // out and formatted by the compare report's modules (harness/report: table.ts, format.ts).
 import type { Machine } from '../schema/report-schema.js';
 import type { GateBaseline } from './baseline.js';
-import { FAILING, pct, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
+import { FAILING, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
 import type { GateOutcome } from './loop.js';
-import { formatRatio } from '../report/format.js';
+import { formatPercent, formatRatio } from '../report/format.js';
 import { alignedTable, markdownTable } from '../report/table.js';
 
 const VERDICT_TEXT: Record<MetricVerdict, string> = {
@@ -37,7 +37,7 @@ function figure(v: number | null): string {
 
 function signed(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '-';
-  return `${v >= 0 ? '+' : '−'}${pct(Math.abs(v))}`;
+  return `${v >= 0 ? '+' : '−'}${formatPercent(Math.abs(v))}`;
 }
 
 /** The band as what it is: the full spread (max − min) of the per-round values over their median
@@ -45,7 +45,7 @@ function signed(v: number | null): string {
 function band(r: MetricRow): string {
   // A/B rows: the paired 95% interval of this ÷ base itself.
   if (r.low !== undefined && r.high !== undefined) return Number.isFinite(r.low) && Number.isFinite(r.high) ? `${formatRatio(r.low)}-${formatRatio(r.high)}` : '-';
-  return Number.isNaN(r.band) ? '-' : pct(r.band);
+  return Number.isNaN(r.band) ? '-' : formatPercent(r.band);
 }
 
 function cells(r: MetricRow, recording: boolean): string[] {
@@ -64,9 +64,9 @@ export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
   if (s.against) {
-    lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99, ${pct(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`);
+    lines.push(`Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`);
   } else {
-    lines.push(`Tolerance ${pct(t.tolerance)} for throughput and efficiency (req/CPU-s), ${pct(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`);
+    lines.push(`Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`);
   }
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
@@ -96,7 +96,7 @@ export function verdictLine(s: GateSummary): string {
   if (failed.length === 0 && closed.length === 0) {
     // A pass that could not see everything says so on the verdict line itself.
     const blind = s.outcome.rows.filter((r) => r.undecided).length;
-    const caveat = blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${pct(s.thresholds.resolution)} drop` : '';
+    const caveat = blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${formatPercent(s.thresholds.resolution)} drop` : '';
     return `PASS: no regression beyond the tolerance and the noise${caveat} (${secs} s).`;
   }
   const regressions = failed.length > 0 ? [`${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')}`] : [];
