@@ -55,9 +55,18 @@ interface Sample {
   failures: number;
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
 
-async function measure(o: Options, running: RunningChild, workload: WorkloadName, driver: ClosedLoopDriverName, durationMsValue: number, warmupMs: number, seed: number): Promise<Sample> {
+async function measure(
+  o: Options,
+  running: RunningChild,
+  workload: WorkloadName,
+  driver: ClosedLoopDriverName,
+  durationMsValue: number,
+  warmupMs: number,
+  seed: number,
+): Promise<Sample> {
   const plan = planCpus(true);
   const sampler = new ProcSampler([running.pid]);
   let serverCpuPct = Number.NaN;
@@ -124,12 +133,16 @@ async function main(o: Options): Promise<void> {
     console.log(
       `cross-validate: ${o.servers.join(', ')}; ${o.workloads.join(', ')}; c=${o.concurrency}; drivers ${o.drivers.map((d) => `${d} (${describeDriver(d).version})`).join(', ')}; ` +
         `${o.rounds} interleaved rounds x ${o.duration / 1000} s after ${o.warmup / 1000} s of driver warm-up; each server warmed ${o.serverWarmup / 1000} s first and kept up; ` +
-        (plan.pinned ? `driver on CPU ${plan.driverCpus.join(',')}, servers on CPU ${plan.serverCpus.join(',')}` : `not pinned (${plan.note})`),
+        (plan.pinned
+          ? `driver on CPU ${plan.driverCpus.join(',')}, servers on CPU ${plan.serverCpus.join(',')}`
+          : `not pinned (${plan.note})`),
     );
     for (const server of o.servers) {
       const db = path.join(scratch, `${server}.db`);
       if (server !== 'floor') seedDatabase(db, o.keys, o.valueSize, preloadKey);
-      running.push(await startServer(server, db, plan.serverCpus, {}, readyTimeoutFor(server, o.concurrency), serverFlags(server, o.concurrency)));
+      running.push(
+        await startServer(server, db, plan.serverCpus, {}, readyTimeoutFor(server, o.concurrency), serverFlags(server, o.concurrency)),
+      );
     }
     // Warm every server (JIT, sync's threads) with the default driver before anything counts.
     for (const r of running) {
@@ -145,7 +158,9 @@ async function main(o: Options): Promise<void> {
           for (const driver of rotated(o.drivers, round)) {
             const s = await measure(o, r, workload, driver, o.duration, o.warmup, round);
             samples.set(key(r.server, workload, driver), [...(samples.get(key(r.server, workload, driver)) ?? []), s]);
-            log(`round ${round} ${r.server} ${workload} ${driver}: ${fmt(s.throughput)} req/s, driver ${fmt(s.driverCpuPct)}% (${fmt(s.driverUsPerRequest, 1)} µs/req), server ${fmt(s.serverCpuPct)}% (${fmt(s.serverUsPerRequest, 1)} µs/req)${s.failures ? `, ${s.failures} failed` : ''}`);
+            log(
+              `round ${round} ${r.server} ${workload} ${driver}: ${fmt(s.throughput)} req/s, driver ${fmt(s.driverCpuPct)}% (${fmt(s.driverUsPerRequest, 1)} µs/req), server ${fmt(s.serverCpuPct)}% (${fmt(s.serverUsPerRequest, 1)} µs/req)${s.failures ? `, ${s.failures} failed` : ''}`,
+            );
           }
         }
       }
@@ -161,19 +176,53 @@ async function main(o: Options): Promise<void> {
 
 function printResults(o: Options, samples: Map<string, Sample[]>, key: (s: string, w: string, d: string) => string): void {
   const med = (xs: Sample[], pick: (s: Sample) => number) => median(xs.map(pick));
-  const rows: string[][] = [['server', 'workload', 'driver', 'req/s median (min-max)', 'p50 µs', 'p99 µs', 'failed', 'driver CPU %', 'driver µs/req', 'server CPU %', 'server µs/req']];
+  const rows: string[][] = [
+    [
+      'server',
+      'workload',
+      'driver',
+      'req/s median (min-max)',
+      'p50 µs',
+      'p99 µs',
+      'failed',
+      'driver CPU %',
+      'driver µs/req',
+      'server CPU %',
+      'server µs/req',
+    ],
+  ];
   for (const w of o.workloads) {
     for (const s of o.servers) {
       for (const d of o.drivers) {
         const xs = samples.get(key(s, w, d)) ?? [];
         if (xs.length === 0) continue;
         const t = xs.map((x) => x.throughput);
-        rows.push([s, w, d, `${fmt(median(t))} (${fmt(Math.min(...t))}-${fmt(Math.max(...t))})`, fmt(med(xs, (x) => x.p50Us)), fmt(med(xs, (x) => x.p99Us)), String(xs.reduce((n, x) => n + x.failures, 0)), fmt(med(xs, (x) => x.driverCpuPct)), fmt(med(xs, (x) => x.driverUsPerRequest), 1), fmt(med(xs, (x) => x.serverCpuPct)), fmt(med(xs, (x) => x.serverUsPerRequest), 1)]);
+        rows.push([
+          s,
+          w,
+          d,
+          `${fmt(median(t))} (${fmt(Math.min(...t))}-${fmt(Math.max(...t))})`,
+          fmt(med(xs, (x) => x.p50Us)),
+          fmt(med(xs, (x) => x.p99Us)),
+          String(xs.reduce((n, x) => n + x.failures, 0)),
+          fmt(med(xs, (x) => x.driverCpuPct)),
+          fmt(
+            med(xs, (x) => x.driverUsPerRequest),
+            1,
+          ),
+          fmt(med(xs, (x) => x.serverCpuPct)),
+          fmt(
+            med(xs, (x) => x.serverUsPerRequest),
+            1,
+          ),
+        ]);
       }
     }
   }
   const widths = must(rows[0], 'the header row').map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  console.log(`\n${rows.map((r) => r.map((cell, c) => cell.padEnd(must(widths[c], 'a header cell for every column'))).join('  ')).join('\n')}`);
+  console.log(
+    `\n${rows.map((r) => r.map((cell, c) => cell.padEnd(must(widths[c], 'a header cell for every column'))).join('  ')).join('\n')}`,
+  );
 
   if (!o.servers.includes('async') || o.servers.length < 2) return;
   console.log('\nasync ÷ other server, ratio of median req/s:');
@@ -193,7 +242,10 @@ function printResults(o: Options, samples: Map<string, Sample[]>, key: (s: strin
       for (const [d, r] of ratios) {
         if (first === undefined || d === first || base === undefined) continue;
         const diff = base / r - 1;
-        const verdict = Math.abs(diff) <= AGREEMENT ? `agree (${first} is ${fmt(diff * 100, 1)}% from ${d})` : `DIFFER by ${fmt(diff * 100, 1)}%: ${explain(o, samples, key, w, other, first, d)}`;
+        const verdict =
+          Math.abs(diff) <= AGREEMENT
+            ? `agree (${first} is ${fmt(diff * 100, 1)}% from ${d})`
+            : `DIFFER by ${fmt(diff * 100, 1)}%: ${explain(o, samples, key, w, other, first, d)}`;
         console.log(`         ${first} vs ${d}: ${verdict}`);
       }
     }
@@ -207,7 +259,15 @@ function rotated<T>(xs: readonly T[], by: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
-function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w: string, d: string) => string, w: WorkloadName, other: ServerName, a: ClosedLoopDriverName, b: ClosedLoopDriverName): string {
+function explain(
+  o: Options,
+  samples: Map<string, Sample[]>,
+  key: (s: string, w: string, d: string) => string,
+  w: WorkloadName,
+  other: ServerName,
+  a: ClosedLoopDriverName,
+  b: ClosedLoopDriverName,
+): string {
   const reasons: string[] = [];
   for (const d of [a, b]) {
     for (const s of ['async', other]) {
@@ -215,7 +275,8 @@ function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w:
       const drv = median(xs.map((x) => x.driverCpuPct));
       const srv = median(xs.map((x) => x.serverCpuPct));
       if (drv >= 90) reasons.push(`${d} was driver-bound on ${s} (${fmt(drv)}% of its core)`);
-      else if (srv < 85 && s !== 'sync') reasons.push(`${s} under ${d} used only ${fmt(srv)}% of its core (neither side saturated: machine contention?)`);
+      else if (srv < 85 && s !== 'sync')
+        reasons.push(`${s} under ${d} used only ${fmt(srv)}% of its core (neither side saturated: machine contention?)`);
     }
   }
   // The same warm process answered both drivers: if its CPU per request differs between them, the
@@ -223,7 +284,8 @@ function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w:
   for (const s of ['async', other]) {
     const us = (d: ClosedLoopDriverName) => median((samples.get(key(s, w, d)) ?? []).map((x) => x.serverUsPerRequest));
     const change = us(a) / us(b) - 1;
-    if (Math.abs(change) > AGREEMENT) reasons.push(`${s} spent ${fmt(us(a), 1)} µs of CPU per request under ${a} and ${fmt(us(b), 1)} under ${b} (${fmt(change * 100)}%)`);
+    if (Math.abs(change) > AGREEMENT)
+      reasons.push(`${s} spent ${fmt(us(a), 1)} µs of CPU per request under ${a} and ${fmt(us(b), 1)} under ${b} (${fmt(change * 100)}%)`);
   }
   if (o.rounds < 2) reasons.push('one round only: no spread to judge the noise by');
   const spreadWide = [a, b].some((d) =>
@@ -233,20 +295,40 @@ function explain(o: Options, samples: Map<string, Sample[]>, key: (s: string, w:
     }),
   );
   if (spreadWide) reasons.push(`round-to-round spread above ${2 * AGREEMENT * 100}% for some cell: more rounds or a quieter machine`);
-  return reasons.length > 0 ? reasons.join('; ') : 'no driver saturated, the servers spent the same CPU per request under both and the spread is small: unexplained';
+  return reasons.length > 0
+    ? reasons.join('; ')
+    : 'no driver saturated, the servers spent the same CPU per request under both and the spread is small: unexplained';
 }
 
 const program = new Command()
   .name('cross-validate')
   .description('async ÷ the other servers under each load driver, on the same warm servers, interleaved.')
   .option('--servers <list>', 'servers, kept up for the whole run', nameList('--servers', SERVER_NAMES), ['sync', 'async'] as ServerName[])
-  .option('--workloads <list>', 'workloads (crud needs the net or autocannon driver)', nameList('--workloads', WORKLOADS), ['get', 'mixed'] as WorkloadName[])
-  .option('--drivers <list>', `drivers, the first is the reference (${CLOSED_LOOP_DRIVERS.join(', ')})`, nameList('--drivers', CLOSED_LOOP_DRIVERS), [DEFAULT_DRIVER, 'wrk'] as ClosedLoopDriverName[])
+  .option('--workloads <list>', 'workloads (crud needs the net or autocannon driver)', nameList('--workloads', WORKLOADS), [
+    'get',
+    'mixed',
+  ] as WorkloadName[])
+  .option(
+    '--drivers <list>',
+    `drivers, the first is the reference (${CLOSED_LOOP_DRIVERS.join(', ')})`,
+    nameList('--drivers', CLOSED_LOOP_DRIVERS),
+    [DEFAULT_DRIVER, 'wrk'] as ClosedLoopDriverName[],
+  )
   .option('-c, --concurrency <n>', 'connections (sync gets a thread per connection up front)', wholeNumber('--concurrency', 1, 4096), 50)
   .option('--rounds <n>', 'interleaved rounds', wholeNumber('--rounds', 1, 20), 2)
-  .addOption(new Option('--duration <d>', 'measured window').argParser(duration('--duration', { minMs: 100, maxMs: 120_000 })).default(4000, '4s'))
-  .addOption(new Option('--warmup <d>', 'driver warm-up before each window (wrk rounds up to whole seconds)').argParser(duration('--warmup', { allowZero: true, minMs: 100, maxMs: 60_000 })).default(1000, '1s'))
-  .addOption(new Option('--server-warmup <d>', 'load on each server before the rounds').argParser(duration('--server-warmup', { allowZero: true, minMs: 100, maxMs: 600_000 })).default(30_000, '30s'))
+  .addOption(
+    new Option('--duration <d>', 'measured window').argParser(duration('--duration', { minMs: 100, maxMs: 120_000 })).default(4000, '4s'),
+  )
+  .addOption(
+    new Option('--warmup <d>', 'driver warm-up before each window (wrk rounds up to whole seconds)')
+      .argParser(duration('--warmup', { allowZero: true, minMs: 100, maxMs: 60_000 }))
+      .default(1000, '1s'),
+  )
+  .addOption(
+    new Option('--server-warmup <d>', 'load on each server before the rounds')
+      .argParser(duration('--server-warmup', { allowZero: true, minMs: 100, maxMs: 600_000 }))
+      .default(30_000, '30s'),
+  )
   .option('--keys <n>', 'keys preloaded', wholeNumber('--keys', 1, 10_000_000), 10_000)
   .option('--value-size <bytes>', 'bytes per value', wholeNumber('--value-size', 0, 65_536), 64)
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));

@@ -10,8 +10,7 @@ import { must } from '../harness/must.js';
 import { HttpSession } from '../servers/http/session.js';
 import type { Handler } from '../servers/http/types.js';
 
-const GET =
-  'GET /keys/user:1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: bench\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n';
+const GET = 'GET /keys/user:1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: bench\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n';
 const PUT_BODY = '{"value":"' + 'x'.repeat(100) + '"}';
 const PUT = `PUT /keys/user:1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: ${PUT_BODY.length}\r\n\r\n${PUT_BODY}`;
 
@@ -20,7 +19,11 @@ const OCTET_HEADERS = Object.freeze([Object.freeze(['content-type', 'application
 const VALUE = Buffer.alloc(100, 0x61);
 const kvGetHandler: Handler = () => ({ status: 200, headers: OCTET_HEADERS, body: VALUE });
 
-const handler: Handler = () => ({ status: 200, headers: [['content-type', 'application/json']], body: '{"key":"user:1234","value":"hello"}' });
+const handler: Handler = () => ({
+  status: 200,
+  headers: [['content-type', 'application/json']],
+  body: '{"key":"user:1234","value":"hello"}',
+});
 
 // The machine is shared and noisy: time is the process's CPU time (user + system, so time spent
 // descheduled by other load does not count), and each case runs in several short samples and
@@ -40,7 +43,9 @@ function measure(name: string, requestsPerIteration: number, iteration: () => vo
   samples.sort((a, b) => a - b);
   const best = must(samples[0], 'the best sample');
   const median = must(samples[SAMPLES >> 1], 'the median sample');
-  console.log(`${name.padEnd(44)} ${best.toFixed(0).padStart(6)} ns/request best  ${median.toFixed(0).padStart(6)} median  ${(1e9 / best / 1000).toFixed(0).padStart(6)}k req/s`);
+  console.log(
+    `${name.padEnd(44)} ${best.toFixed(0).padStart(6)} ns/request best  ${median.toFixed(0).padStart(6)} median  ${(1e9 / best / 1000).toFixed(0).padStart(6)}k req/s`,
+  );
 }
 
 const get = Buffer.from(GET);

@@ -16,9 +16,11 @@ import { CLOSED_LOOP_DRIVERS, DEFAULT_DRIVER, driverProblem, type ClosedLoopDriv
 import { collectTarget } from './target-flag.js';
 import type { RemoteTarget } from '../harness/run/settings.js';
 
-
 function label(raw: string): string {
-  if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw)) throw new InvalidArgumentError(`--label must be 1-40 letters, digits, dots, dashes or underscores (it becomes part of a folder name), got "${raw}".`);
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw))
+    throw new InvalidArgumentError(
+      `--label must be 1-40 letters, digits, dots, dashes or underscores (it becomes part of a folder name), got "${raw}".`,
+    );
   return raw;
 }
 
@@ -79,86 +81,142 @@ export function registerCompareCommand(program: Command): void {
   const compare = program
     .command('compare')
     .description('Measure servers side by side under the same load, in interleaved rounds, and write a report.')
-    .addOption(new Option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`).argParser(nameList('--servers', SERVER_NAMES)).default(D.servers, D.servers.join(',')))
-    .addOption(new Option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep').argParser(wholeNumberList('--concurrency', 1, 10_000)).default(D.concurrency, D.concurrency.join(',')))
-    .addOption(new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency').argParser(duration('--duration', { minMs: 100 })).default(D.durationMs, formatDuration(D.durationMs)))
-    .addOption(new Option('--warmup <duration>', 'unmeasured lead-in load just before each window, after the warm-up until steady (0 for none)').argParser(duration('--warmup', { allowZero: true, minMs: 100 })).default(D.warmupMs, formatDuration(D.warmupMs)))
+    .addOption(
+      new Option('--servers <list>', `servers to compare (${SERVER_NAMES.join(', ')})`)
+        .argParser(nameList('--servers', SERVER_NAMES))
+        .default(D.servers, D.servers.join(',')),
+    )
+    .addOption(
+      new Option('-c, --concurrency <n[,n...]>', 'connections; a list (1,10,50,200) makes a sweep')
+        .argParser(wholeNumberList('--concurrency', 1, 10_000))
+        .default(D.concurrency, D.concurrency.join(',')),
+    )
+    .addOption(
+      new Option('-d, --duration <duration>', 'measured window per server, round, workload and concurrency')
+        .argParser(duration('--duration', { minMs: 100 }))
+        .default(D.durationMs, formatDuration(D.durationMs)),
+    )
+    .addOption(
+      new Option('--warmup <duration>', 'unmeasured lead-in load just before each window, after the warm-up until steady (0 for none)')
+        .argParser(duration('--warmup', { allowZero: true, minMs: 100 }))
+        .default(D.warmupMs, formatDuration(D.warmupMs)),
+    )
     .option('--rounds <n>', 'interleaved rounds; the table shows their median and spread', wholeNumber('--rounds', 1, 100), D.rounds)
-    .addOption(new Option('--workload <list>', 'get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)').argParser(nameList('--workload', WORKLOADS)).default(D.workloads, D.workloads.join(',')))
+    .addOption(
+      new Option(
+        '--workload <list>',
+        'get (random preloaded keys), put (random keys), mixed (90% GET / 10% PUT), crud (POST, GET, PUT, DELETE on fresh keys)',
+      )
+        .argParser(nameList('--workload', WORKLOADS))
+        .default(D.workloads, D.workloads.join(',')),
+    )
     .option('--keys <n>', 'keys preloaded into each fresh database', wholeNumber('--keys', 1, 10_000_000), D.keys)
     .option('--value-size <bytes>', 'bytes per value (preload and writes)', wholeNumber('--value-size', 0, 524_288), D.valueSize)
     .option('--pipelining <n>', 'requests in flight per connection', wholeNumber('--pipelining', 1, 64), D.pipelining)
-    .option('--rate <req/s>', 'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)', rate('--rate', { whole: false }))
-    .addOption(new Option('--driver <name>', 'closed-loop load driver: net (node:net, lean), autocannon, or wrk (cross-check: no per-request status check)').choices(CLOSED_LOOP_DRIVERS).default(DEFAULT_DRIVER))
-    .addOption(new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(D.pin, 'on with 2+ CPUs and taskset'))
+    .option(
+      '--rate <req/s>',
+      'open loop: offer this many requests per second in total, latency measured from the intended send time (coordinated-omission corrected)',
+      rate('--rate', { whole: false }),
+    )
+    .addOption(
+      new Option(
+        '--driver <name>',
+        'closed-loop load driver: net (node:net, lean), autocannon, or wrk (cross-check: no per-request status check)',
+      )
+        .choices(CLOSED_LOOP_DRIVERS)
+        .default(DEFAULT_DRIVER),
+    )
+    .addOption(
+      new Option('--pin', 'pin the load driver and the servers to different CPUs with taskset').default(
+        D.pin,
+        'on with 2+ CPUs and taskset',
+      ),
+    )
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
     .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
-    .addOption(new Option('--steady-cap <duration>', 'warm each server until its CPU per request is steady (1 s slices, three within 10%), at most this long; 0 for no warm-up').argParser(duration('--steady-cap', { allowZero: true, minMs: 100 })).default(D.steady!.maxMs, formatDuration(D.steady!.maxMs)))
-    .option('--target <NAME=URL>', 'measure a server already running at http://HOST:PORT instead of local ones (repeatable; writes to it, see below)', collectTarget)
-    .option('--keep-servers', 'one server process per server and concurrency, kept up across rounds (warmed once), instead of a fresh one per measurement', false)
+    .addOption(
+      new Option(
+        '--steady-cap <duration>',
+        'warm each server until its CPU per request is steady (1 s slices, three within 10%), at most this long; 0 for no warm-up',
+      )
+        .argParser(duration('--steady-cap', { allowZero: true, minMs: 100 }))
+        .default(D.steady!.maxMs, formatDuration(D.steady!.maxMs)),
+    )
+    .option(
+      '--target <NAME=URL>',
+      'measure a server already running at http://HOST:PORT instead of local ones (repeatable; writes to it, see below)',
+      collectTarget,
+    )
+    .option(
+      '--keep-servers',
+      'one server process per server and concurrency, kept up across rounds (warmed once), instead of a fresh one per measurement',
+      false,
+    )
     .option('--out <dir>', 'folder for the reports', 'reports')
     .option('--json', 'print report.json to stdout instead of the table; no progress lines', false)
     .addOption(new Option('--label <name>', 'added to the report folder name and the report').argParser(label))
     .addHelpText('after', HELP_AFTER + KNEE_HELP);
   kneeOptions(compare);
   compare.action(async (o, command: Command) => {
-      const targets = o.target as RemoteTarget[] | undefined;
-      if (targets) {
-        // A run is either all local or all remote (the lifecycle is chosen once per run).
-        const clash = command.getOptionValueSource('servers') === 'cli' ? '--servers' : o.keepServers ? '--keep-servers' : null;
-        if (clash) {
-          process.stderr.write(`error: --target measures remote servers only; drop ${clash} (a run is either all local or all remote).\n`);
-          process.exit(EXIT_USAGE);
-        }
-      }
-      const settings: CompareSettings = {
-        servers: targets ? targets.map((t) => t.name) : (o.servers as ServerName[]),
-        workloads: o.workload as WorkloadName[],
-        concurrency: o.concurrency as number[],
-        durationMs: o.duration,
-        warmupMs: o.warmup,
-        rounds: o.rounds,
-        keys: o.keys,
-        valueSize: o.valueSize,
-        pipelining: o.pipelining,
-        ...(o.rate !== undefined ? { rate: o.rate } : {}),
-        // A remote server is not ours to pin, and this machine is then the load machine: no pinning.
-        pin: targets ? false : o.pin,
-        driver: o.driver as ClosedLoopDriverName,
-        ...(o.label ? { label: o.label } : {}),
-        command: process.argv.slice(2).join(' '),
-        // The ceiling needs a local floor server next to the driver: not in an all-remote run.
-        measureDriverCeiling: targets ? false : o.driverCeiling,
-        ...(targets ? { targets } : {}),
-        lifecycle: o.keepServers ? 'kept' : 'fresh',
-        steady: { ...D.steady!, maxMs: o.steadyCap },
-      };
-      const problem = crossCheck(settings) ?? (o.knee ? kneeCrossCheck(o) : null);
-      if (problem) {
-        process.stderr.write(`error: ${problem}\n`);
+    const targets = o.target as RemoteTarget[] | undefined;
+    if (targets) {
+      // A run is either all local or all remote (the lifecycle is chosen once per run).
+      const clash = command.getOptionValueSource('servers') === 'cli' ? '--servers' : o.keepServers ? '--keep-servers' : null;
+      if (clash) {
+        process.stderr.write(`error: --target measures remote servers only; drop ${clash} (a run is either all local or all remote).\n`);
         process.exit(EXIT_USAGE);
       }
-      const tty = !o.json && process.stderr.isTTY === true;
-      settings.progressTicks = tty;
-      const progress = o.json ? () => {} : tty ? ttyProgress() : (line: string) => process.stderr.write(line);
-      let report;
-      try {
-        report = o.knee ? await runKnee(settings, kneeSettingsFrom(o, command.getOptionValueSource('rounds') === 'default'), progress) : await runComparison(settings, progress);
-      } catch (err) {
-        if (tty) process.stderr.write('\n');
-        process.stderr.write(`error: ${(err as Error).message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      if (tty) process.stderr.write('\r\x1b[K');
-      const saved = await saveReport(report, o.out);
-      if (o.json) process.stdout.write(reportJson(report));
-      else {
-        process.stdout.write(renderTerminal(report));
-        process.stdout.write(`\nreport: ${saved.dir}${saved.latest ? ` (also ${saved.latest})` : ''}\n`);
-      }
-      process.exitCode = report.preflight.some((p) => !p.ok) ? 1 : 0;
-    });
+    }
+    const settings: CompareSettings = {
+      servers: targets ? targets.map((t) => t.name) : (o.servers as ServerName[]),
+      workloads: o.workload as WorkloadName[],
+      concurrency: o.concurrency as number[],
+      durationMs: o.duration,
+      warmupMs: o.warmup,
+      rounds: o.rounds,
+      keys: o.keys,
+      valueSize: o.valueSize,
+      pipelining: o.pipelining,
+      ...(o.rate !== undefined ? { rate: o.rate } : {}),
+      // A remote server is not ours to pin, and this machine is then the load machine: no pinning.
+      pin: targets ? false : o.pin,
+      driver: o.driver as ClosedLoopDriverName,
+      ...(o.label ? { label: o.label } : {}),
+      command: process.argv.slice(2).join(' '),
+      // The ceiling needs a local floor server next to the driver: not in an all-remote run.
+      measureDriverCeiling: targets ? false : o.driverCeiling,
+      ...(targets ? { targets } : {}),
+      lifecycle: o.keepServers ? 'kept' : 'fresh',
+      steady: { ...D.steady!, maxMs: o.steadyCap },
+    };
+    const problem = crossCheck(settings) ?? (o.knee ? kneeCrossCheck(o) : null);
+    if (problem) {
+      process.stderr.write(`error: ${problem}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    const tty = !o.json && process.stderr.isTTY === true;
+    settings.progressTicks = tty;
+    const progress = o.json ? () => {} : tty ? ttyProgress() : (line: string) => process.stderr.write(line);
+    let report;
+    try {
+      report = o.knee
+        ? await runKnee(settings, kneeSettingsFrom(o, command.getOptionValueSource('rounds') === 'default'), progress)
+        : await runComparison(settings, progress);
+    } catch (err) {
+      if (tty) process.stderr.write('\n');
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (tty) process.stderr.write('\r\x1b[K');
+    const saved = await saveReport(report, o.out);
+    if (o.json) process.stdout.write(reportJson(report));
+    else {
+      process.stdout.write(renderTerminal(report));
+      process.stdout.write(`\nreport: ${saved.dir}${saved.latest ? ` (also ${saved.latest})` : ''}\n`);
+    }
+    process.exitCode = report.preflight.some((p) => !p.ok) ? 1 : 0;
+  });
 }
 
 /** Checks between flags that commander cannot see one flag at a time. */
@@ -167,7 +225,8 @@ export function crossCheck(s: CompareSettings): string | null {
   if (driver) return driver;
   if (s.rate !== undefined) {
     const perConnection = s.rate / Math.max(...s.concurrency);
-    if (perConnection < 0.5) return `--rate ${s.rate} spread over ${Math.max(...s.concurrency)} connections is under one request per connection every 2 s; raise --rate or lower --concurrency.`;
+    if (perConnection < 0.5)
+      return `--rate ${s.rate} spread over ${Math.max(...s.concurrency)} connections is under one request per connection every 2 s; raise --rate or lower --concurrency.`;
   }
   if (s.warmupMs + s.durationMs > 3_600_000) return '--warmup plus --duration must stay under an hour per measurement.';
   const measurements = s.servers.length * s.workloads.length * s.concurrency.length * s.rounds;

@@ -90,7 +90,9 @@ export function registerDiffCommand(program: Command): void {
         try {
           await writeFile(o.out, text);
         } catch (err) {
-          process.stderr.write(`error: cannot write ${o.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a file in a folder that exists and is writable\n`);
+          process.stderr.write(
+            `error: cannot write ${o.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a file in a folder that exists and is writable\n`,
+          );
           process.exit(EXIT_FAILURE);
         }
         process.stderr.write(`diff written to ${o.out}\n`);

@@ -10,7 +10,8 @@ import { must } from '../harness/must.js';
 export function wholeNumber(name: string, min: number, max: number) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+    if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
     return n;
   };
 }
@@ -27,7 +28,8 @@ export function rate(name: string, rule: { whole: boolean }) {
   const kind = rule.whole ? 'a whole number' : 'a number';
   return (raw: string): number => {
     const n = Number(raw);
-    if (!pattern.test(raw.trim()) || !(n >= 1) || n > MAX_RATE) throw new InvalidArgumentError(`${name} is requests per second, ${kind} from 1 to ${MAX_RATE}, got "${raw}"; e.g. ${name} 5000.`);
+    if (!pattern.test(raw.trim()) || !(n >= 1) || n > MAX_RATE)
+      throw new InvalidArgumentError(`${name} is requests per second, ${kind} from 1 to ${MAX_RATE}, got "${raw}"; e.g. ${name} 5000.`);
     return n;
   };
 }
@@ -65,7 +67,10 @@ export function duration(name: string, rule: DurationRule = {}) {
       throw new InvalidArgumentError(`${name} must be above zero, got "${raw}".`);
     }
     if (ms > maxMs) throw new InvalidArgumentError(`${name} must be at most ${formatDuration(maxMs)}, got "${raw}".`);
-    if (ms < minMs) throw new InvalidArgumentError(`${name} must be at least ${formatDuration(minMs)}${allowZero ? ' (or 0 for none)' : ''}, got "${raw}".`);
+    if (ms < minMs)
+      throw new InvalidArgumentError(
+        `${name} must be at least ${formatDuration(minMs)}${allowZero ? ' (or 0 for none)' : ''}, got "${raw}".`,
+      );
     return ms;
   };
 }
@@ -88,7 +93,8 @@ export function fraction(name: string, max = 1) {
   return (raw: string): number => {
     const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
     const n = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
-    if (!(n > 0 && n < max)) throw new InvalidArgumentError(`${name} must be a fraction between 0 and ${max} (e.g. 0.15 or 15%), got "${raw}".`);
+    if (!(n > 0 && n < max))
+      throw new InvalidArgumentError(`${name} must be a fraction between 0 and ${max} (e.g. 0.15 or 15%), got "${raw}".`);
     return n;
   };
 }
@@ -97,7 +103,8 @@ export function fraction(name: string, max = 1) {
 function items(name: string, raw: string, example: string): string[] {
   const parts = raw.split(',').map((s) => s.trim());
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.some((s) => s === '')) throw new InvalidArgumentError(`${name} takes one value or a comma-separated list such as ${example}, got "${raw}".`);
+  if (parts.some((s) => s === ''))
+    throw new InvalidArgumentError(`${name} takes one value or a comma-separated list such as ${example}, got "${raw}".`);
   return parts;
 }
 
@@ -115,7 +122,8 @@ export function nameList<T extends string>(name: string, allowed: readonly T[]) 
     if (raw.trim() === '' || raw.trim() === ',') throw new InvalidArgumentError(`${name} needs at least one of ${allowed.join(', ')}.`);
     const list = items(name, raw, allowed.slice(0, 2).join(','));
     const bad = list.filter((s) => !allowed.includes(s as T));
-    if (bad.length > 0) throw new InvalidArgumentError(`unknown ${what} "${bad.join('", "')}"; choose from ${allowed.join(', ')} (comma-separated).`);
+    if (bad.length > 0)
+      throw new InvalidArgumentError(`unknown ${what} "${bad.join('", "')}"; choose from ${allowed.join(', ')} (comma-separated).`);
     return noDuplicates(name, list as T[]);
   };
 }
@@ -135,7 +143,11 @@ export function formatDuration(ms: number): string {
 
 /** A size as --help and the README write it: "1m", "16k", "100" (bytes when not a whole k). */
 export function formatSize(bytes: number): string {
-  for (const [unit, n] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+  for (const [unit, n] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
     if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
   }
   return String(bytes);

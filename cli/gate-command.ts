@@ -75,7 +75,9 @@ function faultSleepEntry(raw: string, previous: FaultDelays): FaultDelays {
   const micros = m?.[2];
   const every = m?.[3] ?? '1';
   if (server === undefined || micros === undefined || every === '0') {
-    throw new InvalidArgumentError(`--fault-sleep takes <server>=<microseconds>[/<one in K requests>], server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`);
+    throw new InvalidArgumentError(
+      `--fault-sleep takes <server>=<microseconds>[/<one in K requests>], server one of ${FAULT_KINDS.join(', ')}; got "${raw}".`,
+    );
   }
   return { ...previous, [server]: { ...previous[server], [FAULT_SLEEP_ENV]: micros, [FAULT_SLEEP_EVERY_ENV]: every } };
 }
@@ -90,35 +92,109 @@ export function registerGateCommand(program: Command): void {
   const d = GATE_DEFAULTS;
   program
     .command('gate')
-    .description('CI performance gate: build the blessed commit named in the baseline file, measure its servers and this checkout\'s back to back in the same run, and exit 1 on a regression (or when the gate could not see).')
+    .description(
+      "CI performance gate: build the blessed commit named in the baseline file, measure its servers and this checkout's back to back in the same run, and exit 1 on a regression (or when the gate could not see).",
+    )
     .option('--baseline <file>', 'the baseline: names the blessed commit and the settings (written by --update-baseline)', d.baseline)
-    .addOption(new Option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)').argParser(fraction('--tolerance')).default(DEFAULT_THRESHOLDS.tolerance, percent(DEFAULT_THRESHOLDS.tolerance)))
-    .addOption(new Option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)').argParser(fraction('--latency-tolerance', 10)).default(DEFAULT_THRESHOLDS.latencyTolerance, percent(DEFAULT_THRESHOLDS.latencyTolerance)))
-    .option('--fail-on-p99', 'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)', false)
-    .option('--against <git-ref>', 'A/B against this git ref (e.g. origin/main) instead of the blessed commit; the baseline file is not read')
-    .option('--against-figures', 'judge by the floor-normalised figures in the baseline file instead of building the blessed commit (across runs this VM drifts by up to 40%: see docs/GATE.md)', false)
-    .option('--update-baseline', 'bless the current commit (HEAD; servers/ must be clean): write it, the settings and this run\'s floor-normalised figures (for display) to the baseline file', false)
-    .addOption(new Option('--wait-tolerance <fraction>', 'A/B: worsening of p99 at the fixed probe rate tolerated regardless of noise').argParser(fraction('--wait-tolerance', 10)).default(DEFAULT_THRESHOLDS.waitTolerance, percent(DEFAULT_THRESHOLDS.waitTolerance)))
-    .option('--probe-rate <req/s>', 'A/B: open-loop rate of the waiting probe (0: none)', wholeNumber('--probe-rate', 0, 1_000_000), d.probeRate)
+    .addOption(
+      new Option('--tolerance <fraction>', 'worsening tolerated regardless of noise (0.15 or 15%)')
+        .argParser(fraction('--tolerance'))
+        .default(DEFAULT_THRESHOLDS.tolerance, percent(DEFAULT_THRESHOLDS.tolerance)),
+    )
+    .addOption(
+      new Option('--latency-tolerance <fraction>', 'p99 worsening tolerated regardless of noise (tails are noisier)')
+        .argParser(fraction('--latency-tolerance', 10))
+        .default(DEFAULT_THRESHOLDS.latencyTolerance, percent(DEFAULT_THRESHOLDS.latencyTolerance)),
+    )
+    .option(
+      '--fail-on-p99',
+      'let p99 regressions fail the gate (by default they are shown as advisory: tails are the noisiest figure on a shared runner)',
+      false,
+    )
+    .option(
+      '--against <git-ref>',
+      'A/B against this git ref (e.g. origin/main) instead of the blessed commit; the baseline file is not read',
+    )
+    .option(
+      '--against-figures',
+      'judge by the floor-normalised figures in the baseline file instead of building the blessed commit (across runs this VM drifts by up to 40%: see docs/GATE.md)',
+      false,
+    )
+    .option(
+      '--update-baseline',
+      "bless the current commit (HEAD; servers/ must be clean): write it, the settings and this run's floor-normalised figures (for display) to the baseline file",
+      false,
+    )
+    .addOption(
+      new Option('--wait-tolerance <fraction>', 'A/B: worsening of p99 at the fixed probe rate tolerated regardless of noise')
+        .argParser(fraction('--wait-tolerance', 10))
+        .default(DEFAULT_THRESHOLDS.waitTolerance, percent(DEFAULT_THRESHOLDS.waitTolerance)),
+    )
+    .option(
+      '--probe-rate <req/s>',
+      'A/B: open-loop rate of the waiting probe (0: none)',
+      wholeNumber('--probe-rate', 0, 1_000_000),
+      d.probeRate,
+    )
     .option('--markdown <file>', 'also write the table as Markdown here (and append it to $GITHUB_STEP_SUMMARY when set)', d.markdown)
     .option('--json <file>', 'also write the rows and every per-round value as JSON')
-    .addOption(new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds').argParser(fraction('--resolution')).default(DEFAULT_THRESHOLDS.resolution, percent(DEFAULT_THRESHOLDS.resolution)))
-    .addOption(new Option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`).argParser(nameList('--workloads', WORKLOADS)).default(d.workloads, d.workloads.join(',')))
+    .addOption(
+      new Option('--resolution <fraction>', 'smallest throughput drop the gate must be able to see; a noisier run gets more rounds')
+        .argParser(fraction('--resolution'))
+        .default(DEFAULT_THRESHOLDS.resolution, percent(DEFAULT_THRESHOLDS.resolution)),
+    )
+    .addOption(
+      new Option('--workloads <list>', `workloads to measure (${WORKLOADS.join(', ')})`)
+        .argParser(nameList('--workloads', WORKLOADS))
+        .default(d.workloads, d.workloads.join(',')),
+    )
     .option('--concurrency <n>', 'connections per measurement', wholeNumber('--concurrency', 1, 10_000), d.concurrency)
-    .addOption(new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)').argParser(duration('--duration')).default(d.durationMs, formatDuration(d.durationMs)))
-    .addOption(new Option('--warmup <duration>', 'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)').argParser(duration('--warmup')).default(d.warmupMs, formatDuration(d.warmupMs)))
-    .addOption(new Option('--settle <duration>', 'each server\'s warm-up when it starts: A/B, a fixed load of this length for every server of both builds (so neither JIT got further); otherwise a cap on loading it in 1 s slices until its CPU per request is steady (0: no warm-up)').argParser(duration('--settle', { allowZero: true })).default(d.settleMs, formatDuration(d.settleMs)))
+    .addOption(
+      new Option('--duration <duration>', 'length of one measurement (one server, one workload, one round)')
+        .argParser(duration('--duration'))
+        .default(d.durationMs, formatDuration(d.durationMs)),
+    )
+    .addOption(
+      new Option(
+        '--warmup <duration>',
+        'unmeasured load just before each measured window (the servers are also warmed up once, until steady, when they start)',
+      )
+        .argParser(duration('--warmup'))
+        .default(d.warmupMs, formatDuration(d.warmupMs)),
+    )
+    .addOption(
+      new Option(
+        '--settle <duration>',
+        "each server's warm-up when it starts: A/B, a fixed load of this length for every server of both builds (so neither JIT got further); otherwise a cap on loading it in 1 s slices until its CPU per request is steady (0: no warm-up)",
+      )
+        .argParser(duration('--settle', { allowZero: true }))
+        .default(d.settleMs, formatDuration(d.settleMs)),
+    )
     .option('--rounds <n>', 'interleaved rounds measured first', wholeNumber('--rounds', 1, 100), d.rounds)
     .option('--max-rounds <n>', 'cap on rounds when the run is noisy', wholeNumber('--max-rounds', 1, 100), d.maxRounds)
-    .addOption(new Option('--extra-rounds <n>', 'rounds added per noisy step').argParser(wholeNumber('--extra-rounds', 1, 100)).default(d.extraRounds))
-    .addOption(new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it').argParser(duration('--budget')).default(undefined, `${formatDuration(d.abBudgetMs)} (A/B), ${formatDuration(d.budgetMs)} (otherwise)`))
     .addOption(
-      new Option('--fault <server=us>', 'TEST ONLY: make one server kind busy-wait this many µs per request (MKVSS_FAULT_DELAY_US), to prove the gate catches a slowdown; repeatable')
+      new Option('--extra-rounds <n>', 'rounds added per noisy step')
+        .argParser(wholeNumber('--extra-rounds', 1, 100))
+        .default(d.extraRounds),
+    )
+    .addOption(
+      new Option('--budget <duration>', 'time budget: no extra rounds start that would end past it')
+        .argParser(duration('--budget'))
+        .default(undefined, `${formatDuration(d.abBudgetMs)} (A/B), ${formatDuration(d.budgetMs)} (otherwise)`),
+    )
+    .addOption(
+      new Option(
+        '--fault <server=us>',
+        'TEST ONLY: make one server kind busy-wait this many µs per request (MKVSS_FAULT_DELAY_US), to prove the gate catches a slowdown; repeatable',
+      )
         .argParser(faultEntry)
         .default({}, 'none'),
     )
     .addOption(
-      new Option('--fault-sleep <server=us/K>', 'TEST ONLY: make one server kind wait (without CPU) this many µs on one request in K (MKVSS_FAULT_SLEEP_US/_EVERY), to prove the gate catches a waiting regression; repeatable')
+      new Option(
+        '--fault-sleep <server=us/K>',
+        'TEST ONLY: make one server kind wait (without CPU) this many µs on one request in K (MKVSS_FAULT_SLEEP_US/_EVERY), to prove the gate catches a waiting regression; repeatable',
+      )
         .argParser(faultSleepEntry)
         .default({}, 'none'),
     )
@@ -127,11 +203,25 @@ export function registerGateCommand(program: Command): void {
         process.stderr.write(`error: --max-rounds (${o.maxRounds}) must be at least --rounds (${o.rounds}).\n`);
         process.exit(EXIT_USAGE);
       }
-      const settings = { workloads: o.workloads, concurrency: o.concurrency, durationMs: o.duration, warmupMs: o.warmup, settleMs: o.settle, probeRate: o.probeRate, probeWorkload: d.probeWorkload };
-      const modes = [o.against !== undefined && '--against', o.updateBaseline && '--update-baseline', o.againstFigures && '--against-figures'].filter(Boolean);
-      if (modes.length > 1) usage(`${modes.join(' and ')} are different modes (another ref, blessing HEAD, the recorded figures); use one.`);
+      const settings = {
+        workloads: o.workloads,
+        concurrency: o.concurrency,
+        durationMs: o.duration,
+        warmupMs: o.warmup,
+        settleMs: o.settle,
+        probeRate: o.probeRate,
+        probeWorkload: d.probeWorkload,
+      };
+      const modes = [
+        o.against !== undefined && '--against',
+        o.updateBaseline && '--update-baseline',
+        o.againstFigures && '--against-figures',
+      ].filter(Boolean);
+      if (modes.length > 1)
+        usage(`${modes.join(' and ')} are different modes (another ref, blessing HEAD, the recorded figures); use one.`);
       const faults: FaultDelays = { ...o.fault };
-      for (const [server, env] of Object.entries(o.faultSleep as FaultDelays)) faults[server as keyof FaultDelays] = { ...faults[server as keyof FaultDelays], ...env };
+      for (const [server, env] of Object.entries(o.faultSleep as FaultDelays))
+        faults[server as keyof FaultDelays] = { ...faults[server as keyof FaultDelays], ...env };
       const progress = (line: string) => process.stderr.write(line);
       const cwd = process.cwd();
       let blessCommit: string | undefined;
@@ -148,7 +238,10 @@ export function registerGateCommand(program: Command): void {
             throw err;
           }
           const drift = settingsDifferences(baseline.settings, settings);
-          if (drift.length > 0) usage(`this run's settings differ from the baseline's (${o.baseline}): ${drift.join(', ')}; drop those options, or bless a baseline with them (--update-baseline).`);
+          if (drift.length > 0)
+            usage(
+              `this run's settings differ from the baseline's (${o.baseline}): ${drift.join(', ')}; drop those options, or bless a baseline with them (--update-baseline).`,
+            );
           requireCommitPresent(baseline.commit!, cwd, o.baseline);
           againstRef = baseline.commit!;
         }
@@ -181,14 +274,29 @@ export function registerGateCommand(program: Command): void {
           updateBaseline: o.updateBaseline,
           markdownFile: o.markdown,
           jsonFile: o.json ?? null,
-          thresholds: { tolerance: o.tolerance, latencyTolerance: o.latencyTolerance, p99Fails: o.failOnP99, resolution: o.resolution, waitTolerance: o.waitTolerance },
+          thresholds: {
+            tolerance: o.tolerance,
+            latencyTolerance: o.latencyTolerance,
+            p99Fails: o.failOnP99,
+            resolution: o.resolution,
+            waitTolerance: o.waitTolerance,
+          },
           settings,
           rounds: o.rounds,
           maxRounds: o.maxRounds,
           extraRounds: o.extraRounds,
           budgetMs: o.budget ?? (base ? d.abBudgetMs : d.budgetMs),
           ...(blessCommit ? { blessCommit } : {}),
-          ...(base ? { against: { ref: o.against ?? `the blessed commit (${o.baseline})`, commit: base.commit, servers: AB_SERVERS, notes: base.notes } } : {}),
+          ...(base
+            ? {
+                against: {
+                  ref: o.against ?? `the blessed commit (${o.baseline})`,
+                  commit: base.commit,
+                  servers: AB_SERVERS,
+                  notes: base.notes,
+                },
+              }
+            : {}),
         },
         {
           measure: measurer.measure,

@@ -18,16 +18,46 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', wholeNumber('--port', 0, 65535), D.port)
     .option('--db <file>', 'SQLite database file (created when missing)', D.db)
     .addOption(new Option('--synchronous <mode>', 'SQLite synchronous mode').choices(['NORMAL', 'FULL']).default(D.synchronous))
-    .option('--workers <n>', 'async/reference: event-loop processes on the same port (node:cluster)', wholeNumber('--workers', 1, 256), D.workers)
+    .option(
+      '--workers <n>',
+      'async/reference: event-loop processes on the same port (node:cluster)',
+      wholeNumber('--workers', 1, 256),
+      D.workers,
+    )
     .option('--threads <n>', 'sync: threads started up front', wholeNumber('--threads', 1, 4096), D.threads)
-    .option('--max-threads <n>', 'sync: thread cap; past it connections wait in the accept backlog', wholeNumber('--max-threads', 1, 4096), D.maxThreads)
+    .option(
+      '--max-threads <n>',
+      'sync: thread cap; past it connections wait in the accept backlog',
+      wholeNumber('--max-threads', 1, 4096),
+      D.maxThreads,
+    )
     .option('--no-prewarm', 'sync: no warm start; shows the cold model: each V8 isolate JIT-compiles on its own share of traffic')
-    .addOption(new Option('--max-body <size>', 'largest request body (413 past it), e.g. 1m').argParser(size('--max-body')).default(D.limits.maxBodyBytes, formatSize(D.limits.maxBodyBytes)))
-    .addOption(new Option('--max-header-bytes <size>', 'largest header section (431 past it)').argParser(size('--max-header-bytes')).default(D.limits.maxHeaderBytes, formatSize(D.limits.maxHeaderBytes)))
+    .addOption(
+      new Option('--max-body <size>', 'largest request body (413 past it), e.g. 1m')
+        .argParser(size('--max-body'))
+        .default(D.limits.maxBodyBytes, formatSize(D.limits.maxBodyBytes)),
+    )
+    .addOption(
+      new Option('--max-header-bytes <size>', 'largest header section (431 past it)')
+        .argParser(size('--max-header-bytes'))
+        .default(D.limits.maxHeaderBytes, formatSize(D.limits.maxHeaderBytes)),
+    )
     .option('--max-headers <n>', 'most header fields (431 past it)', wholeNumber('--max-headers', 1, 10_000), D.limits.maxHeaderCount)
-    .addOption(new Option('--max-request-line <size>', 'longest request line (414 past it)').argParser(size('--max-request-line')).default(D.limits.maxRequestLineBytes, formatSize(D.limits.maxRequestLineBytes)))
-    .addOption(new Option('--request-timeout <duration>', 'time to send a whole request head (408 past it)').argParser(duration('--request-timeout', { maxMs: 24 * 3_600_000 })).default(D.requestTimeoutMs, formatDuration(D.requestTimeoutMs)))
-    .addOption(new Option('--idle-timeout <duration>', 'idle keep-alive connections close after this').argParser(duration('--idle-timeout', { maxMs: 24 * 3_600_000 })).default(D.idleTimeoutMs, formatDuration(D.idleTimeoutMs)))
+    .addOption(
+      new Option('--max-request-line <size>', 'longest request line (414 past it)')
+        .argParser(size('--max-request-line'))
+        .default(D.limits.maxRequestLineBytes, formatSize(D.limits.maxRequestLineBytes)),
+    )
+    .addOption(
+      new Option('--request-timeout <duration>', 'time to send a whole request head (408 past it)')
+        .argParser(duration('--request-timeout', { maxMs: 24 * 3_600_000 }))
+        .default(D.requestTimeoutMs, formatDuration(D.requestTimeoutMs)),
+    )
+    .addOption(
+      new Option('--idle-timeout <duration>', 'idle keep-alive connections close after this')
+        .argParser(duration('--idle-timeout', { maxMs: 24 * 3_600_000 }))
+        .default(D.idleTimeoutMs, formatDuration(D.idleTimeoutMs)),
+    )
     .option('--max-connections <n>', 'async: most open connections', wholeNumber('--max-connections', 1, 1_000_000), D.maxConnections)
     .action(async (kind: ServerKind, o) => {
       if (o.threads > o.maxThreads) {

@@ -37,7 +37,9 @@ export function wordFactor(
   // Below 1, say it the other way round ("2.2x lower") with the interval inverted to match.
   const up = estimate >= 1;
   const size = `${formatFactorNumber(up ? estimate : 1 / estimate)}x ${up ? better : worse}`;
-  const range = up ? `${formatFactorNumber(low)}-${formatFactorNumber(high)}` : `${formatFactorNumber(1 / high)}-${formatFactorNumber(1 / low)}`;
+  const range = up
+    ? `${formatFactorNumber(low)}-${formatFactorNumber(high)}`
+    : `${formatFactorNumber(1 / high)}-${formatFactorNumber(1 / low)}`;
   if (iv.method === 'none') return `${size}, not tested (1 round)`;
   if (iv.method === 'range') return `${size}, not tested (range of ${iv.rounds} rounds: ${range})`;
   if (iv.call === 'none') return `tie (${formatFactorNumber(low)}-${formatFactorNumber(high)})`;

@@ -59,8 +59,8 @@ export interface RatioInterval<Method extends string = IntervalMethod> {
 
 // Student t, two-sided 95% (the 0.975 quantile), for 1-30 degrees of freedom.
 const T975 = [
-  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093,
-  2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098,
+  2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
 ];
 
 /** The 0.975 quantile of Student's t with `df` degrees of freedom: a table to 30, then the
@@ -150,7 +150,14 @@ export function unpairedRatioInterval(candidate: readonly number[], baseline: re
   const se = Math.sqrt(vc + vb);
   // No spread on either side (identical synthetic rounds): the interval is the point itself.
   if (se === 0) {
-    return { estimate, low: estimate, high: estimate, method: 'welch-t-95', rounds, call: estimate > 1 ? 'higher' : estimate < 1 ? 'lower' : 'none' };
+    return {
+      estimate,
+      low: estimate,
+      high: estimate,
+      method: 'welch-t-95',
+      rounds,
+      call: estimate > 1 ? 'higher' : estimate < 1 ? 'lower' : 'none',
+    };
   }
   // Welch-Satterthwaite; it lies between min(n)-1 and n_c+n_b-2, so >= 2 here.
   const df = (vc + vb) ** 2 / (vc ** 2 / (c.length - 1) + vb ** 2 / (b.length - 1));

@@ -33,7 +33,15 @@ export interface KneeRule {
   retries: number;
 }
 
-export const DEFAULT_KNEE_RULE: KneeRule = { startRate: 1000, growth: 1.5, refineSteps: 3, minAchievedFraction: 0.95, p99BoundUs: 50_000, maxRate: 200_000, retries: 1 };
+export const DEFAULT_KNEE_RULE: KneeRule = {
+  startRate: 1000,
+  growth: 1.5,
+  refineSteps: 3,
+  minAchievedFraction: 0.95,
+  p99BoundUs: 50_000,
+  maxRate: 200_000,
+  retries: 1,
+};
 
 /** What one step measured. */
 export interface StepFigures {
@@ -71,8 +79,10 @@ export interface KneeSearch {
 export function judgeStep(f: StepFigures, rule: Pick<KneeRule, 'minAchievedFraction' | 'p99BoundUs'>): { ok: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (f.requests === 0) reasons.push('no requests');
-  if (f.achieved < rule.minAchievedFraction * f.offered) reasons.push(`achieved ${Math.round(f.achieved)} < ${formatPercent(rule.minAchievedFraction)} of offered`);
-  if (!(f.p99Us <= rule.p99BoundUs)) reasons.push(Number.isFinite(f.p99Us) ? `p99 ${formatMs(f.p99Us)} > ${formatMs(rule.p99BoundUs)}` : 'no p99 (no responses)');
+  if (f.achieved < rule.minAchievedFraction * f.offered)
+    reasons.push(`achieved ${Math.round(f.achieved)} < ${formatPercent(rule.minAchievedFraction)} of offered`);
+  if (!(f.p99Us <= rule.p99BoundUs))
+    reasons.push(Number.isFinite(f.p99Us) ? `p99 ${formatMs(f.p99Us)} > ${formatMs(rule.p99BoundUs)}` : 'no p99 (no responses)');
   if (f.successRate < 1) reasons.push(`${((1 - f.successRate) * 100).toPrecision(2)}% errors`);
   return { ok: reasons.length === 0, reasons };
 }
@@ -80,8 +90,10 @@ export function judgeStep(f: StepFigures, rule: Pick<KneeRule, 'minAchievedFract
 export function checkRule(rule: KneeRule): void {
   if (!(rule.startRate >= 1)) throw new RangeError(`the knee search needs a start rate >= 1 req/s, got ${rule.startRate}`);
   if (!(rule.growth > 1)) throw new RangeError(`the knee search needs a growth factor > 1, got ${rule.growth}`);
-  if (!(rule.maxRate >= rule.startRate)) throw new RangeError(`the knee search's max rate (${rule.maxRate}) is below its start rate (${rule.startRate})`);
-  if (!Number.isInteger(rule.refineSteps) || rule.refineSteps < 0) throw new RangeError(`refine steps must be a whole number >= 0, got ${rule.refineSteps}`);
+  if (!(rule.maxRate >= rule.startRate))
+    throw new RangeError(`the knee search's max rate (${rule.maxRate}) is below its start rate (${rule.startRate})`);
+  if (!Number.isInteger(rule.refineSteps) || rule.refineSteps < 0)
+    throw new RangeError(`refine steps must be a whole number >= 0, got ${rule.refineSteps}`);
   if (!Number.isInteger(rule.retries) || rule.retries < 0) throw new RangeError(`retries must be a whole number >= 0, got ${rule.retries}`);
 }
 
@@ -154,14 +166,18 @@ export interface RatePoint<S extends string = string> {
  * `fractions` of the smallest knee (the same absolute rates for all). Servers without a knee are
  * left out of both (they have no own knee, and cannot set the equal rates).
  */
-export function tableRates<S extends string>(knees: ReadonlyArray<{ server: S; knee: number | null }>, fractions: readonly number[]): RatePoint<S>[] {
+export function tableRates<S extends string>(
+  knees: ReadonlyArray<{ server: S; knee: number | null }>,
+  fractions: readonly number[],
+): RatePoint<S>[] {
   const found = knees.filter((k): k is { server: S; knee: number } => k.knee !== null && k.knee > 0);
   if (found.length === 0) return [];
   const smallest = Math.min(...found.map((k) => k.knee));
   const points: RatePoint<S>[] = [];
   for (const basis of ['own', 'equal'] as const) {
     for (const fraction of fractions) {
-      for (const k of found) points.push({ server: k.server, basis, fraction, rate: Math.max(1, Math.round(fraction * (basis === 'own' ? k.knee : smallest))) });
+      for (const k of found)
+        points.push({ server: k.server, basis, fraction, rate: Math.max(1, Math.round(fraction * (basis === 'own' ? k.knee : smallest))) });
     }
   }
   return points;
@@ -185,13 +201,18 @@ export function distinctRates<S extends string>(points: readonly RatePoint<S>[])
  * The order the table measurements run in: per round, rate by rate (lowest first), the servers
  * interleaved, their order reversed every other round (A B, B A) so drift hits all alike.
  */
-export function tableSchedule<S extends string>(points: readonly RatePoint<S>[], servers: readonly S[], rounds: number): Array<{ round: number; server: S; rate: number }> {
+export function tableSchedule<S extends string>(
+  points: readonly RatePoint<S>[],
+  servers: readonly S[],
+  rounds: number,
+): Array<{ round: number; server: S; rate: number }> {
   const distinct = distinctRates(points);
   const rates = [...new Set(distinct.map((d) => d.rate))].sort((a, b) => a - b);
   const out: Array<{ round: number; server: S; rate: number }> = [];
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? servers : [...servers].reverse();
-    for (const rate of rates) for (const server of order) if (distinct.some((d) => d.server === server && d.rate === rate)) out.push({ round, server, rate });
+    for (const rate of rates)
+      for (const server of order) if (distinct.some((d) => d.server === server && d.rate === rate)) out.push({ round, server, rate });
   }
   return out;
 }

@@ -41,7 +41,9 @@ export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: stri
     const achieved = x.achievedRate ?? 0;
     if (achieved < x.targetRate * (1 - RATE_MISS)) {
       verdict = 'suspect';
-      reasons.push(`achieved ${Math.round(achieved)} req/s, below the ${Math.round(x.targetRate)} req/s target by over ${RATE_MISS * 100}%`);
+      reasons.push(
+        `achieved ${Math.round(achieved)} req/s, below the ${Math.round(x.targetRate)} req/s target by over ${RATE_MISS * 100}%`,
+      );
     }
   }
   if (x.driverLag.loopDelayP99Us > DRIVER_LAG_LIMIT_US) {
@@ -52,11 +54,15 @@ export function roundVerdict(x: VerdictInput): { verdict: Verdict; reasons: stri
   }
   if (x.driverLag.sendLagP99Us !== undefined && x.driverLag.sendLagP99Us > DRIVER_LAG_LIMIT_US) {
     verdict = 'suspect';
-    reasons.push(`the load generator fell behind its schedule: requests went out ${formatMs(x.driverLag.sendLagP99Us)} after their due time at p99 (limit ${formatMs(DRIVER_LAG_LIMIT_US)})`);
+    reasons.push(
+      `the load generator fell behind its schedule: requests went out ${formatMs(x.driverLag.sendLagP99Us)} after their due time at p99 (limit ${formatMs(DRIVER_LAG_LIMIT_US)})`,
+    );
   }
   if (x.driverCpuPct >= DRIVER_BOUND_SHARE * 100 * x.driverCpus) {
     if (verdict === 'ok') verdict = 'driver-bound';
-    reasons.push(`load generator at ${Math.round(x.driverCpuPct)}% of ${x.driverCpus * 100}% CPU: the figure is a floor, not the server's limit`);
+    reasons.push(
+      `load generator at ${Math.round(x.driverCpuPct)}% of ${x.driverCpus * 100}% CPU: the figure is a floor, not the server's limit`,
+    );
   }
   return { verdict, reasons };
 }
@@ -85,7 +91,11 @@ export interface WriteLedger {
 
 /** The rows-written check: rows found = preloaded keys + net acknowledged creates, give or take
  *  exactly the writes in doubt. A mismatch makes the figures suspect (a lost or phantom write). */
-export function checkRows(preloaded: number, writes: WriteLedger, actualRows: number): { expectedRows: number; actualRows: number; ok: boolean } {
+export function checkRows(
+  preloaded: number,
+  writes: WriteLedger,
+  actualRows: number,
+): { expectedRows: number; actualRows: number; ok: boolean } {
   const expectedRows = preloaded + writes.netCreates;
   const ok = actualRows >= expectedRows - writes.uncertainDeletes && actualRows <= expectedRows + writes.uncertainCreates;
   return { expectedRows, actualRows, ok };

@@ -35,10 +35,14 @@ export function buildBase(ref: string, cwd: string, progress: (line: string) => 
   if (!top.ok) throw new BaseBuildError(`--against needs a git checkout, and ${cwd} is not one (${top.err.split('\n')[0]})`);
   const root = top.out;
   const commit = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!commit.ok) throw new BaseBuildError(`--against: "${ref}" names no commit here (try a branch, a tag or a hash; \`git fetch\` first if it is remote)`);
+  if (!commit.ok)
+    throw new BaseBuildError(
+      `--against: "${ref}" names no commit here (try a branch, a tag or a hash; \`git fetch\` first if it is remote)`,
+    );
   const modules = path.join(root, 'node_modules');
   const tsc = path.join(modules, 'typescript', 'bin', 'tsc');
-  if (!existsSync(tsc)) throw new BaseBuildError(`--against builds the base with this checkout's TypeScript, and ${tsc} is missing: run npm install first`);
+  if (!existsSync(tsc))
+    throw new BaseBuildError(`--against builds the base with this checkout's TypeScript, and ${tsc} is missing: run npm install first`);
 
   const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-gate-base-'));
   const dir = path.join(scratch, 'base');
@@ -56,8 +60,10 @@ export function buildBase(ref: string, cwd: string, progress: (line: string) => 
     if (!added.ok) throw new BaseBuildError(`could not check out ${ref} in a worktree: ${added.err.split('\n')[0]}`);
     symlinkSync(modules, path.join(dir, 'node_modules'), 'dir');
     const notes: string[] = [];
-    const lock = (d: string) => (existsSync(path.join(d, 'package-lock.json')) ? readFileSync(path.join(d, 'package-lock.json'), 'utf8') : '');
-    if (lock(dir) !== lock(root)) notes.push(`${ref}'s package-lock.json differs from this checkout's; the base was built and run with this checkout's node_modules.`);
+    const lock = (d: string) =>
+      existsSync(path.join(d, 'package-lock.json')) ? readFileSync(path.join(d, 'package-lock.json'), 'utf8') : '';
+    if (lock(dir) !== lock(root))
+      notes.push(`${ref}'s package-lock.json differs from this checkout's; the base was built and run with this checkout's node_modules.`);
     const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
     const cli = path.join(dir, 'dist', 'cli', 'mkvss-lab.js');
     if (built.status !== 0 || !existsSync(cli)) {
@@ -94,18 +100,27 @@ export function blessableHead(cwd: string): string {
   // -z: one NUL-terminated "XY path" entry per file, no quoting, leading status kept.
   const status = spawnSync('git', ['status', '--porcelain', '-z', '--', 'servers/'], { cwd, encoding: 'utf8' });
   if (status.status !== 0) throw new BaseBuildError(`cannot read git status: ${(status.stderr ?? '').split('\n')[0]}`);
-  const files = status.stdout.split('\0').filter(Boolean).map((entry) => entry.slice(3));
+  const files = status.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.slice(3));
   if (files.length > 0) {
-    throw new BaseBuildError(`--update-baseline blesses HEAD, but servers/ has changes that are not in it (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}): commit or stash them first`);
+    throw new BaseBuildError(
+      `--update-baseline blesses HEAD, but servers/ has changes that are not in it (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}): commit or stash them first`,
+    );
   }
   // for-each-ref, not `git branch --contains`, which lists a detached HEAD as "(HEAD detached ...)".
   const containing = (refs: string) => git(cwd, ['for-each-ref', '--contains', head.out, '--format=%(refname)', refs]).out;
   const hasRemotes = git(cwd, ['remote']).out !== '';
   if (hasRemotes && containing('refs/remotes') === '') {
-    throw new BaseBuildError(`--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no remote branch, so a CI clone would not have it: push it (bless a commit of the target branch, e.g. after merging) first`);
+    throw new BaseBuildError(
+      `--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no remote branch, so a CI clone would not have it: push it (bless a commit of the target branch, e.g. after merging) first`,
+    );
   }
   if (!hasRemotes && containing('refs/heads') === '') {
-    throw new BaseBuildError(`--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no branch (detached): check out the branch whose commit you mean to bless`);
+    throw new BaseBuildError(
+      `--update-baseline: HEAD (${head.out.slice(0, 12)}) is on no branch (detached): check out the branch whose commit you mean to bless`,
+    );
   }
   return head.out;
 }

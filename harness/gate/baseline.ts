@@ -94,10 +94,12 @@ export function parseBaseline(data: unknown, source: string): GateBaseline {
   if (!Array.isArray(data.metrics) || data.metrics.length === 0) throw bad('no metrics');
   data.metrics.forEach((m: unknown, i: number) => {
     if (!isObject(m) || typeof m.id !== 'string' || typeof m.subject !== 'string') throw bad(`metric ${i} has no id`);
-    if (!(METRIC_MEASURES as readonly unknown[]).includes(m.measure)) throw bad(`metric "${m.id}" has measure ${JSON.stringify(m.measure)}`);
+    if (!(METRIC_MEASURES as readonly unknown[]).includes(m.measure))
+      throw bad(`metric "${m.id}" has measure ${JSON.stringify(m.measure)}`);
     if (!positive(m.median) || m.median === 0) throw bad(`metric "${m.id}" has no positive median`);
     if ((m.band !== null && !positive(m.band)) || !Array.isArray(m.values)) throw bad(`metric "${m.id}" has no band or values`);
-    if (m.values.length < MIN_ROUNDS) throw bad(`metric "${m.id}" has ${m.values.length} round(s); a baseline needs at least ${MIN_ROUNDS} to have a spread`);
+    if (m.values.length < MIN_ROUNDS)
+      throw bad(`metric "${m.id}" has ${m.values.length} round(s); a baseline needs at least ${MIN_ROUNDS} to have a spread`);
   });
   return data as unknown as GateBaseline;
 }
@@ -130,18 +132,24 @@ export async function readBaseline(file: string): Promise<GateBaseline> {
 export function settingsDifferences(then: GateMeasureSettings, now: GateMeasureSettings): string[] {
   const diffs: string[] = [];
   const sameList = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
-  if (!sameList(then.workloads, now.workloads)) diffs.push(`--workloads ${now.workloads.join(',')} (baseline: ${then.workloads.join(',')})`);
+  if (!sameList(then.workloads, now.workloads))
+    diffs.push(`--workloads ${now.workloads.join(',')} (baseline: ${then.workloads.join(',')})`);
   if (then.concurrency !== now.concurrency) diffs.push(`--concurrency ${now.concurrency} (baseline: ${then.concurrency})`);
   if (then.durationMs !== now.durationMs) diffs.push(`--duration ${now.durationMs}ms (baseline: ${then.durationMs}ms)`);
   if (then.warmupMs !== now.warmupMs) diffs.push(`--warmup ${now.warmupMs}ms (baseline: ${then.warmupMs}ms)`);
   if ((then.settleMs ?? 0) !== (now.settleMs ?? 0)) diffs.push(`--settle ${now.settleMs ?? 0}ms (baseline: ${then.settleMs ?? 0}ms)`);
   if ((then.probeRate ?? 0) !== (now.probeRate ?? 0)) diffs.push(`--probe-rate ${now.probeRate ?? 0} (baseline: ${then.probeRate ?? 0})`);
-  if ((then.probeRate ?? 0) > 0 && then.probeWorkload !== now.probeWorkload) diffs.push(`probe workload ${now.probeWorkload} (baseline: ${then.probeWorkload})`);
+  if ((then.probeRate ?? 0) > 0 && then.probeWorkload !== now.probeWorkload)
+    diffs.push(`probe workload ${now.probeWorkload} (baseline: ${then.probeWorkload})`);
   return diffs;
 }
 
 /** A baseline file from a run's metrics. */
-export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>, settings: GateMeasureSettings, createdAt: string): GateBaseline {
+export function buildBaseline(
+  outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
+  settings: GateMeasureSettings,
+  createdAt: string,
+): GateBaseline {
   const machine = must(outcome.reports[0], "the gate run's first report").setup.machine;
   const metrics: BaselineMetric[] = outcome.metrics.map((m) => {
     const band = noiseBand(m.values);
@@ -163,16 +171,28 @@ export function buildBaseline(outcome: Pick<GateOutcome, 'metrics' | 'reports'>,
  * The yardstick of an A/B gate: every metric at 1 (this build equal to the base), with no band of
  * its own; `paired` says the rows are per-round ratios, judged by comparePaired.
  */
-export function abBaseline(settings: GateMeasureSettings, servers: readonly ServerName[], machine: GateBaseline['machine'], createdAt: string): GateBaseline {
+export function abBaseline(
+  settings: GateMeasureSettings,
+  servers: readonly ServerName[],
+  machine: GateBaseline['machine'],
+  createdAt: string,
+): GateBaseline {
   const metrics: BaselineMetric[] = [];
   const add = (key: MetricKey) => metrics.push({ id: metricId(key), ...key, median: 1, band: 0, values: [1] });
   for (const workload of settings.workloads) {
     for (const server of servers) {
-      for (const measure of CLOSED_LOOP_MEASURES) add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
+      for (const measure of CLOSED_LOOP_MEASURES)
+        add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
     }
   }
   if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
-    for (const server of servers) add({ workload: settings.probeWorkload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure: 'p99AtRate' });
+    for (const server of servers)
+      add({
+        workload: settings.probeWorkload,
+        concurrency: settings.concurrency,
+        subject: abSubject(server as ServerName),
+        measure: 'p99AtRate',
+      });
   }
   return { schema: BASELINE_SCHEMA, version: BASELINE_VERSION, createdAt, machine, settings, metrics, paired: true };
 }

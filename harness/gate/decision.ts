@@ -38,7 +38,13 @@ export interface GateThresholds {
   waitTolerance: number;
 }
 
-export const DEFAULT_THRESHOLDS: GateThresholds = { tolerance: 0.15, latencyTolerance: 0.5, p99Fails: false, resolution: 0.25, waitTolerance: 0.5 };
+export const DEFAULT_THRESHOLDS: GateThresholds = {
+  tolerance: 0.15,
+  latencyTolerance: 0.5,
+  p99Fails: false,
+  resolution: 0.25,
+  waitTolerance: 0.5,
+};
 
 /**
  * The A/A noise band of one metric: the range of its per-round values, (max - min) / median. It is
@@ -140,7 +146,12 @@ function judge(worsening: number, factor: number, spread: number, tolerance: num
  *  metrics ask for them: p99 ratios are noisy by nature (one stall moves them), and chasing a tight
  *  p99 band would spend the whole time budget; they still fail the gate when they clear their
  *  band. Nor does a req/s ratio to a driver-bound floor (see isAdvisoryOnly). */
-function isUndecided(m: Pick<MetricSamples, 'measure'> & { driverBoundYardstick?: number; values?: readonly number[] }, band: number, verdict: MetricVerdict, t: GateThresholds): boolean {
+function isUndecided(
+  m: Pick<MetricSamples, 'measure'> & { driverBoundYardstick?: number; values?: readonly number[] },
+  band: number,
+  verdict: MetricVerdict,
+  t: GateThresholds,
+): boolean {
   return higherIsBetter(m.measure) && !drivenYardstick(m) && band > t.resolution && verdict !== 'regression';
 }
 
@@ -153,7 +164,12 @@ function isUndecided(m: Pick<MetricSamples, 'measure'> & { driverBoundYardstick?
  * opposite moment would fail a healthy server. Such a row is shown, but only as advisory.
  */
 function drivenYardstick(m: { measure: MetricKey['measure']; driverBoundYardstick?: number; values?: readonly number[] }): boolean {
-  return m.measure === 'throughput' && m.driverBoundYardstick !== undefined && m.values !== undefined && m.driverBoundYardstick * 2 > m.values.length;
+  return (
+    m.measure === 'throughput' &&
+    m.driverBoundYardstick !== undefined &&
+    m.values !== undefined &&
+    m.driverBoundYardstick * 2 > m.values.length
+  );
 }
 
 /** Whether more rounds of this run could help: only when its own spread is the wide one. */
@@ -178,7 +194,10 @@ export function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
  */
 function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
   const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
-  const interval = pairedRatioInterval(m.values, m.values.map(() => 1));
+  const interval = pairedRatioInterval(
+    m.values,
+    m.values.map(() => 1),
+  );
   const now = interval.estimate;
   const change = now - 1;
   const up = higherIsBetter(m.measure);
@@ -187,13 +206,28 @@ function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
   // The interval entirely on one side of 1: 'lower' is worse for req/s, better for p99.
   const worseCall = interval.call === (up ? 'lower' : 'higher');
   const betterCall = interval.call === (up ? 'higher' : 'lower');
-  let verdict: MetricVerdict = worsening > tolerance ? (worseCall ? 'regression' : 'within-noise') : -worsening > tolerance && betterCall ? 'better' : 'ok';
+  let verdict: MetricVerdict =
+    worsening > tolerance ? (worseCall ? 'regression' : 'within-noise') : -worsening > tolerance && betterCall ? 'better' : 'ok';
   if (verdict === 'regression' && m.measure === 'p99' && !t.p99Fails) verdict = 'advisory';
   // The interval's width as a factor (high / low - 1): what the table prints for a paired row.
   const band = interval.method === 'paired-t-95' ? interval.high / interval.low - 1 : Number.POSITIVE_INFINITY;
   const halfLog = interval.method === 'paired-t-95' ? Math.log(interval.high / interval.low) / 2 : Number.POSITIVE_INFINITY;
   const undecided = up && verdict !== 'regression' && halfLog > -Math.log(1 - t.resolution);
-  return { ...key, id: m.id, baseline: 1, now, change, worsening, band, runBand: band, rounds: m.values.length, verdict, undecided, low: interval.low, high: interval.high };
+  return {
+    ...key,
+    id: m.id,
+    baseline: 1,
+    now,
+    change,
+    worsening,
+    band,
+    runBand: band,
+    rounds: m.values.length,
+    verdict,
+    undecided,
+    low: interval.low,
+    high: interval.high,
+  };
 }
 
 /** Compares this run's metrics with a baseline (or, with none, just summarises them). */
@@ -213,7 +247,20 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const note = driven ? { driverBoundYardstick: true as const } : {};
     if (!b) {
       const verdict: MetricVerdict = baseline ? 'new' : 'ok';
-      rows.push({ ...key, id: m.id, baseline: null, now, change: null, worsening: null, band, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, band, verdict, t), ...note });
+      rows.push({
+        ...key,
+        id: m.id,
+        baseline: null,
+        now,
+        change: null,
+        worsening: null,
+        band,
+        runBand: band,
+        rounds: m.values.length,
+        verdict,
+        undecided: isUndecided(m, band, verdict, t),
+        ...note,
+      });
       continue;
     }
     const change = now / b.median - 1;
@@ -221,12 +268,32 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     const widest = Math.max(band, b.band ?? Number.POSITIVE_INFINITY);
     // How many times worse, in log terms (a median of 0 is infinitely worse, or better).
     const ratio = now / b.median;
-    const factor = ratio > 0 ? (higherIsBetter(m.measure) ? -Math.log(ratio) : Math.log(ratio)) : higherIsBetter(m.measure) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const factor =
+      ratio > 0
+        ? higherIsBetter(m.measure)
+          ? -Math.log(ratio)
+          : Math.log(ratio)
+        : higherIsBetter(m.measure)
+          ? Number.POSITIVE_INFINITY
+          : Number.NEGATIVE_INFINITY;
     const spread = Math.max(logSpread(m.values), Math.log1p(b.band ?? Number.POSITIVE_INFINITY));
     const judged = judge(worsening, factor, spread, toleranceFor(m.measure, t));
     const advisoryOnly = driven || (m.measure === 'p99' && !t.p99Fails);
     const verdict: MetricVerdict = judged === 'regression' && advisoryOnly ? 'advisory' : judged;
-    rows.push({ ...key, id: m.id, baseline: b.median, now, change, worsening, band: widest, runBand: band, rounds: m.values.length, verdict, undecided: isUndecided(m, widest, verdict, t), ...note });
+    rows.push({
+      ...key,
+      id: m.id,
+      baseline: b.median,
+      now,
+      change,
+      worsening,
+      band: widest,
+      runBand: band,
+      rounds: m.values.length,
+      verdict,
+      undecided: isUndecided(m, widest, verdict, t),
+      ...note,
+    });
   }
   const measured = new Set(current.map((m) => m.id));
   // A server that failed pre-flight or never answered leaves no figures while the others in its
@@ -237,7 +304,19 @@ export function compareMetrics(current: MetricSamples[], baseline: GateBaseline 
     if (measured.has(b.id)) continue;
     const key: MetricKey = { workload: b.workload, concurrency: b.concurrency, subject: b.subject, measure: b.measure };
     const verdict: MetricVerdict = measuredGroups.has(group(b)) ? 'missing' : 'not-measured';
-    rows.push({ ...key, id: b.id, baseline: b.median, now: null, change: null, worsening: null, band: Number.NaN, runBand: Number.NaN, rounds: 0, verdict, undecided: false });
+    rows.push({
+      ...key,
+      id: b.id,
+      baseline: b.median,
+      now: null,
+      change: null,
+      worsening: null,
+      band: Number.NaN,
+      runBand: Number.NaN,
+      rounds: 0,
+      verdict,
+      undecided: false,
+    });
   }
   return rows;
 }

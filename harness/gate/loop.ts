@@ -63,7 +63,9 @@ function roundsOf(metrics: MetricSamples[], workload: WorkloadName): number {
  */
 export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   if (o.rounds < 1 || o.maxRounds < o.rounds || o.extraRounds < 1) {
-    throw new RangeError(`rounds must be >= 1, max rounds >= rounds and extra rounds >= 1 (got ${o.rounds}, ${o.maxRounds}, ${o.extraRounds})`);
+    throw new RangeError(
+      `rounds must be >= 1, max rounds >= rounds and extra rounds >= 1 (got ${o.rounds}, ${o.maxRounds}, ${o.extraRounds})`,
+    );
   }
   const now = o.now ?? Date.now;
   const started = now();
@@ -91,7 +93,9 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };
     const projectedEnd = now() - started + measurementMs * request.rounds * request.workloads.reduce((sum, w) => sum + cellsPerRound(w), 0);
     if (o.budgetMs !== undefined && projectedEnd > o.budgetMs) {
-      warnings.push(`more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`);
+      warnings.push(
+        `more rounds of ${workloads.join(', ')} would take the gate past its ${Math.round(o.budgetMs / 1000)} s budget (about ${Math.round(projectedEnd / 1000)} s); decided with the rounds measured.`,
+      );
       break;
     }
     o.onExtend?.(request, undecided);
@@ -102,13 +106,22 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
     rows = compareMetrics(metrics, o.baseline, o.thresholds);
   }
   for (const r of rows.filter((x) => x.undecided)) {
-    const consequence = o.baseline ? 'passed without a verdict on it' : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
-    const whose = r.runBand > o.thresholds.resolution ? `after ${r.rounds} rounds` : `in the baseline (this run: ${formatPercent(r.runBand)}; record the baseline again on a quiet machine)`;
+    const consequence = o.baseline
+      ? 'passed without a verdict on it'
+      : 'the recorded figure is uncertain; consider recording the baseline again on a quieter machine';
+    const whose =
+      r.runBand > o.thresholds.resolution
+        ? `after ${r.rounds} rounds`
+        : `in the baseline (this run: ${formatPercent(r.runBand)}; record the baseline again on a quiet machine)`;
     if (r.low !== undefined && r.high !== undefined) {
-      warnings.push(`${r.id}: its 95% interval after ${r.rounds} rounds, ${r.low.toFixed(2)}-${r.high.toFixed(2)}, is too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`);
+      warnings.push(
+        `${r.id}: its 95% interval after ${r.rounds} rounds, ${r.low.toFixed(2)}-${r.high.toFixed(2)}, is too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`,
+      );
       continue;
     }
-    warnings.push(`${r.id}: the spread of its rounds is ${formatPercent(r.band)} ${whose}, too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`);
+    warnings.push(
+      `${r.id}: the spread of its rounds is ${formatPercent(r.band)} ${whose}, too wide to see a ${formatPercent(o.thresholds.resolution)} drop; ${consequence}.`,
+    );
   }
   // Fail closed. The run's settings were checked against the baseline's before measuring, so a
   // baseline metric left unmeasured is a server or a measurement that broke, not a choice; and a
@@ -125,11 +138,20 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   if (o.baseline) {
     const missing = rows.filter((r) => r.verdict === 'not-measured');
     const judged = rows.filter((r) => r.baseline !== null && r.now !== null);
-    if (judged.length === 0) failures.push(`no baseline metric was measured in this run (${o.baseline.metrics.length} expected): nothing was judged.`);
-    else if (missing.length > 0) failures.push(`${missing.length} baseline metric(s) not measured in this run: ${missing.map((r) => r.id).join('; ')}.`);
+    if (judged.length === 0)
+      failures.push(`no baseline metric was measured in this run (${o.baseline.metrics.length} expected): nothing was judged.`);
+    else if (missing.length > 0)
+      failures.push(`${missing.length} baseline metric(s) not measured in this run: ${missing.map((r) => r.id).join('; ')}.`);
   } else if (metrics.length === 0) {
     failures.push('nothing was measured.');
   }
-  return { rows, metrics, reports, extensions, failed: failures.length > 0 || rows.some((r) => FAILING.has(r.verdict)), failures, warnings };
+  return {
+    rows,
+    metrics,
+    reports,
+    extensions,
+    failed: failures.length > 0 || rows.some((r) => FAILING.has(r.verdict)),
+    failures,
+    warnings,
+  };
 }
-

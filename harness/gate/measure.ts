@@ -17,7 +17,12 @@ export type FaultDelays = Partial<Record<ServerName, Record<string, string>>>;
 /** The servers the gate measures; the floor is the yardstick every ratio is taken against. */
 export const GATE_SERVERS: ServerName[] = ['sync', 'async', 'floor'];
 
-export function gateCompareSettings(settings: GateMeasureSettings, workloads: CompareSettings['workloads'], rounds: number, faults: FaultDelays): CompareSettings {
+export function gateCompareSettings(
+  settings: GateMeasureSettings,
+  workloads: CompareSettings['workloads'],
+  rounds: number,
+  faults: FaultDelays,
+): CompareSettings {
   const serverEnv: CompareSettings['serverEnv'] = { ...faults };
   return {
     servers: GATE_SERVERS,
@@ -60,11 +65,18 @@ export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelay
   };
   return {
     measure: async (request) => {
-      progress(`gate: measuring ${GATE_SERVERS.join(', ')} on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms\n`);
+      progress(
+        `gate: measuring ${GATE_SERVERS.join(', ')} on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms\n`,
+      );
       const compare = gateCompareSettings(settings, request.workloads, request.rounds, faults);
       // Warm-up load uses the gate's full workload list (mixed covers every route measured).
       const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs };
-      warm ??= new WarmServers(gateCompareSettings(settings, settings.workloads, request.rounds, faults), planCpus(compare.pin), steady, progress);
+      warm ??= new WarmServers(
+        gateCompareSettings(settings, settings.workloads, request.rounds, faults),
+        planCpus(compare.pin),
+        steady,
+        progress,
+      );
       try {
         const report = await runComparison(compare, () => {}, { lifecycle: warm, ...(preflight ? { preflight } : {}) });
         preflight ??= report.preflight;
@@ -91,7 +103,12 @@ export const AB_SERVERS: ServerName[] = ['sync', 'async'];
  * checkout's servers only. Returns one Report per step whose base cells carry `build: 'base'`
  * (see extractAbMetrics).
  */
-export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, baseCli: string, progress: (line: string) => void): GateMeasurer {
+export function abMeasure(
+  settings: GateMeasureSettings,
+  faults: FaultDelays,
+  baseCli: string,
+  progress: (line: string) => void,
+): GateMeasurer {
   let pools: { head: WarmServers; base: WarmServers; headPreflight: Preflight[] } | undefined;
   let roundsSoFar = 0;
   const close = async () => {
@@ -110,8 +127,13 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
   const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs, fixed: true };
   return {
     measure: async (request) => {
-      progress(`gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each\n`);
-      const forPool = (f: FaultDelays, workloads: CompareSettings['workloads']) => ({ ...gateCompareSettings(settings, workloads, 1, f), servers: AB_SERVERS });
+      progress(
+        `gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each\n`,
+      );
+      const forPool = (f: FaultDelays, workloads: CompareSettings['workloads']) => ({
+        ...gateCompareSettings(settings, workloads, 1, f),
+        servers: AB_SERVERS,
+      });
       if (!pools) {
         const plan = planCpus(true);
         const base = new WarmServers(forPool({}, settings.workloads), plan, steady, progress, baseCli, 'base');
@@ -144,16 +166,31 @@ export function abMeasure(settings: GateMeasureSettings, faults: FaultDelays, ba
         const probeRate = settings.probeRate ?? 0;
         if (probeRate > 0 && settings.probeWorkload && roundsSoFar === 0) {
           for (let r = 1; r <= request.rounds; r++) {
-            for (const [i, server] of AB_SERVERS.entries()) steps.push({ round: roundsSoFar + r, workload: settings.probeWorkload!, server, headFirst: (r + i) % 2 === 0, rate: probeRate });
+            for (const [i, server] of AB_SERVERS.entries())
+              steps.push({
+                round: roundsSoFar + r,
+                workload: settings.probeWorkload!,
+                server,
+                headFirst: (r + i) % 2 === 0,
+                rate: probeRate,
+              });
           }
         }
         for (const { round, workload, server, headFirst, rate } of steps) {
           for (const pool of headFirst ? [head, base] : [base, head]) {
-            const report = await runComparison({ ...forPool(pool === head ? faults : {}, [workload]), servers: [server], ...(rate ? { rate } : {}) }, () => {}, { lifecycle: pool, preflight: pool === head ? headPreflight : [] });
+            const report = await runComparison(
+              { ...forPool(pool === head ? faults : {}, [workload]), servers: [server], ...(rate ? { rate } : {}) },
+              () => {},
+              { lifecycle: pool, preflight: pool === head ? headPreflight : [] },
+            );
             first ??= report;
             for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
             for (const c of report.cells) {
-              const tagged: Cell = { ...c, ...(pool === base ? { build: 'base' as const } : {}), rounds: c.rounds.map((x) => ({ ...x, round })) };
+              const tagged: Cell = {
+                ...c,
+                ...(pool === base ? { build: 'base' as const } : {}),
+                rounds: c.rounds.map((x) => ({ ...x, round })),
+              };
               const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}|${rate ?? 'closed'}`;
               const seen = cells.get(k);
               cells.set(k, seen ? { ...seen, rounds: [...seen.rounds, ...tagged.rounds] } : tagged);

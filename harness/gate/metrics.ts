@@ -129,7 +129,9 @@ export function extractMetrics(report: Report): MetricSamples[] {
     const { workload, concurrency } = floor;
     const servers = cells.filter((c) => c.server !== FLOOR).sort((a, b) => a.server.localeCompare(b.server));
     for (const cell of servers) {
-      add({ workload, concurrency, subject: cell.server, measure: 'throughput' }, pairedRatios(cell, floor, throughputOf, anyRound), { driverBoundYardstick: driverBoundPartners(cell, floor) });
+      add({ workload, concurrency, subject: cell.server, measure: 'throughput' }, pairedRatios(cell, floor, throughputOf, anyRound), {
+        driverBoundYardstick: driverBoundPartners(cell, floor),
+      });
       add({ workload, concurrency, subject: cell.server, measure: 'efficiency' }, pairedRatios(cell, floor, efficiencyOf, usedCpu));
       add({ workload, concurrency, subject: cell.server, measure: 'p99' }, pairedRatios(cell, floor, p99Of, answeredRound));
     }
@@ -149,7 +151,8 @@ export function mergeMetrics(into: MetricSamples[], more: MetricSamples[]): Metr
     const existing = byId.get(m.id);
     if (existing) {
       existing.values.push(...m.values);
-      if (m.driverBoundYardstick !== undefined) existing.driverBoundYardstick = (existing.driverBoundYardstick ?? 0) + m.driverBoundYardstick;
+      if (m.driverBoundYardstick !== undefined)
+        existing.driverBoundYardstick = (existing.driverBoundYardstick ?? 0) + m.driverBoundYardstick;
     } else byId.set(m.id, { ...m, values: [...m.values] });
   }
   return [...byId.values()];
@@ -175,7 +178,8 @@ export function extractAbMetrics(report: Report): MetricSamples[] {
     const { workload, concurrency } = cell;
     const subject = abSubject(cell.server);
     const add = (measure: MetricMeasure, values: number[]) => {
-      if (values.length > 0) out.push({ workload, concurrency, subject, measure, id: metricId({ workload, concurrency, subject, measure }), values });
+      if (values.length > 0)
+        out.push({ workload, concurrency, subject, measure, id: metricId({ workload, concurrency, subject, measure }), values });
     };
     if (isOpenLoop(cell)) {
       // At a fixed rate both builds answer the same number of requests: what differs is how long

@@ -44,7 +44,8 @@ function signed(v: number | null): string {
  *  (from 8 rounds on, the highest and lowest set aside), not a ± interval around the median. */
 function band(r: MetricRow): string {
   // A/B rows: the paired 95% interval of this ÷ base itself.
-  if (r.low !== undefined && r.high !== undefined) return Number.isFinite(r.low) && Number.isFinite(r.high) ? `${formatRatio(r.low)}-${formatRatio(r.high)}` : '-';
+  if (r.low !== undefined && r.high !== undefined)
+    return Number.isFinite(r.low) && Number.isFinite(r.high) ? `${formatRatio(r.low)}-${formatRatio(r.high)}` : '-';
   return Number.isNaN(r.band) ? '-' : formatPercent(r.band);
 }
 
@@ -64,25 +65,37 @@ export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
   if (s.against) {
-    lines.push(`Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`);
+    lines.push(
+      `Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`,
+    );
   } else {
-    lines.push(`Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`);
+    lines.push(
+      `Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`,
+    );
   }
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
-    lines.push(`† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`);
+    lines.push(
+      `† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`,
+    );
   }
   if (s.against) {
-    lines.push(`A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`);
+    lines.push(
+      `A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`,
+    );
     for (const n of s.against.notes) lines.push(`Note: ${n}`);
   } else if (s.baseline) {
     if (s.baseline.machine.fingerprint !== s.machine.fingerprint) {
-      lines.push(`Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`);
+      lines.push(
+        `Note: the baseline comes from another machine (${s.baseline.machine.cpuModel}, ${s.baseline.machine.cores} cores, node ${s.baseline.machine.node}, fingerprint ${s.baseline.machine.fingerprint}; this one is ${s.machine.fingerprint}). The figures are normalised so the comparison is allowed, but refresh the baseline on the CI machine for the tightest check.`,
+      );
     } else {
       lines.push(`Baseline from this machine (fingerprint ${s.machine.fingerprint}), recorded ${s.baseline.createdAt}.`);
     }
   }
   if (s.outcome.extensions.length > 0) {
-    lines.push(`The run was noisy: ${s.outcome.extensions.map((e) => `+${e.rounds} round(s) of ${e.workloads.join(', ')}`).join(', then ')} measured before deciding.`);
+    lines.push(
+      `The run was noisy: ${s.outcome.extensions.map((e) => `+${e.rounds} round(s) of ${e.workloads.join(', ')}`).join(', then ')} measured before deciding.`,
+    );
   }
   for (const w of s.outcome.warnings) lines.push(`Warning: ${w}`);
   return lines;
@@ -96,10 +109,16 @@ export function verdictLine(s: GateSummary): string {
   if (failed.length === 0 && closed.length === 0) {
     // A pass that could not see everything says so on the verdict line itself.
     const blind = s.outcome.rows.filter((r) => r.undecided).length;
-    const caveat = blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${formatPercent(s.thresholds.resolution)} drop` : '';
+    const caveat =
+      blind > 0 ? `; ${blind} of ${s.outcome.rows.length} rows too noisy to see a ${formatPercent(s.thresholds.resolution)} drop` : '';
     return `PASS: no regression beyond the tolerance and the noise${caveat} (${secs} s).`;
   }
-  const regressions = failed.length > 0 ? [`${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')}`] : [];
+  const regressions =
+    failed.length > 0
+      ? [
+          `${failed.length} regression(s): ${failed.map((r) => `${r.id} ${r.verdict === 'missing' ? 'missing' : signed(r.change)}`).join('; ')}`,
+        ]
+      : [];
   return `FAIL: ${[...closed.map((f) => f.replace(/\.$/, '')), ...regressions].join('; ')} (${secs} s).`;
 }
 

@@ -56,7 +56,9 @@ export interface GateRunIo {
 export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number> {
   const started = io.now();
   if (o.rounds < MIN_ROUNDS) {
-    io.err(`error: --rounds ${o.rounds} is too few: the gate needs at least ${MIN_ROUNDS} rounds, since its noise band is the spread of the rounds (with fewer, nothing could fail).\n`);
+    io.err(
+      `error: --rounds ${o.rounds} is too few: the gate needs at least ${MIN_ROUNDS} rounds, since its noise band is the spread of the rounds (with fewer, nothing could fail).\n`,
+    );
     return EXIT_USAGE;
   }
   if (o.updateBaseline && !o.blessCommit) {
@@ -78,7 +80,9 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     }
     const drift = settingsDifferences(baseline.settings, o.settings);
     if (drift.length > 0) {
-      io.err(`error: this run's settings differ from the baseline's: ${drift.join(', ')}; drop those options, or record a baseline with them (--update-baseline).\n`);
+      io.err(
+        `error: this run's settings differ from the baseline's: ${drift.join(', ')}; drop those options, or record a baseline with them (--update-baseline).\n`,
+      );
       return EXIT_USAGE;
     }
   }
@@ -97,7 +101,9 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       budgetMs: o.budgetMs === undefined ? undefined : o.budgetMs - (io.now() - started),
       now: io.now,
       onExtend: (request, undecided) =>
-        io.err(`gate: too noisy to tell a ${Math.round(o.thresholds.resolution * 100)}% drop in ${[...new Set(undecided.map((r) => r.id))].join('; ')}; measuring ${request.rounds} more round(s) of ${request.workloads.join(', ')}\n`),
+        io.err(
+          `gate: too noisy to tell a ${Math.round(o.thresholds.resolution * 100)}% drop in ${[...new Set(undecided.map((r) => r.id))].join('; ')}; measuring ${request.rounds} more round(s) of ${request.workloads.join(', ')}\n`,
+        ),
     });
   } catch (err) {
     io.err(`error: the gate could not measure: ${(err as Error).message}\n`);
@@ -127,7 +133,11 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
       io.err(`error: not blessing a build that fails its own checks: ${outcome.failures.join(' ')}\n`);
       return EXIT_FAIL;
     }
-    const fresh = { ...buildBaseline(outcome, o.settings, new Date(io.now()).toISOString()), ...(o.blessCommit ? { commit: o.blessCommit } : {}), rounds: o.rounds };
+    const fresh = {
+      ...buildBaseline(outcome, o.settings, new Date(io.now()).toISOString()),
+      ...(o.blessCommit ? { commit: o.blessCommit } : {}),
+      rounds: o.rounds,
+    };
     await mkdir(dirname(o.baselineFile), { recursive: true });
     await writeFile(o.baselineFile, `${JSON.stringify(fresh, null, 2)}\n`);
     summary.baselineWritten = o.baselineFile;
@@ -144,13 +154,29 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     const { rows, metrics, extensions, warnings, failed } = outcome;
     // The raw rounds behind the ratios, in the order they ran: what to look at when a band is wide
     // (was it the floor, the server, or the driver that moved?).
-    const rounds = outcome.reports.flatMap((r) =>
-      r.cells.flatMap((c) =>
-        c.rounds.map((x) => ({ server: c.server, workload: c.workload, concurrency: c.concurrency, round: x.round, startedAt: x.startedAt, throughput: x.throughput, serverCpuPct: x.serverCpuPct, cpuPerRequestUs: cpuMicrosPerRequest(x.serverCpuPct, x.durationMs, Math.max(1, x.requests)), driverCpuPct: x.driverCpuPct, p99Us: x.latency.p99Us })),
-      ),
-    ).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const rounds = outcome.reports
+      .flatMap((r) =>
+        r.cells.flatMap((c) =>
+          c.rounds.map((x) => ({
+            server: c.server,
+            workload: c.workload,
+            concurrency: c.concurrency,
+            round: x.round,
+            startedAt: x.startedAt,
+            throughput: x.throughput,
+            serverCpuPct: x.serverCpuPct,
+            cpuPerRequestUs: cpuMicrosPerRequest(x.serverCpuPct, x.durationMs, Math.max(1, x.requests)),
+            driverCpuPct: x.driverCpuPct,
+            p99Us: x.latency.p99Us,
+          })),
+        ),
+      )
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const warmServers = firstReport.setup.warmServers;
-    await writeFile(o.jsonFile, `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings, ...(warmServers ? { warmServers } : {}), rounds }, null, 2)}\n`);
+    await writeFile(
+      o.jsonFile,
+      `${JSON.stringify({ failed, elapsedMs: summary.elapsedMs, machine: summary.machine, rows, metrics, extensions, warnings, ...(warmServers ? { warmServers } : {}), rounds }, null, 2)}\n`,
+    );
   }
   // GitHub Actions shows whatever is appended to this file on the job's summary page.
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;

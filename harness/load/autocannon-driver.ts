@@ -30,7 +30,10 @@ type AutocannonRequest = { method: string; path: string; body?: string; expect: 
 /** The parts of autocannon's Client this driver reaches into (lib/httpClient.js, v8). */
 interface ClientInternals {
   requestIterator: { setRequests(r: AutocannonRequest[]): void };
-  pipelinedRequests: { toArray(): Array<{ req: AutocannonRequest | undefined }>; terminateRequest(): { req: AutocannonRequest | undefined } | undefined };
+  pipelinedRequests: {
+    toArray(): Array<{ req: AutocannonRequest | undefined }>;
+    terminateRequest(): { req: AutocannonRequest | undefined } | undefined;
+  };
   destroy(): void;
   on(event: 'response', listener: (status: number, bytes: number, responseTimeMs: number) => void): void;
 }
@@ -39,7 +42,13 @@ function build(spec: DriverSpec): () => Promise<import('./driver-protocol.js').S
   const recorder = new WindowRecorder();
   let measuring = false;
   const lists: AutocannonRequest[][] = connectionLists(spec).map((planned) =>
-    planned.map((r) => ({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body } : {}), expect: r.expect, write: r.write })),
+    planned.map((r) => ({
+      method: r.method,
+      path: r.path,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      expect: r.expect,
+      write: r.write,
+    })),
   );
 
   return () =>

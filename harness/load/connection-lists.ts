@@ -5,11 +5,20 @@ import type { DriverSpec } from './driver-protocol.js';
 import { seededRandom } from '../analysis/seeded-random.js';
 import { buildRequests, cannedExpectations, listLength, type PlannedRequest } from './workloads.js';
 
-export function connectionLists(spec: Pick<DriverSpec, 'connections' | 'seed' | 'shard' | 'workload' | 'keys' | 'valueSize' | 'cannedOk'>): PlannedRequest[][] {
+export function connectionLists(
+  spec: Pick<DriverSpec, 'connections' | 'seed' | 'shard' | 'workload' | 'keys' | 'valueSize' | 'cannedOk'>,
+): PlannedRequest[][] {
   const length = listLength(spec.connections);
   return Array.from({ length: spec.connections }, (_, c) => {
     const random = seededRandom(spec.seed * 7919 + spec.shard * 104_729 + c);
-    const built = buildRequests({ workload: spec.workload, keys: spec.keys, valueSize: spec.valueSize, length, connectionTag: `${spec.shard}-${c}`, random });
+    const built = buildRequests({
+      workload: spec.workload,
+      keys: spec.keys,
+      valueSize: spec.valueSize,
+      length,
+      connectionTag: `${spec.shard}-${c}`,
+      random,
+    });
     return spec.cannedOk ? cannedExpectations(built) : built;
   });
 }

@@ -57,16 +57,21 @@ export function describeDriver(driver: ClosedLoopDriverName | 'open'): { name: s
     case 'autocannon':
       return { name: 'autocannon', version: packageVersion('autocannon') };
     case 'wrk':
-      return { name: 'wrk (throughput and latency only: no per-request status check, writes estimated)', version: wrkVersion() ?? 'not installed' };
+      return {
+        name: 'wrk (throughput and latency only: no per-request status check, writes estimated)',
+        version: wrkVersion() ?? 'not installed',
+      };
   }
 }
 
 /** Why `driver` cannot run this load, or null. */
 export function driverProblem(driver: ClosedLoopDriverName, workloads: readonly string[], open: boolean): string | null {
-  if (open && driver !== 'net') return `--driver ${driver} is closed loop only; --rate uses the open-loop driver (drop --driver or --rate).`;
+  if (open && driver !== 'net')
+    return `--driver ${driver} is closed loop only; --rate uses the open-loop driver (drop --driver or --rate).`;
   if (driver === 'wrk') {
     if (wrkVersion() === null) return '--driver wrk needs wrk on the PATH (Debian: apt-get install wrk); use --driver net or autocannon.';
-    if (workloads.includes('crud')) return '--driver wrk cannot run crud (its connections share one request list, so fresh keys would collide); use --driver net.';
+    if (workloads.includes('crud'))
+      return '--driver wrk cannot run crud (its connections share one request list, so fresh keys would collide); use --driver net.';
   }
   return null;
 }

@@ -115,7 +115,10 @@ export class ClosedLoopLoad {
       host: this.options.host,
       port: this.options.port,
       noDelay: true,
-      onread: { buffer: conn.readBuffer, callback: (nread: number, buf: Uint8Array): boolean => this.onRead(conn, socket, nread, buf as Buffer) },
+      onread: {
+        buffer: conn.readBuffer,
+        callback: (nread: number, buf: Uint8Array): boolean => this.onRead(conn, socket, nread, buf as Buffer),
+      },
     });
     conn.socket = socket;
     socket.once('connect', () => this.fill(conn, performance.now()));

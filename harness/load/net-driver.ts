@@ -12,7 +12,9 @@ import { requestBytes } from './workloads.js';
 
 function build(spec: DriverSpec): BuiltLoad {
   const host = `${spec.host}:${spec.port}`;
-  const lists: PreparedRequest[][] = connectionLists(spec).map((list) => list.map((request) => ({ request, bytes: requestBytes(request, host) })));
+  const lists: PreparedRequest[][] = connectionLists(spec).map((list) =>
+    list.map((request) => ({ request, bytes: requestBytes(request, host) })),
+  );
   const recorder = new WindowRecorder();
   // Set once the window is open: ends it now (at durationMs, or earlier on the parent's 'stop').
   let endWindow: (() => void) | null = null;
@@ -25,7 +27,10 @@ function build(spec: DriverSpec): BuiltLoad {
     },
     run: () =>
       new Promise((resolve) => {
-        const load = new ClosedLoopLoad({ host: spec.host, port: spec.port, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs, lists }, recorder);
+        const load = new ClosedLoopLoad(
+          { host: spec.host, port: spec.port, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs, lists },
+          recorder,
+        );
         load.start();
         setTimeout(() => {
           load.measuring = true;

@@ -167,7 +167,14 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
           // index < conns.length, and a connection's list is never empty (listLength >= 64).
           const conn = conns[index]!;
           const entry = lists[index]![conn.scheduled++ % lists[index]!.length]!;
-          const p: Pending = { request: entry.request, bytes: entry.bytes, intendedMs: due, inWindow: due >= windowStart, done: false, timedOut: false };
+          const p: Pending = {
+            request: entry.request,
+            bytes: entry.bytes,
+            intendedMs: due,
+            inWindow: due >= windowStart,
+            done: false,
+            timedOut: false,
+          };
           conn.backlog.push(p);
           if (p.inWindow) {
             watch.push(p);

@@ -65,7 +65,8 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
     creates: sum((p) => p.creates),
     deletes: sum((p) => p.deletes),
     writesAcknowledged: sum((p) => p.writesAcknowledged),
-    histogram: parts.length === 1 ? must(parts[0], 'the one part').histogram : encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
+    histogram:
+      parts.length === 1 ? must(parts[0], 'the one part').histogram : encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
     latencySumUs: sum((p) => p.latencySumUs),
     latencyCount: sum((p) => p.latencyCount),
     // Shards run side by side: the window is theirs in common (the longest, to be conservative on rates).
@@ -80,8 +81,14 @@ export function mergeShardResults(parts: readonly ShardResult[]): ShardResult {
   };
 }
 
-export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, hooks: WindowHooks, slices?: LoadSlices): Promise<LoadOutcome> {
-  if (slices && !slicesSupported(spec)) throw new Error(`a load in slices needs the net closed-loop driver (got ${spec.mode === 'open' ? 'the open loop' : spec.driver})`);
+export async function runLoad(
+  spec: Omit<DriverSpec, 'shard'>,
+  plan: CpuPlan,
+  hooks: WindowHooks,
+  slices?: LoadSlices,
+): Promise<LoadOutcome> {
+  if (slices && !slicesSupported(spec))
+    throw new Error(`a load in slices needs the net closed-loop driver (got ${spec.mode === 'open' ? 'the open loop' : spec.driver})`);
   // No more processes than connections; each gets its own CPU when pinned.
   const processes = Math.max(1, Math.min(plan.driverProcesses, spec.connections));
   const connections = splitEvenly(spec.connections, processes);
@@ -92,13 +99,22 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
   };
   try {
     const shards = connections.map((conns, shard) => {
-      const cpus = plan.pinned ? [must(plan.driverCpus[shard % plan.driverCpus.length], 'a driver CPU (a pinned plan has at least one)')] : [];
-      const [cmd, args] = pinnedCommand(cpus, process.execPath, [DRIVER_SCRIPTS[spec.mode === 'open' ? 'open' : (spec.driver ?? DEFAULT_DRIVER)]]);
+      const cpus = plan.pinned
+        ? [must(plan.driverCpus[shard % plan.driverCpus.length], 'a driver CPU (a pinned plan has at least one)')]
+        : [];
+      const [cmd, args] = pinnedCommand(cpus, process.execPath, [
+        DRIVER_SCRIPTS[spec.mode === 'open' ? 'open' : (spec.driver ?? DEFAULT_DRIVER)],
+      ]);
       const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       children.push(child);
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
-      const shardSpec: DriverSpec = { ...spec, connections: conns, shard, ...(rates ? { rate: must(rates[shard], 'a rate per shard') } : {}) };
+      const shardSpec: DriverSpec = {
+        ...spec,
+        connections: conns,
+        shard,
+        ...(rates ? { rate: must(rates[shard], 'a rate per shard') } : {}),
+      };
       const waiters = new Map<DriverMessage['type'], Array<(m: DriverMessage) => void>>();
       let failure: Error | null = null;
       const failWaiters: Array<(e: Error) => void> = [];
@@ -111,7 +127,9 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
         if (failure) for (const f of failWaiters) f(failure);
       });
       child.on('exit', (code, signal) => {
-        failure ??= new Error(`load driver exited early (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+        failure ??= new Error(
+          `load driver exited early (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        );
         for (const f of failWaiters) f(failure);
       });
       const next = <T extends DriverMessage['type']>(type: T) => {
@@ -157,7 +175,11 @@ export async function runLoad(spec: Omit<DriverSpec, 'shard'>, plan: CpuPlan, ho
   } finally {
     // Drivers exit by themselves after 'done'; make sure none outlives a failure.
     setTimeout(killAll, 1000).unref();
-    if (children.some((c) => c.exitCode === null)) await Promise.race([Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 1000))]);
+    if (children.some((c) => c.exitCode === null))
+      await Promise.race([
+        Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))),
+        new Promise((r) => setTimeout(r, 1000)),
+      ]);
     killAll();
   }
 }

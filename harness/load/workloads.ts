@@ -59,7 +59,11 @@ export function buildRequests(plan: WorkloadPlan): PlannedRequest[] {
     case 'mixed':
       // Exactly one PUT in ten, spread through the list.
       for (let i = 0; i < plan.length; i++) {
-        out.push(i % 10 === 9 ? { method: 'PUT', path: randomKey(), body: value, expect: 200, write: 'update' } : { method: 'GET', path: randomKey(), expect: 200, write: null });
+        out.push(
+          i % 10 === 9
+            ? { method: 'PUT', path: randomKey(), body: value, expect: 200, write: 'update' }
+            : { method: 'GET', path: randomKey(), expect: 200, write: null },
+        );
       }
       break;
     case 'crud': {

@@ -116,7 +116,16 @@ function build(spec: DriverSpec): () => Promise<ShardResult> {
   writeFileSync(measureScript, wrkScript(requestsFile, outFile, spec.valueSize));
   const url = `http://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}/`;
   const timeoutS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
-  const args = (seconds: number, script: string) => ['-t1', `-c${spec.connections}`, `-d${seconds}s`, `--timeout`, `${timeoutS}s`, '-s', script, url];
+  const args = (seconds: number, script: string) => [
+    '-t1',
+    `-c${spec.connections}`,
+    `-d${seconds}s`,
+    `--timeout`,
+    `${timeoutS}s`,
+    '-s',
+    script,
+    url,
+  ];
 
   return async () => {
     try {

@@ -9,7 +9,16 @@ export function readWrkResult(text: string, writeShare: number): ShardResult {
   const [first, ...rest] = text.trim().split('\n');
   const m = /^summary (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) ([\d.]+)$/.exec(first ?? '');
   if (!m) throw new Error(`wrk driver: unreadable summary "${first ?? ''}"`);
-  const [durationUs, responses, connect, read, write, status, timeout, meanUs] = m.slice(1).map(Number) as [number, number, number, number, number, number, number, number];
+  const [durationUs, responses, connect, read, write, status, timeout, meanUs] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // Each grid line is a slice of percentiles [lo, hi) and the latency at its middle: the slice's
   // share of the responses is recorded at that latency (shares rounded so they add up exactly).
   const histogram = newLatencyHistogram();

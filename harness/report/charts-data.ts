@@ -74,7 +74,10 @@ export function spectrumOf(cell: Cell): Spectrum {
     for (let i = 0; i <= SAMPLES; i++) grid.push((1 - 1 / (2 * (xMax / 2) ** (i / SAMPLES))) * 100);
     // A grid point that is a table percentile but for rounding gives way to the exact one.
     const ps = [...grid.filter((g) => !table.some((t) => Math.abs(g - t) < 1e-9)), ...table].sort((a, b) => a - b);
-    const ys = medianOfRoundPercentiles(cell.rounds.map((r) => r.histogram), ps);
+    const ys = medianOfRoundPercentiles(
+      cell.rounds.map((r) => r.histogram),
+      ps,
+    );
     const points = ps.map((p, i) => ({ x: percentileToX(p / 100), y: (ys[i] ?? Number.NaN) / 1000 }));
     return { points, source: 'hdr' };
   }

@@ -5,8 +5,19 @@
 // chart.js in the page (chart-config.ts turns a spec into a chart.js configuration for both).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
-  LogarithmicScale, PointElement, Title, Tooltip, type ChartConfiguration,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartConfiguration,
 } from 'chart.js';
 import type { Cell, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { PERCENTILE_TICKS, spectrumOf } from './charts-data.js';
@@ -17,7 +28,19 @@ import { thousands } from './format.js';
 import { kneeP99Spec, kneeThroughputSpec } from './knee-charts.js';
 import { must } from '../must.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Title, Legend, Tooltip);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LogarithmicScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Title,
+  Legend,
+  Tooltip,
+);
 
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 560;
@@ -72,7 +95,13 @@ async function draw(spec: ChartSpec): Promise<Buffer> {
   const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, {
     ...config,
     plugins: [whiteBackground, ...(config.plugins ?? [])],
-    options: { layout: { padding: { top: 4, right: 28, bottom: 4, left: 8 } }, ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+    options: {
+      layout: { padding: { top: 4, right: 28, bottom: 4, left: 8 } },
+      ...config.options,
+      responsive: false,
+      animation: false,
+      devicePixelRatio: 1,
+    },
   });
   try {
     return await canvas.encode('png');
@@ -124,13 +153,21 @@ function throughputSpec(report: Report): ChartSpec {
   const series: ChartSeries[] = servers.map((server) => {
     const cells = keys.map((k) => cellsAt(report, k.workload, k.concurrency).find((c) => c.server === server));
     ranges.push(cells.map((c) => (c ? { min: c.summary.throughput.min, max: c.summary.throughput.max, ...noteOf(c) } : null)));
-    return { label: server, color: serverColor(report, server), dash: [], data: cells.map((c) => (c ? c.summary.throughput.median : null)) };
+    return {
+      label: server,
+      color: serverColor(report, server),
+      dash: [],
+      data: cells.map((c) => (c ? c.summary.throughput.median : null)),
+    };
   });
   const first = keys[0];
   const single = first !== undefined && !sweep ? `, ${first.concurrency} connections` : '';
   // What the driver alone reaches against the floor server: a bar near this line measured the driver.
   const ceiling = report.driverCeiling;
-  const lines: ChartSpec['title'] = [`Throughput per server${single}`, `bar = median of ${roundsText(report)}, whisker = min-max; higher is better`];
+  const lines: ChartSpec['title'] = [
+    `Throughput per server${single}`,
+    `bar = median of ${roundsText(report)}, whisker = min-max; higher is better`,
+  ];
   if (ceiling) lines.push(`dashed line = the driver alone against the floor server (${ceiling.workload}, ${ceiling.concurrency} conn.)`);
   return {
     kind: 'bar',
@@ -141,13 +178,20 @@ function throughputSpec(report: Report): ChartSpec {
     ...(ceiling ? { reference: { value: ceiling.throughput, label: `driver ceiling: ${thousands(ceiling.throughput)} req/s` } } : {}),
     x: { title: sweep ? 'Workload, concurrency' : 'Workload' },
     // Room above the ceiling line for its label.
-    y: { title: 'Throughput (req/s), higher is better', log: false, unit: 'req/s', ...(ceiling ? { suggestedMax: ceiling.throughput * 1.08 } : {}) },
+    y: {
+      title: 'Throughput (req/s), higher is better',
+      log: false,
+      unit: 'req/s',
+      ...(ceiling ? { suggestedMax: ceiling.throughput * 1.08 } : {}),
+    },
   };
 }
 
 /** Latency against percentile on the 1/(1-p) log axis, one line per server (and workload). */
 function spectrumSpec(report: Report, concurrency: number): ChartSpec {
-  const cells = tableKeys(report).filter((k) => k.concurrency === concurrency).flatMap((k) => cellsAt(report, k.workload, k.concurrency));
+  const cells = tableKeys(report)
+    .filter((k) => k.concurrency === concurrency)
+    .flatMap((k) => cellsAt(report, k.workload, k.concurrency));
   const spectra = cells.map((c) => ({ cell: c, spectrum: spectrumOf(c) }));
   const series: ChartSeries[] = spectra.map(({ cell, spectrum }) => ({
     label: seriesLabel(report, cell.server, cell.workload) + (cell.verdict !== 'ok' ? ` ⚠ ${cell.verdict}` : ''),
@@ -160,15 +204,20 @@ function spectrumSpec(report: Report, concurrency: number): ChartSpec {
   // The same reading as the tables: each round's own percentile, then the median over the rounds
   // (without histograms, only the tables' five percentiles are known).
   const method = `median over ${roundsText(report)} of each round's own percentile`;
-  const source = sources.size === 2 ? `${method} (5 points where a round has no histogram)`
-    : sources.has('hdr') ? method : `${method}, p50-p99.99 only`;
+  const source =
+    sources.size === 2 ? `${method} (5 points where a round has no histogram)` : sources.has('hdr') ? method : `${method}, p50-p99.99 only`;
   const log = latencyAxisType(spectra.flatMap((s) => s.spectrum.points.map((p) => p.y))) === 'logarithmic';
   return {
     kind: 'spectrum',
     title: [`Latency by percentile, ${concurrency} connection${concurrency === 1 ? '' : 's'}`, `${source}; lower is better`],
     series,
     ranges: [],
-    x: { title: 'Percentile (log scale of 1/(1-p))', min: 2, max: 10000, ticks: PERCENTILE_TICKS.map((t) => ({ value: t.x, label: t.label })) },
+    x: {
+      title: 'Percentile (log scale of 1/(1-p))',
+      min: 2,
+      max: 10000,
+      ticks: PERCENTILE_TICKS.map((t) => ({ value: t.x, label: t.label })),
+    },
     y: { title: log ? 'Latency (ms, log scale), lower is better' : 'Latency (ms), lower is better', log, unit: 'ms' },
   };
 }
@@ -182,7 +231,9 @@ function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
   const workloads = [...new Set(report.cells.map((c) => c.workload))];
   for (const workload of workloads) {
     for (const server of serverOrder(report)) {
-      const cells = report.cells.filter((c) => c.server === server && c.workload === workload).sort((a, b) => a.concurrency - b.concurrency);
+      const cells = report.cells
+        .filter((c) => c.server === server && c.workload === workload)
+        .sort((a, b) => a.concurrency - b.concurrency);
       if (cells.length === 0) continue;
       ranges.push(cells.map((c) => ({ min: toY(c.summary[metric].min), max: toY(c.summary[metric].max), ...noteOf(c) })));
       series.push({
@@ -197,7 +248,10 @@ function sweepSpec(report: Report, metric: 'throughput' | 'p99Us'): ChartSpec {
   const better = isThroughput ? 'higher is better' : 'lower is better';
   return {
     kind: 'sweep',
-    title: [isThroughput ? 'Throughput vs concurrency' : 'P99 latency vs concurrency', `median of ${roundsText(report)}, whisker = min-max; ${better}`],
+    title: [
+      isThroughput ? 'Throughput vs concurrency' : 'P99 latency vs concurrency',
+      `median of ${roundsText(report)}, whisker = min-max; ${better}`,
+    ],
     series,
     ranges,
     x: {
@@ -228,7 +282,16 @@ export function chartFiles(report: Report): string[] {
 export async function renderCharts(report: Report): Promise<ChartImage[]> {
   if (report.knee?.servers.some((s) => s.steps.length > 0)) {
     configureDefaults();
-    return [await image('knee-throughput.png', kneeThroughputSpec(report.knee, (s) => serverColor(report, s))), await image('knee-p99.png', kneeP99Spec(report.knee, (s) => serverColor(report, s)))];
+    return [
+      await image(
+        'knee-throughput.png',
+        kneeThroughputSpec(report.knee, (s) => serverColor(report, s)),
+      ),
+      await image(
+        'knee-p99.png',
+        kneeP99Spec(report.knee, (s) => serverColor(report, s)),
+      ),
+    ];
   }
   if (report.cells.length === 0) return [];
   configureDefaults();

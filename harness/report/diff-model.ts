@@ -100,7 +100,10 @@ export function diffFactors(oldCell: Cell, newCell: Cell): DiffFactor[] {
   const factors: DiffFactor[] = [];
   for (const row of DIFF_ROWS) {
     if (!row.metric) continue;
-    const iv = unpairedRatioInterval(metricValues(row.metric, newCell.rounds, errorFloor), metricValues(row.metric, oldCell.rounds, errorFloor));
+    const iv = unpairedRatioInterval(
+      metricValues(row.metric, newCell.rounds, errorFloor),
+      metricValues(row.metric, oldCell.rounds, errorFloor),
+    );
     factors.push({ metric: row.metric, ...iv, wording: wordFactor(row.metric, iv) });
   }
   return factors;
@@ -117,10 +120,14 @@ export function buildDiffTable(oldCell: Cell, newCell: Cell): DiffTable {
     return [row.label, figure(oldCell, row), figure(newCell, row), f ? f.wording : ''];
   });
   const warnings: string[] = [];
-  for (const [side, c] of [['OLD', oldCell], ['NEW', newCell]] as const) {
+  for (const [side, c] of [
+    ['OLD', oldCell],
+    ['NEW', newCell],
+  ] as const) {
     if (c.verdict !== 'ok') warnings.push(`${side}: ${c.verdict}${c.verdictReasons.length ? `: ${c.verdictReasons.join('; ')}` : ''}`);
   }
-  const counts = oldCell.rounds.length === newCell.rounds.length ? roundsText(oldCell) : `${roundsText(oldCell)} (OLD) and ${roundsText(newCell)} (NEW)`;
+  const counts =
+    oldCell.rounds.length === newCell.rounds.length ? roundsText(oldCell) : `${roundsText(oldCell)} (OLD) and ${roundsText(newCell)} (NEW)`;
   return {
     server: oldCell.server,
     workload: oldCell.workload,

@@ -26,7 +26,12 @@ export function renderDiffTerminal(m: DiffModel): string {
 export function renderDiffMarkdown(m: DiffModel): string {
   const out: string[] = [`# ${m.title}`, '', ...m.sides.map((s) => `- ${s}`), '', m.note, ''];
   if (m.settingsWarnings.length) {
-    out.push('> ⚠ The runs differ in their settings; figures below are not like-for-like:', '>', ...m.settingsWarnings.map((w) => `> - ${w}`), '');
+    out.push(
+      '> ⚠ The runs differ in their settings; figures below are not like-for-like:',
+      '>',
+      ...m.settingsWarnings.map((w) => `> - ${w}`),
+      '',
+    );
   }
   if (m.tables.length === 0) out.push('No (server, workload, concurrency) was measured in both runs.', '');
   for (const t of m.tables) {

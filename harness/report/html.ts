@@ -76,7 +76,13 @@ export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
   ];
   for (const t of m.tables) {
     parts.push(`<h2>${escapeHtml(t.title)}</h2>`, htmlTable(t), `<p class="caption">${escapeHtml(t.caption)}</p>`);
-    if (t.warnings.length) parts.push(list(t.warnings.map((w) => `${NOT_OK_MARK} ${w}`), 'warn'));
+    if (t.warnings.length)
+      parts.push(
+        list(
+          t.warnings.map((w) => `${NOT_OK_MARK} ${w}`),
+          'warn',
+        ),
+      );
   }
   if (report.knee) parts.push(...kneeHtmlParts(report.knee, escapeHtml, htmlTable));
   if (charts.length) {
@@ -86,11 +92,16 @@ export function renderHtml(report: Report, charts: HtmlChart[] = []): string {
     charts.forEach((c, i) => {
       const src = `data:image/png;base64,${c.png.toString('base64')}`;
       const data = interactive && c.spec ? ` data-chart="${i}"` : '';
-      parts.push(`<figure${data}><img src="${src}" width="${c.width}" height="${c.height}" alt="${escapeHtml(c.title)}"><figcaption>${escapeHtml(c.title)}</figcaption></figure>`);
+      parts.push(
+        `<figure${data}><img src="${src}" width="${c.width}" height="${c.height}" alt="${escapeHtml(c.title)}"><figcaption>${escapeHtml(c.title)}</figcaption></figure>`,
+      );
     });
     if (interactive) parts.push(interactive);
   }
-  parts.push('<h2>Setup</h2>', `<dl class="setup">${m.setup.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`);
+  parts.push(
+    '<h2>Setup</h2>',
+    `<dl class="setup">${m.setup.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`,
+  );
   parts.push('<h2>Pre-flight</h2>', list(m.preflight));
   parts.push('<h2>Rows written</h2>', `<p>${escapeHtml(m.rowsWrittenNote)}</p>`, list(m.rowsWritten));
   parts.push('<h2>Warnings</h2>', m.warnings.length ? list(m.warnings, 'warn') : '<p>none</p>');

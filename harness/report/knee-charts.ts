@@ -45,15 +45,29 @@ export function kneeThroughputSpec(k: Knee, colorOf: (server: ServerName) => str
   const diagonal = Array.from({ length: 41 }, (_, i) => lo * (hi / lo) ** (i / 40)).map((v) => ({ x: v, y: v }));
   series.push({ label: 'achieved = offered', color: '#9a9a9a', dash: [6, 4], data: diagonal, pointRadius: 0 });
   for (const s of k.servers) {
-    series.push({ label: s.server, color: colorOf(s.server), dash: [], data: sortedSteps(k, s.server).map((st) => ({ x: st.offered, y: Number.isFinite(st.achieved) ? st.achieved : 0 })) });
+    series.push({
+      label: s.server,
+      color: colorOf(s.server),
+      dash: [],
+      data: sortedSteps(k, s.server).map((st) => ({ x: st.offered, y: Number.isFinite(st.achieved) ? st.achieved : 0 })),
+    });
     if (Number.isFinite(s.kneeRate)) {
       const at = s.steps.find((st) => st.offered === s.kneeRate);
-      series.push({ label: `${s.server} knee ${thousands(s.kneeRate)} req/s`, color: colorOf(s.server), dash: [], data: [{ x: s.kneeRate, y: at?.achieved ?? s.kneeRate }], pointRadius: 10 });
+      series.push({
+        label: `${s.server} knee ${thousands(s.kneeRate)} req/s`,
+        color: colorOf(s.server),
+        dash: [],
+        data: [{ x: s.kneeRate, y: at?.achieved ?? s.kneeRate }],
+        pointRadius: 10,
+      });
     }
   }
   return {
     kind: 'rate',
-    title: ['Achieved vs offered rate (knee search)', `${k.workload}, ${k.concurrency} connections, one ${k.stepMs / 1000} s step per rate; large dot = knee`],
+    title: [
+      'Achieved vs offered rate (knee search)',
+      `${k.workload}, ${k.concurrency} connections, one ${k.stepMs / 1000} s step per rate; large dot = knee`,
+    ],
     series,
     ranges: [],
     x: xAxis(k),
@@ -64,13 +78,35 @@ export function kneeThroughputSpec(k: Knee, colorOf: (server: ServerName) => str
 export function kneeP99Spec(k: Knee, colorOf: (server: ServerName) => string): ChartSpec {
   const series: ChartSeries[] = [];
   for (const s of k.servers) {
-    series.push({ label: s.server, color: colorOf(s.server), dash: [], data: sortedSteps(k, s.server).filter((st) => Number.isFinite(st.p99Us) && st.p99Us > 0).map((st) => ({ x: st.offered, y: st.p99Us / 1000 })) });
+    series.push({
+      label: s.server,
+      color: colorOf(s.server),
+      dash: [],
+      data: sortedSteps(k, s.server)
+        .filter((st) => Number.isFinite(st.p99Us) && st.p99Us > 0)
+        .map((st) => ({ x: st.offered, y: st.p99Us / 1000 })),
+    });
     if (Number.isFinite(s.kneeRate) && Number.isFinite(s.kneeP99Us) && s.kneeP99Us > 0) {
-      series.push({ label: `${s.server} knee`, color: colorOf(s.server), dash: [], data: [{ x: s.kneeRate, y: s.kneeP99Us / 1000 }], pointRadius: 10 });
+      series.push({
+        label: `${s.server} knee`,
+        color: colorOf(s.server),
+        dash: [],
+        data: [{ x: s.kneeRate, y: s.kneeP99Us / 1000 }],
+        pointRadius: 10,
+      });
     }
   }
   const xs = xAxis(k);
-  series.push({ label: `p99 bound ${thousands(k.rule.p99BoundUs / 1000)} ms`, color: '#9a9a9a', dash: [6, 4], data: [{ x: xs.min, y: k.rule.p99BoundUs / 1000 }, { x: xs.max, y: k.rule.p99BoundUs / 1000 }], pointRadius: 0 });
+  series.push({
+    label: `p99 bound ${thousands(k.rule.p99BoundUs / 1000)} ms`,
+    color: '#9a9a9a',
+    dash: [6, 4],
+    data: [
+      { x: xs.min, y: k.rule.p99BoundUs / 1000 },
+      { x: xs.max, y: k.rule.p99BoundUs / 1000 },
+    ],
+    pointRadius: 0,
+  });
   return {
     kind: 'rate',
     title: ['P99 latency vs offered rate (the hockey stick)', 'from the intended send time; lower is better; large dot = knee'],

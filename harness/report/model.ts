@@ -1,8 +1,27 @@
 // What the report says, independent of how it is printed: the tables (one per workload x concurrency),
 // the setup lines, pre-flight, rows-written checks and warnings. The terminal, Markdown and HTML
 // renderers all print this model, so the three never disagree on a figure.
-import { assertValidReport, type Cell, type Comparison, type Factor, type Report, type ServerName, type Spread, type WorkloadName } from '../schema/report-schema.js';
-import { formatCount, formatCpuPct, formatMiB, formatMs, formatRate, formatSpread, formatSuccessRate, thousands, type Formatter } from './format.js';
+import {
+  assertValidReport,
+  type Cell,
+  type Comparison,
+  type Factor,
+  type Report,
+  type ServerName,
+  type Spread,
+  type WorkloadName,
+} from '../schema/report-schema.js';
+import {
+  formatCount,
+  formatCpuPct,
+  formatMiB,
+  formatMs,
+  formatRate,
+  formatSpread,
+  formatSuccessRate,
+  thousands,
+  type Formatter,
+} from './format.js';
 import { wordFactor } from '../analysis/factors.js';
 import { median } from '../analysis/stats.js';
 
@@ -114,7 +133,8 @@ export const NOT_OK_MARK = '⚠';
 
 /** What a verdict means for the figures of its column (the footnote under the table). */
 const VERDICT_MEANING: Record<Exclude<Cell['verdict'], 'ok'>, string> = {
-  'driver-bound': 'the load generator, not the server, was the limit, so every figure in this column is what the driver could push (a floor under the server\'s capacity)',
+  'driver-bound':
+    "the load generator, not the server, was the limit, so every figure in this column is what the driver could push (a floor under the server's capacity)",
   suspect: 'the run did not hold together, so no figure in this column should be quoted',
 };
 
@@ -141,16 +161,29 @@ export function buildTable(report: Report, workload: WorkloadName, concurrency: 
   const cells = cellsAt(report, workload, concurrency);
   const comparisons = comparisonsAt(report, workload, concurrency);
   // A column whose server's run was not clean is marked once, in its header; the footnote says why.
-  const header = ['', ...cells.map((c) => (c.verdict === 'ok' ? c.server : `${c.server} ${NOT_OK_MARK}`)), ...comparisons.map((c) => `${c.candidate} vs ${c.baseline}`)];
+  const header = [
+    '',
+    ...cells.map((c) => (c.verdict === 'ok' ? c.server : `${c.server} ${NOT_OK_MARK}`)),
+    ...comparisons.map((c) => `${c.candidate} vs ${c.baseline}`),
+  ];
   const notOk = [false, ...cells.map((c) => c.verdict !== 'ok'), ...comparisons.map(() => false)];
   const rows = ROWS.map((row) => [row.label, ...cells.map((c) => figure(c, row)), ...comparisons.map((c) => factorText(c, row.metric))]);
   const warnings = cells
     .filter((c) => c.verdict !== 'ok')
-    .map((c) => `${c.server}: ${c.verdict}: ${VERDICT_MEANING[c.verdict as keyof typeof VERDICT_MEANING]}${c.verdictReasons.length ? `. Why: ${c.verdictReasons.join('; ')}` : ''}`);
+    .map(
+      (c) =>
+        `${c.server}: ${c.verdict}: ${VERDICT_MEANING[c.verdict as keyof typeof VERDICT_MEANING]}${c.verdictReasons.length ? `. Why: ${c.verdictReasons.join('; ')}` : ''}`,
+    );
   return {
-    workload, concurrency,
+    workload,
+    concurrency,
     title: `${workload}, ${concurrency} connection${concurrency === 1 ? '' : 's'}`,
-    header, figureColumns: 1 + cells.length, notOk, rows, caption: roundsCaption(cells), warnings,
+    header,
+    figureColumns: 1 + cells.length,
+    notOk,
+    rows,
+    caption: roundsCaption(cells),
+    warnings,
   };
 }
 
@@ -167,20 +200,26 @@ function setupLines(report: Report): [string, string][] {
     ['Node', m.node],
     ['Kernel', `${m.kernel} (${m.platform} ${m.arch})`],
     ['Machine fingerprint', m.fingerprint],
-    ['Pinning', s.driver.pinned
-      ? `driver on CPUs ${s.driver.driverCpus ?? '?'}, servers on CPUs ${s.driver.serverCpus ?? '?'}`
-      : 'not pinned (driver and server share all cores)'],
+    [
+      'Pinning',
+      s.driver.pinned
+        ? `driver on CPUs ${s.driver.driverCpus ?? '?'}, servers on CPUs ${s.driver.serverCpus ?? '?'}`
+        : 'not pinned (driver and server share all cores)',
+    ],
     ['Rounds', `${s.rounds} per server, ${seconds(s.durationMs)} measured after ${seconds(s.warmupMs)} warm-up`],
     ['Servers', s.targets ? s.targets.map((t) => `${t.name} (remote, ${t.url})`).join(', ') : s.servers.join(', ')],
     ['Workloads', s.workloads.join(', ')],
     ['Concurrency', `${s.concurrency.join(', ')} connection(s)`],
     ['Keys', `${thousands(s.keys)} preloaded, values of ${thousands(s.valueSize)} bytes`],
     ['Pipelining', s.pipelining <= 1 ? 'none (1 request in flight per connection)' : `${s.pipelining} requests in flight per connection`],
-    ['Load', report.knee
-      ? 'open loop, the offered rate stepped per server (see the knee section; latency corrected for coordinated omission)'
-      : s.rate !== undefined
-      ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
-      : 'closed loop (each connection sends its next request after the response)'],
+    [
+      'Load',
+      report.knee
+        ? 'open loop, the offered rate stepped per server (see the knee section; latency corrected for coordinated omission)'
+        : s.rate !== undefined
+          ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
+          : 'closed loop (each connection sends its next request after the response)',
+    ],
     ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],
     ['Driver ceiling (vs floor server)', ceilingText(report)],
     ...(warmupText(report) ? [['Warm-up until steady', warmupText(report)] as [string, string]] : []),
@@ -208,7 +247,9 @@ function ceilingText(report: Report): string {
 function warmupText(report: Report): string {
   const parts: string[] = [];
   for (const server of report.setup.servers) {
-    const ups = report.cells.filter((c) => c.server === server).flatMap((c) => c.rounds.flatMap((r) => (r.warmup && r.warmup.cpuPerRequestUs.length > 0 ? [r.warmup] : [])));
+    const ups = report.cells
+      .filter((c) => c.server === server)
+      .flatMap((c) => c.rounds.flatMap((r) => (r.warmup && r.warmup.cpuPerRequestUs.length > 0 ? [r.warmup] : [])));
     if (ups.length === 0) continue;
     const range = (xs: number[], f: (v: number) => string) => {
       if (xs.length === 0) return '';
@@ -219,11 +260,16 @@ function warmupText(report: Report): string {
     // A remote target's warm-up went by req/s (its CPU is not visible): the last three slices.
     const rates = ups.flatMap((w) => (w.throughput && w.steady ? [median(w.throughput.slice(-3))] : []));
     const notSteady = ups.filter((w) => !w.steady).length;
-    parts.push(`${server} ${range(ups.map((w) => w.elapsedMs / 1000), (v) => v.toFixed(1))} s` +
-      (ups.some((w) => w.throughput) ? ' by throughput (remote: CPU not visible)' : '') +
-      (settled.length > 0 ? `, settled at ${range(settled, (v) => thousands(v))} µs CPU/request` : '') +
-      (rates.length > 0 ? `, settled at ${range(rates, (v) => thousands(v))} req/s` : '') +
-      (notSteady > 0 ? `, not steady in ${notSteady} of ${ups.length}` : ''));
+    parts.push(
+      `${server} ${range(
+        ups.map((w) => w.elapsedMs / 1000),
+        (v) => v.toFixed(1),
+      )} s` +
+        (ups.some((w) => w.throughput) ? ' by throughput (remote: CPU not visible)' : '') +
+        (settled.length > 0 ? `, settled at ${range(settled, (v) => thousands(v))} µs CPU/request` : '') +
+        (rates.length > 0 ? `, settled at ${range(rates, (v) => thousands(v))} req/s` : '') +
+        (notSteady > 0 ? `, not steady in ${notSteady} of ${ups.length}` : ''),
+    );
   }
   return parts.join('; ');
 }
@@ -231,12 +277,16 @@ function warmupText(report: Report): string {
 function preflightLines(report: Report): string[] {
   if (report.preflight.length === 0) return ['not run'];
   return report.preflight.map((p) =>
-    p.ok ? `${p.server}: ok (${p.steps} steps, same statuses and bodies)` : `${p.server}: MISMATCH (${p.steps} steps): ${p.mismatch ?? 'no detail'}`);
+    p.ok
+      ? `${p.server}: ok (${p.steps} steps, same statuses and bodies)`
+      : `${p.server}: MISMATCH (${p.steps} steps): ${p.mismatch ?? 'no detail'}`,
+  );
 }
 
 /** What the rows-written figures count, so "30,000 rows" after a read-only run reads as intended. */
 function rowsWrittenNote(report: Report): string {
-  if (report.setup.lifecycle === 'remote') return 'Remote targets: the lab cannot count a remote server\'s keys (the API has no count), so their rows were not checked.';
+  if (report.setup.lifecycle === 'remote')
+    return "Remote targets: the lab cannot count a remote server's keys (the API has no count), so their rows were not checked.";
   if (report.setup.warmServers) {
     return 'Each server kept one database from its start: expected rows = the preloaded keys + the creates it acknowledged (POST/PUT of a new key) - the deletes, over all its measurements.';
   }
@@ -246,20 +296,24 @@ function rowsWrittenNote(report: Report): string {
 function rowsWrittenLines(report: Report): string[] {
   const checked = report.cells.filter((c) => c.rowsCheck);
   // Never silently ok: a remote target's rows could not be counted (the API cannot list keys).
-  const remote = report.cells.filter((c) => c.remote).map((c) => `${c.server}, ${c.workload}, ${c.concurrency} connections: not checked (remote: the API cannot count keys)`);
+  const remote = report.cells
+    .filter((c) => c.remote)
+    .map((c) => `${c.server}, ${c.workload}, ${c.concurrency} connections: not checked (remote: the API cannot count keys)`);
   if (checked.length === 0) return remote.length > 0 ? remote : ['no rows-written check in this run'];
   const keys = report.setup.keys;
-  return checked.map((c) => {
-    const r = c.rowsCheck!;
-    const diff = r.actualRows - r.expectedRows;
-    const verdict = r.ok ? 'ok' : `MISMATCH (${diff > 0 ? '+' : ''}${thousands(diff)} rows)`;
-    // The expected figure taken apart: preloaded keys (once per database) and the net creates.
-    const databases = report.setup.warmServers ? 1 : c.rounds.length;
-    const preloaded = keys * databases;
-    const net = r.expectedRows - preloaded;
-    const parts = `${databases > 1 ? `${databases} rounds x ${thousands(keys)}` : thousands(keys)} preloaded ${net < 0 ? '-' : '+'} ${thousands(Math.abs(net))} net creates`;
-    return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)} (${parts}): ${verdict}`;
-  }).concat(remote);
+  return checked
+    .map((c) => {
+      const r = c.rowsCheck!;
+      const diff = r.actualRows - r.expectedRows;
+      const verdict = r.ok ? 'ok' : `MISMATCH (${diff > 0 ? '+' : ''}${thousands(diff)} rows)`;
+      // The expected figure taken apart: preloaded keys (once per database) and the net creates.
+      const databases = report.setup.warmServers ? 1 : c.rounds.length;
+      const preloaded = keys * databases;
+      const net = r.expectedRows - preloaded;
+      const parts = `${databases > 1 ? `${databases} rounds x ${thousands(keys)}` : thousands(keys)} preloaded ${net < 0 ? '-' : '+'} ${thousands(Math.abs(net))} net creates`;
+      return `${c.server}, ${c.workload}, ${c.concurrency} connections: ${thousands(r.actualRows)} rows, expected ${thousands(r.expectedRows)} (${parts}): ${verdict}`;
+    })
+    .concat(remote);
 }
 
 export function buildModel(report: Report): ReportModel {

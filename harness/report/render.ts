@@ -17,14 +17,33 @@ export { renderCharts, chartFiles } from './charts.js';
 // Top-level and identity fields first, in the schema's reading order; everything else alphabetical.
 // A fixed order makes two report.json files diff cleanly whatever order the run built its objects in.
 const KEY_ORDER = [
-  'schema', 'version', 'createdAt', 'label', 'setup', 'cells', 'comparisons', 'preflight', 'driverCeiling', 'warnings',
-  'server', 'baseline', 'candidate', 'workload', 'concurrency', 'round', 'order', 'metric',
+  'schema',
+  'version',
+  'createdAt',
+  'label',
+  'setup',
+  'cells',
+  'comparisons',
+  'preflight',
+  'driverCeiling',
+  'warnings',
+  'server',
+  'baseline',
+  'candidate',
+  'workload',
+  'concurrency',
+  'round',
+  'order',
+  'metric',
 ];
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  const rank = (k: string) => { const i = KEY_ORDER.indexOf(k); return i < 0 ? KEY_ORDER.length : i; };
+  const rank = (k: string) => {
+    const i = KEY_ORDER.indexOf(k);
+    return i < 0 ? KEY_ORDER.length : i;
+  };
   const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = sortKeys((value as Record<string, unknown>)[k]);

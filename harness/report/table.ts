@@ -32,7 +32,11 @@ export function alignedTable(
 ): string[] {
   const gap = ' '.repeat(COLUMN_GAP);
   const widthOf = (i: number) => must(widths[i], 'a width for every column');
-  const line = (r: readonly string[]) => columns.map((i) => pad(r[i] ?? '', widthOf(i), rightAligned(i))).join(gap).trimEnd();
+  const line = (r: readonly string[]) =>
+    columns
+      .map((i) => pad(r[i] ?? '', widthOf(i), rightAligned(i)))
+      .join(gap)
+      .trimEnd();
   return [line(header), columns.map((i) => '-'.repeat(widthOf(i))).join(gap), ...rows.map(line)];
 }
 
@@ -42,7 +46,11 @@ export function escapeMarkdownCell(text: string): string {
 }
 
 /** A Markdown table; `rightAligned(i)` columns get `---:`. Cells are escaped here. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: (column: number) => boolean): string[] {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: (column: number) => boolean,
+): string[] {
   const line = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
   const align = header.map((_, i) => (rightAligned(i) ? '---:' : ':---'));
   return [line(header), `|${align.join('|')}|`, ...rows.map(line)];

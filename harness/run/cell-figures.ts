@@ -14,15 +14,30 @@ export interface RoundOutcome {
   rows?: RowsCheck;
 }
 
-export function roundFrom(m: Measurement, { load, server }: LoadResult, startedAt: string, s: Pick<CompareSettings, 'rate' | 'pipelining'>, warmup?: WarmupRecord): Round {
+export function roundFrom(
+  m: Measurement,
+  { load, server }: LoadResult,
+  startedAt: string,
+  s: Pick<CompareSettings, 'rate' | 'pipelining'>,
+  warmup?: WarmupRecord,
+): Round {
   const windowS = load.windowMs / 1000;
   const latency = latencySummary(decodeHistogram(load.histogram), load.latencyCount > 0 ? load.latencySumUs / load.latencyCount : 0);
-  const failures: FailureBreakdown = { unexpectedStatus: load.unexpectedStatus, timeouts: load.timeouts, connectionErrors: load.connectionErrors, other: load.other };
+  const failures: FailureBreakdown = {
+    unexpectedStatus: load.unexpectedStatus,
+    timeouts: load.timeouts,
+    connectionErrors: load.connectionErrors,
+    other: load.other,
+  };
   // Open loop: what the server answered by the window's end. Answers in the grace period after it
   // are late (their latency says so) and were not sustained in the window (the knee's "achieved"
   // once read 100% of offered at a step whose p99 was 215 ms).
   const achieved = s.rate !== undefined ? achievedRate(load) : undefined;
-  const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
+  const driverLag = {
+    loopDelayP99Us: load.loopDelayP99Us,
+    loopDelayMaxUs: load.loopDelayMaxUs,
+    ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}),
+  };
   const v = roundVerdict({
     requests: load.requests,
     driverCpuPct: load.driverCpuPct,
@@ -71,7 +86,11 @@ export function summarizeCell(server: ServerName, workload: WorkloadName, concur
   const worst = worstVerdict(rounds);
   let rowChecks = outcomes.flatMap((o) => (o.rows ? [o.rows] : []));
   // A kept server's checks are cumulative: the latest one covers all the others.
-  if (rowChecks.some((r) => r.cumulative)) rowChecks = [...outcomes].sort((a, b) => b.round.order - a.round.order).flatMap((o) => (o.rows ? [o.rows] : [])).slice(0, 1);
+  if (rowChecks.some((r) => r.cumulative))
+    rowChecks = [...outcomes]
+      .sort((a, b) => b.round.order - a.round.order)
+      .flatMap((o) => (o.rows ? [o.rows] : []))
+      .slice(0, 1);
   const cell: Cell = {
     server,
     workload,
@@ -100,7 +119,9 @@ export function summarizeCell(server: ServerName, workload: WorkloadName, concur
   if (unsteady.length > 0) {
     cell.notSteadyRounds = unsteady.map((r) => r.round);
     if (cell.verdict === 'ok') cell.verdict = 'suspect';
-    cell.verdictReasons.push(`not steady: round${unsteady.length > 1 ? 's' : ''} ${unsteady.map((r) => r.round).join(', ')} hit the warm-up cap before the server's CPU per request settled (the figure includes JIT warm-up)`);
+    cell.verdictReasons.push(
+      `not steady: round${unsteady.length > 1 ? 's' : ''} ${unsteady.map((r) => r.round).join(', ')} hit the warm-up cap before the server's CPU per request settled (the figure includes JIT warm-up)`,
+    );
   }
   if (rowChecks.length > 0) {
     // Summed over the rounds' fresh databases (or a kept server's latest cumulative check); ok
@@ -113,7 +134,9 @@ export function summarizeCell(server: ServerName, workload: WorkloadName, concur
     if (!cell.rowsCheck.ok) {
       cell.verdict = 'suspect';
       const scope = rowChecks.some((r) => r.cumulative) ? 'since the server started' : 'summed over rounds';
-      cell.verdictReasons.push(`rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, ${scope})`);
+      cell.verdictReasons.push(
+        `rows written do not match acknowledged writes (expected ${cell.rowsCheck.expectedRows}, found ${cell.rowsCheck.actualRows}, ${scope})`,
+      );
     }
   }
   return cell;

@@ -20,7 +20,14 @@ import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { FreshServers } from './fresh-servers.js';
 import { WarmServers } from './warm-servers.js';
 import { RemoteServers } from './remote-servers.js';
-import { DEFAULT_STEADY_WARMUP, describeWarmup, warmUntilSteady, warmupWorkload, warmupWorkloadFor, type WarmupRecord } from './steady-warmup.js';
+import {
+  DEFAULT_STEADY_WARMUP,
+  describeWarmup,
+  warmUntilSteady,
+  warmupWorkload,
+  warmupWorkloadFor,
+  type WarmupRecord,
+} from './steady-warmup.js';
 import { schedule, type Measurement } from './schedule.js';
 import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
 import { ceilingFromFloorCells, ceilingFromSlots, ceilingWarnings, type DriverCeiling } from './driver-ceiling.js';
@@ -46,7 +53,6 @@ export interface RunOptions {
   now?: () => number;
 }
 
-
 /** Warm-up slices always use the lean node:net driver: they only need load, and a driver that
  *  starts a tool per slice (wrk) would spend the slice starting up. */
 const WARMUP_DRIVER = DEFAULT_DRIVER;
@@ -58,14 +64,19 @@ export function lifecycleFor(settings: CompareSettings, plan: CpuPlan): ServerLi
 }
 
 /** Every server but the floor answers the scripted requests, and they must agree. */
-async function preflightStep(lifecycle: ServerLifecycle, servers: readonly ServerName[], onServer: (server: ServerName, index: number) => void): Promise<Preflight[]> {
+async function preflightStep(
+  lifecycle: ServerLifecycle,
+  servers: readonly ServerName[],
+  onServer: (server: ServerName, index: number) => void,
+): Promise<Preflight[]> {
   const results: Preflight[] = [];
   let reference: { server: ServerName; answers: PreflightAnswer[] } | undefined;
   for (const [i, server] of servers.filter((s) => s !== 'floor').entries()) {
     onServer(server, i);
     const { answers, rowsLeft } = await lifecycle.preflight(server);
     let mismatch = firstMismatch(answers, PREFLIGHT_SCRIPT, reference);
-    if (mismatch === null && rowsLeft !== 0) mismatch = `the script deletes every key it writes, but ${rowsLeft} row(s) were left in the database`;
+    if (mismatch === null && rowsLeft !== 0)
+      mismatch = `the script deletes every key it writes, but ${rowsLeft} row(s) were left in the database`;
     results.push({ server, ok: mismatch === null, steps: PREFLIGHT_SCRIPT.length, ...(mismatch ? { mismatch } : {}) });
     // The first server that passes is the one the others must match, answer for answer.
     if (mismatch === null && !reference) reference = { server, answers };
@@ -77,7 +88,9 @@ async function preflightStep(lifecycle: ServerLifecycle, servers: readonly Serve
 export async function runPreflight(settings: CompareSettings, progress: Progress = () => {}): Promise<Preflight[]> {
   const lifecycle = new FreshServers(settings, planCpus(settings.pin), settings.steady ?? DEFAULT_STEADY_WARMUP);
   try {
-    return await preflightStep(lifecycle, settings.servers, (server) => progress(`pre-flight: ${server} (${PREFLIGHT_SCRIPT.length} scripted requests)\n`));
+    return await preflightStep(lifecycle, settings.servers, (server) =>
+      progress(`pre-flight: ${server} (${PREFLIGHT_SCRIPT.length} scripted requests)\n`),
+    );
   } finally {
     lifecycle.kill();
   }
@@ -101,7 +114,9 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
         // modules, docs/SYNC.md), then the floor's warm start (bounded in all), then up to ~1 s
         // for V8's background compilation. Measured at 50 threads: ~22 s (the old prior, 2.8 s,
         // made the first estimate of a default run 80 s short).
-        return threads === 0 ? 800 : 800 + threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS) + 1000;
+        return threads === 0
+          ? 800
+          : 800 + threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS) + 1000;
       case 'pre-flight':
         // Start (one thread), 23 requests, stop.
         return 1500;
@@ -118,11 +133,20 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
   };
 }
 
-function stepsOf(measurements: readonly Measurement[], preflightServers: readonly ServerName[], lifecycle: ServerLifecycle, warmOff: boolean): Step[] {
+function stepsOf(
+  measurements: readonly Measurement[],
+  preflightServers: readonly ServerName[],
+  lifecycle: ServerLifecycle,
+  warmOff: boolean,
+): Step[] {
   // A remote target stays up like a kept server (and has nothing to stop or check).
   const kept = lifecycle.kind === 'kept' || lifecycle.kind === 'remote';
   const remote = lifecycle.kind === 'remote';
-  const pre: Step[] = preflightServers.map((server) => ({ kind: `${server}|1|preflight`, phases: ['pre-flight'], label: `pre-flight: ${server}` }));
+  const pre: Step[] = preflightServers.map((server) => ({
+    kind: `${server}|1|preflight`,
+    phases: ['pre-flight'],
+    label: `pre-flight: ${server}`,
+  }));
   const seenKept = new Set<string>();
   const main: Step[] = measurements.map((m, i) => {
     const phases: Phase[] = [];
@@ -142,19 +166,36 @@ function stepsOf(measurements: readonly Measurement[], preflightServers: readonl
 }
 
 /** Acquire, warm until steady when cold, measure, release: one measurement of the schedule. */
-async function measureStep(lifecycle: ServerLifecycle, settings: CompareSettings, m: Measurement, say: (phase: Phase, detail?: string) => void, now: () => number): Promise<Measured> {
+async function measureStep(
+  lifecycle: ServerLifecycle,
+  settings: CompareSettings,
+  m: Measurement,
+  say: (phase: Phase, detail?: string) => void,
+  now: () => number,
+): Promise<Measured> {
   say('starting', lifecycle.acquireNote?.(m.server) ?? '');
   const live: LiveServer = await lifecycle.acquire(m.server, m.concurrency);
   let warmup: WarmupRecord | undefined;
   try {
     if (live.cold && !m.ceiling) {
       say('warming up', 'until steady');
-      const workload: WorkloadName = lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(m.workload));
+      const workload: WorkloadName =
+        lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(m.workload));
       warmup = await warmUntilSteady(
         lifecycle,
         live,
         lifecycle.steady,
-        { mode: 'closed', driver: WARMUP_DRIVER, workload, connections: m.concurrency, pipelining: settings.pipelining, keys: settings.keys, valueSize: settings.valueSize, seed: (settings.seed ?? 1) + 1000 + 100 * m.round, timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
+        {
+          mode: 'closed',
+          driver: WARMUP_DRIVER,
+          workload,
+          connections: m.concurrency,
+          pipelining: settings.pipelining,
+          keys: settings.keys,
+          valueSize: settings.valueSize,
+          seed: (settings.seed ?? 1) + 1000 + 100 * m.round,
+          timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        },
         (s) =>
           say(
             'warming up',
@@ -202,7 +243,9 @@ function summarizeStep(settings: CompareSettings, servers: readonly ServerName[]
   for (const workload of settings.workloads) {
     for (const concurrency of settings.concurrency) {
       for (const server of servers) {
-        const o = measured.filter((x) => !x.m.ceiling && x.m.server === server && x.m.workload === workload && x.m.concurrency === concurrency).map((x) => x.outcome);
+        const o = measured
+          .filter((x) => !x.m.ceiling && x.m.server === server && x.m.workload === workload && x.m.concurrency === concurrency)
+          .map((x) => x.outcome);
         if (o.length === 0) continue;
         const cell = summarizeCell(server, workload, concurrency, o);
         const url = urls.get(server);
@@ -213,12 +256,24 @@ function summarizeStep(settings: CompareSettings, servers: readonly ServerName[]
   return cells;
 }
 
-function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: readonly Preflight[], cells: readonly Cell[], ceiling: DriverCeiling | undefined, lifecycle: ServerLifecycle, newWarmups: readonly WarmupRecord[]): string[] {
+function warningsStep(
+  settings: CompareSettings,
+  plan: CpuPlan,
+  preflight: readonly Preflight[],
+  cells: readonly Cell[],
+  ceiling: DriverCeiling | undefined,
+  lifecycle: ServerLifecycle,
+  newWarmups: readonly WarmupRecord[],
+): string[] {
   const warnings: string[] = [];
-  if (plan.note && settings.pin) warnings.push(`CPU pinning is off: ${plan.note}. Driver and servers compete for the same CPUs, so driver-bound detection is approximate.`);
+  if (plan.note && settings.pin)
+    warnings.push(
+      `CPU pinning is off: ${plan.note}. Driver and servers compete for the same CPUs, so driver-bound detection is approximate.`,
+    );
   for (const p of preflight) if (!p.ok) warnings.push(`${p.server} failed pre-flight and was not benchmarked: ${p.mismatch}`);
   warnings.push(...ceilingWarnings(ceiling, cells));
-  for (const c of cells) if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
+  for (const c of cells)
+    if (c.verdict === 'suspect') warnings.push(`${c.server} ${c.workload} c=${c.concurrency} is suspect: ${c.verdictReasons.join('; ')}.`);
   const kept = lifecycle.kind === 'kept' || lifecycle.kind === 'remote';
   if (lifecycle.kind === 'remote') {
     warnings.push(
@@ -229,11 +284,20 @@ function warningsStep(settings: CompareSettings, plan: CpuPlan, preflight: reado
   if (kept) for (const w of newWarmups) if (!w.steady && w.cpuPerRequestUs.length > 0) warnings.push(describeWarmup(w));
   const [firstWarmup] = newWarmups;
   if (lifecycle.steady.maxMs <= 0 && firstWarmup !== undefined) warnings.push(describeWarmup(firstWarmup, kept));
-  if (settings.rounds < 3) warnings.push(`${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`);
+  if (settings.rounds < 3)
+    warnings.push(
+      `${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`,
+    );
   return warnings;
 }
 
-export function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: ServerLifecycle, createdAt: string, parts: Pick<Report, 'cells' | 'comparisons' | 'preflight' | 'warnings'> & { driverCeiling: DriverCeiling | undefined }): Report {
+export function reportStep(
+  settings: CompareSettings,
+  plan: CpuPlan,
+  lifecycle: ServerLifecycle,
+  createdAt: string,
+  parts: Pick<Report, 'cells' | 'comparisons' | 'preflight' | 'warnings'> & { driverCeiling: DriverCeiling | undefined },
+): Report {
   const { driverCeiling, ...rest } = parts;
   return {
     schema: REPORT_SCHEMA,
@@ -256,7 +320,17 @@ export function reportStep(settings: CompareSettings, plan: CpuPlan, lifecycle: 
       ...(lifecycle.kind !== 'fake' ? { lifecycle: lifecycle.kind } : {}),
       ...(settings.targets && settings.targets.length > 0 ? { targets: settings.targets.map((t) => ({ name: t.name, url: t.url })) } : {}),
       steadyWarmup: { ...lifecycle.steady },
-      ...(lifecycle.kind === 'kept' ? { warmServers: lifecycle.warmups.map((w) => ({ server: w.server, concurrency: w.concurrency, cpuPerRequestUs: [...w.cpuPerRequestUs], steady: w.steady, elapsedMs: w.elapsedMs })) } : {}),
+      ...(lifecycle.kind === 'kept'
+        ? {
+            warmServers: lifecycle.warmups.map((w) => ({
+              server: w.server,
+              concurrency: w.concurrency,
+              cpuPerRequestUs: [...w.cpuPerRequestUs],
+              steady: w.steady,
+              elapsedMs: w.elapsedMs,
+            })),
+          }
+        : {}),
       driver: {
         ...describeDriver(settings.rate === undefined ? (settings.driver ?? DEFAULT_DRIVER) : 'open'),
         driverCpus: plan.pinned ? formatCpuList(plan.driverCpus) : null,
@@ -316,7 +390,10 @@ class RunProgress {
     const step = this.steps[this.current.index];
     if (!step) return '';
     const { phase, detail } = this.current;
-    const here = phase === 'measuring' ? `, ${formatSeconds((this.clock.estimate(step.kind, 'measuring') - this.clock.phaseElapsedMs()) / 1000)} left here` : '';
+    const here =
+      phase === 'measuring'
+        ? `, ${formatSeconds((this.clock.estimate(step.kind, 'measuring') - this.clock.phaseElapsedMs()) / 1000)} left here`
+        : '';
     return `${step.label}: ${phase}${detail ? ` ${detail}` : ''}${here}, ~${formatSeconds(this.clock.remainingMs() / 1000)} left in the run\n`;
   }
 }
@@ -344,11 +421,21 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     const steady = lifecycle.steady;
     const warmOff = steady.maxMs <= 0;
     const prior = priorFor(settings, steady.maxMs, steady.sliceMs);
-    const status = new RunProgress(stepsOf(measurements, preflightServers, lifecycle, warmOff), prior, now, progress, settings.progressTicks === true);
+    const status = new RunProgress(
+      stepsOf(measurements, preflightServers, lifecycle, warmOff),
+      prior,
+      now,
+      progress,
+      settings.progressTicks === true,
+    );
     stopTicks = () => status.stop();
 
     // 1. Pre-flight (unless the caller already has it).
-    const preflight = options.preflight ?? (await preflightStep(lifecycle, settings.servers, (_server, i) => status.say(i)('pre-flight', `(${PREFLIGHT_SCRIPT.length} scripted requests)`)));
+    const preflight =
+      options.preflight ??
+      (await preflightStep(lifecycle, settings.servers, (_server, i) =>
+        status.say(i)('pre-flight', `(${PREFLIGHT_SCRIPT.length} scripted requests)`),
+      ));
     if (preflightServers.length > 0) status.finish();
     const failed = new Set(preflight.filter((p) => !p.ok).map((p) => p.server));
     const servers = settings.servers.filter((s) => !failed.has(s));
@@ -368,9 +455,16 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     // 3. Summaries, the ceiling, warnings, the report.
     const cells = summarizeStep(settings, servers, measured);
     const ceilingRounds: Round[] = measured.filter((x) => x.m.ceiling).map((x) => x.outcome.round);
-    const driverCeiling = ceilingAt && ceilingRounds.length > 0 ? ceilingFromSlots(ceilingRounds, ceilingAt.concurrency, cells) : ceilingFromFloorCells(cells);
+    const driverCeiling =
+      ceilingAt && ceilingRounds.length > 0 ? ceilingFromSlots(ceilingRounds, ceilingAt.concurrency, cells) : ceilingFromFloorCells(cells);
     const warnings = warningsStep(settings, plan, preflight, cells, driverCeiling, lifecycle, lifecycle.warmups.slice(warmupsBefore));
-    return reportStep(settings, plan, lifecycle, createdAt, { cells, comparisons: buildComparisons(cells, servers), preflight, warnings, driverCeiling });
+    return reportStep(settings, plan, lifecycle, createdAt, {
+      cells,
+      comparisons: buildComparisons(cells, servers),
+      preflight,
+      warnings,
+      driverCeiling,
+    });
   } finally {
     stopTicks();
     await unguard();

@@ -47,7 +47,11 @@ export class FakeServers implements ServerLifecycle {
 
   async preflight(server: ServerName) {
     this.calls.push(`preflight ${server}`);
-    const answers = PREFLIGHT_SCRIPT.map((s, i) => ({ status: i === 0 && this.failPreflight.includes(server) ? 500 : s.expect, body: `${s.method} ${s.path}`, headers: {} }));
+    const answers = PREFLIGHT_SCRIPT.map((s, i) => ({
+      status: i === 0 && this.failPreflight.includes(server) ? 500 : s.expect,
+      body: `${s.method} ${s.path}`,
+      headers: {},
+    }));
     return { answers, rowsLeft: 0 };
   }
 
@@ -56,7 +60,15 @@ export class FakeServers implements ServerLifecycle {
     const key = `${server}|${concurrency}`;
     const kept = this.kind === 'kept' ? this.kept.get(key) : undefined;
     if (kept) return kept;
-    const live: LiveServer = { server, concurrency, host: '127.0.0.1', port: 1, pid: ++this.pid, db: server === 'floor' ? null : `fake-${this.pid}.db`, cold: true };
+    const live: LiveServer = {
+      server,
+      concurrency,
+      host: '127.0.0.1',
+      port: 1,
+      pid: ++this.pid,
+      db: server === 'floor' ? null : `fake-${this.pid}.db`,
+      cold: true,
+    };
     this.loads.set(live, 0);
     if (this.kind === 'kept') this.kept.set(key, live);
     return live;

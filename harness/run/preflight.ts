@@ -56,7 +56,15 @@ export function send(port: number, step: PreflightStep, timeoutMs = 5000, host =
   return new Promise((resolve, reject) => {
     const body = step.body === undefined ? undefined : Buffer.from(step.body);
     const req = http.request(
-      { host, port, method: step.method, path: step.path, agent: false, timeout: timeoutMs, headers: body ? { 'content-length': body.length } : {} },
+      {
+        host,
+        port,
+        method: step.method,
+        path: step.path,
+        agent: false,
+        timeout: timeoutMs,
+        headers: body ? { 'content-length': body.length } : {},
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -79,7 +87,11 @@ export function send(port: number, step: PreflightStep, timeoutMs = 5000, host =
 /** The script's answers, in order. `host`: 127.0.0.1 for a server the lab started, a remote
  *  target's host else; a server that does not answer the first step gets no more requests (an
  *  unreachable target fails at once, not after a timeout per step). */
-export async function runScript(port: number, script: readonly PreflightStep[] = PREFLIGHT_SCRIPT, host = '127.0.0.1'): Promise<PreflightAnswer[]> {
+export async function runScript(
+  port: number,
+  script: readonly PreflightStep[] = PREFLIGHT_SCRIPT,
+  host = '127.0.0.1',
+): Promise<PreflightAnswer[]> {
   const answers: PreflightAnswer[] = [];
   for (const step of script) {
     try {
@@ -112,12 +124,15 @@ export function firstMismatch(
   for (const [i, step] of script.entries()) {
     const a = answers[i];
     if (!a) return `step ${i + 1} (${describe(step)}): no answer`;
-    if (a.status !== step.expect) return `step ${i + 1} (${describe(step)}): expected status ${step.expect}, got ${a.status} ${clip(a.body)}`;
+    if (a.status !== step.expect)
+      return `step ${i + 1} (${describe(step)}): expected status ${step.expect}, got ${a.status} ${clip(a.body)}`;
     const r = reference?.answers[i];
     if (!r) continue;
-    if (a.body !== r.body) return `step ${i + 1} (${describe(step)}): body ${clip(JSON.stringify(a.body))} differs from ${reference!.server}'s ${clip(JSON.stringify(r.body))}`;
+    if (a.body !== r.body)
+      return `step ${i + 1} (${describe(step)}): body ${clip(JSON.stringify(a.body))} differs from ${reference!.server}'s ${clip(JSON.stringify(r.body))}`;
     for (const h of KEPT_HEADERS) {
-      if (a.headers[h] !== r.headers[h]) return `step ${i + 1} (${describe(step)}): header ${h} "${a.headers[h] ?? '(none)'}" differs from ${reference!.server}'s "${r.headers[h] ?? '(none)'}"`;
+      if (a.headers[h] !== r.headers[h])
+        return `step ${i + 1} (${describe(step)}): header ${h} "${a.headers[h] ?? '(none)'}" differs from ${reference!.server}'s "${r.headers[h] ?? '(none)'}"`;
     }
   }
   return null;

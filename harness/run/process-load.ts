@@ -22,8 +22,23 @@ export function readyTimeoutFor(server: ServerName, concurrency: number): number
   return 30_000 + (server === 'sync' ? concurrency * 200 : 0);
 }
 
-export async function startForLoad(server: ServerName, db: string, concurrency: number, settings: CompareSettings, plan: CpuPlan, cli?: string): Promise<RunningChild> {
-  return startServer(server, db, plan.serverCpus, settings.serverEnv?.[server] ?? {}, readyTimeoutFor(server, concurrency), serverFlags(server, concurrency), cli);
+export async function startForLoad(
+  server: ServerName,
+  db: string,
+  concurrency: number,
+  settings: CompareSettings,
+  plan: CpuPlan,
+  cli?: string,
+): Promise<RunningChild> {
+  return startServer(
+    server,
+    db,
+    plan.serverCpus,
+    settings.serverEnv?.[server] ?? {},
+    readyTimeoutFor(server, concurrency),
+    serverFlags(server, concurrency),
+    cli,
+  );
 }
 
 /** Server CPU seconds so far, all its processes and threads (NaN off Linux). */
@@ -32,7 +47,14 @@ function serverCpuSeconds(pid: number): number {
   return pids.length === 0 ? Number.NaN : treeCpuSeconds(pids);
 }
 
-export async function loadWithSampling(running: RunningChild, request: LoadRequest, plan: CpuPlan, hooks: Partial<WindowHooks> = {}, slices?: SlicedLoad, host = '127.0.0.1'): Promise<LoadResult> {
+export async function loadWithSampling(
+  running: RunningChild,
+  request: LoadRequest,
+  plan: CpuPlan,
+  hooks: Partial<WindowHooks> = {},
+  slices?: SlicedLoad,
+  host = '127.0.0.1',
+): Promise<LoadResult> {
   const sampler = new ProcSampler([running.pid]);
   let server: ProcUsage = { cpuPct: Number.NaN, peakRssBytes: 0, peakThreads: 0 };
   // A slice's server CPU: the difference of the server's cumulative CPU counters between the
@@ -58,7 +80,11 @@ export async function loadWithSampling(running: RunningChild, request: LoadReque
       everyMs: slices.everyMs,
       onSlice: (count) => {
         const now = { cpuSeconds: serverCpuSeconds(running.pid), requests: count.requests, at: performance.now() };
-        const slice = { requests: now.requests - last.requests, serverCpuUs: (now.cpuSeconds - last.cpuSeconds) * 1e6, elapsedMs: now.at - windowStart };
+        const slice = {
+          requests: now.requests - last.requests,
+          serverCpuUs: (now.cpuSeconds - last.cpuSeconds) * 1e6,
+          elapsedMs: now.at - windowStart,
+        };
         last = now;
         return slices.onSlice(slice);
       },

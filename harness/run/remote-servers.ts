@@ -29,17 +29,29 @@ const SEED_CONNECTIONS = 8;
 
 /** A PUT per key, `connections` at a time on keep-alive sockets; throws on the first status
  *  other than 200/201 or on a network error, naming the key. */
-export async function seedOverHttp(target: Pick<RemoteTarget, 'host' | 'port' | 'name'>, keys: number, valueSize: number, connections = SEED_CONNECTIONS): Promise<void> {
+export async function seedOverHttp(
+  target: Pick<RemoteTarget, 'host' | 'port' | 'name'>,
+  keys: number,
+  valueSize: number,
+  connections = SEED_CONNECTIONS,
+): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   let next = 0;
   const putOne = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = seedValue(i, valueSize);
       const path = `/keys/${preloadKey(i)}`;
-      const req = http.request({ host: target.host, port: target.port, method: 'PUT', path, agent, timeout: 10_000, headers: { 'content-length': body.length } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 || res.statusCode === 201 ? resolve() : reject(new Error(`seeding ${target.name}: PUT ${path} answered ${res.statusCode}, expected 200 or 201`))));
-      });
+      const req = http.request(
+        { host: target.host, port: target.port, method: 'PUT', path, agent, timeout: 10_000, headers: { 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200 || res.statusCode === 201
+              ? resolve()
+              : reject(new Error(`seeding ${target.name}: PUT ${path} answered ${res.statusCode}, expected 200 or 201`)),
+          );
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
       req.on('error', (err) => reject(new Error(`seeding ${target.name}: PUT ${path} failed: ${err.message}`)));
       req.end(body);

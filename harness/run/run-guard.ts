@@ -9,7 +9,11 @@ import type { ServerLifecycle } from './lifecycle.js';
  * `pinSelf`: move this process to the driver's CPUs now and back at the end. `owned`: the run
  * started its lifecycle, so the end closes it (a caller that passed its own keeps it).
  */
-export function guardRun(lifecycle: ServerLifecycle, plan: CpuPlan, { pinSelf, owned }: { pinSelf: boolean; owned: boolean }): () => Promise<void> {
+export function guardRun(
+  lifecycle: ServerLifecycle,
+  plan: CpuPlan,
+  { pinSelf, owned }: { pinSelf: boolean; owned: boolean },
+): () => Promise<void> {
   const ownCpus = pinSelf && plan.pinned ? allowedCpus() : null;
   if (ownCpus) pinProcess(process.pid, plan.driverCpus);
   const onSignal = () => {

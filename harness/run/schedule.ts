@@ -20,14 +20,18 @@ export interface Measurement {
   ceiling?: true;
 }
 
-export function schedule(s: Pick<CompareSettings, 'servers' | 'workloads' | 'concurrency' | 'rounds'>, ceiling?: { concurrency: number }): Measurement[] {
+export function schedule(
+  s: Pick<CompareSettings, 'servers' | 'workloads' | 'concurrency' | 'rounds'>,
+  ceiling?: { concurrency: number },
+): Measurement[] {
   const out: Measurement[] = [];
   const groups = s.workloads.flatMap((workload) => s.concurrency.map((concurrency) => ({ workload, concurrency })));
   for (let round = 1; round <= s.rounds; round++) {
     // Round 1 starts with the ceiling, round 2 has it after the first group, ... then it wraps.
     const ceilingAt = (round - 1) % (groups.length + 1);
     const addCeiling = () => {
-      if (ceiling) out.push({ server: 'floor', workload: 'get', concurrency: ceiling.concurrency, round, order: out.length, ceiling: true });
+      if (ceiling)
+        out.push({ server: 'floor', workload: 'get', concurrency: ceiling.concurrency, round, order: out.length, ceiling: true });
     };
     groups.forEach(({ workload, concurrency }, g) => {
       if (g === ceilingAt) addCeiling();

@@ -59,7 +59,15 @@ export async function startServer(
   try {
     port = await new Promise<number>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new ServerProcessError(`the ${server} server did not print its listening line within ${readyTimeoutMs / 1000} s${tail() ? `; stderr:\n${tail()}` : ''}`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ServerProcessError(
+              `the ${server} server did not print its listening line within ${readyTimeoutMs / 1000} s${tail() ? `; stderr:\n${tail()}` : ''}`,
+            ),
+          ),
+        readyTimeoutMs,
+      );
       child.stdout!.setEncoding('utf8').on('data', (s: string) => {
         out += s;
         const ready = parseReadyLine(out);
@@ -75,7 +83,15 @@ export async function startServer(
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         // stderr may still be draining: give it a moment so the tail is there.
-        setTimeout(() => reject(new ServerProcessError(`the ${server} server exited (${signal ?? `code ${code}`}) before it was ready${tail() ? `; stderr:\n${tail()}` : ''}`)), 50);
+        setTimeout(
+          () =>
+            reject(
+              new ServerProcessError(
+                `the ${server} server exited (${signal ?? `code ${code}`}) before it was ready${tail() ? `; stderr:\n${tail()}` : ''}`,
+              ),
+            ),
+          50,
+        );
       });
     });
     await waitHealthy(port, server, tail);
@@ -118,9 +134,13 @@ async function waitHealthy(port: number, server: ServerName, tail: () => string)
 export async function stopServer(running: RunningChild, timeoutMs = 15_000): Promise<void> {
   const { child, server } = running;
   if (child.exitCode !== null || child.signalCode !== null) {
-    throw new ServerProcessError(`the ${server} server had already exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was stopped${running.stderrTail() ? `; stderr:\n${running.stderrTail()}` : ''}`);
+    throw new ServerProcessError(
+      `the ${server} server had already exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was stopped${running.stderrTail() ? `; stderr:\n${running.stderrTail()}` : ''}`,
+    );
   }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   child.kill('SIGTERM');
   const timer = new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref());
   const result = await Promise.race([exited, timer]);
@@ -130,7 +150,9 @@ export async function stopServer(running: RunningChild, timeoutMs = 15_000): Pro
     throw new ServerProcessError(`the ${server} server did not stop within ${timeoutMs / 1000} s of SIGTERM (killed)`);
   }
   if (result.code !== 0) {
-    throw new ServerProcessError(`the ${server} server did not stop cleanly after SIGTERM (${result.signal ?? `exit code ${result.code}`})${running.stderrTail() ? `; stderr:\n${running.stderrTail()}` : ''}`);
+    throw new ServerProcessError(
+      `the ${server} server did not stop cleanly after SIGTERM (${result.signal ?? `exit code ${result.code}`})${running.stderrTail() ? `; stderr:\n${running.stderrTail()}` : ''}`,
+    );
   }
 }
 

@@ -17,7 +17,18 @@ export interface RemoteTarget {
 }
 
 /** The plan fields are the report's Setup fields (the report records exactly what was asked). */
-type PlanFields = 'servers' | 'workloads' | 'concurrency' | 'durationMs' | 'warmupMs' | 'rounds' | 'keys' | 'valueSize' | 'pipelining' | 'rate' | 'command';
+type PlanFields =
+  | 'servers'
+  | 'workloads'
+  | 'concurrency'
+  | 'durationMs'
+  | 'warmupMs'
+  | 'rounds'
+  | 'keys'
+  | 'valueSize'
+  | 'pipelining'
+  | 'rate'
+  | 'command';
 
 export interface CompareSettings extends Pick<Setup, PlanFields> {
   /** Pin the driver and the servers to disjoint CPUs (when there are two or more). */

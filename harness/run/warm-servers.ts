@@ -118,7 +118,8 @@ export class WarmServers implements ServerLifecycle {
 
   private entry(live: LiveServer): Entry {
     const entry = this.live.get(`${live.server}|${live.concurrency}`);
-    if (!entry || entry.live !== live) throw new Error(`the ${live.server} server (c=${live.concurrency}) is not one of these live servers`);
+    if (!entry || entry.live !== live)
+      throw new Error(`the ${live.server} server (c=${live.concurrency}) is not one of these live servers`);
     return entry;
   }
 

@@ -71,17 +71,29 @@ export const SetupSchema = Obj({
   rate: Type.Optional(Type.Number({ description: 'Open-loop offered rate (req/s), when --rate was given; latency then is CO-corrected.' })),
   warmServers: Type.Optional(
     Type.Array(
-      Obj({ server: ServerNameSchema, concurrency: Type.Number(), cpuPerRequestUs: Type.Array(NumberOrNull()), steady: Type.Boolean(), elapsedMs: Type.Number() }),
-      { description: 'Present when servers stayed up across rounds (the gate): how each was warmed up until its CPU per request settled. Absent: a fresh server per measurement.' },
+      Obj({
+        server: ServerNameSchema,
+        concurrency: Type.Number(),
+        cpuPerRequestUs: Type.Array(NumberOrNull()),
+        steady: Type.Boolean(),
+        elapsedMs: Type.Number(),
+      }),
+      {
+        description:
+          'Present when servers stayed up across rounds (the gate): how each was warmed up until its CPU per request settled. Absent: a fresh server per measurement.',
+      },
     ),
   ),
   lifecycle: Type.Optional(
     Type.Union([Type.Literal('fresh'), Type.Literal('kept'), Type.Literal('remote')], {
-      description: 'Where the servers came from: a fresh process per measurement, kept up across rounds, or remote targets already running elsewhere (compare --target).',
+      description:
+        'Where the servers came from: a fresh process per measurement, kept up across rounds, or remote targets already running elsewhere (compare --target).',
     }),
   ),
   targets: Type.Optional(
-    Type.Array(Obj({ name: ServerNameSchema, url: Type.String() }), { description: 'compare --target: the servers measured where they already ran (not started, not sampled by the lab).' }),
+    Type.Array(Obj({ name: ServerNameSchema, url: Type.String() }), {
+      description: 'compare --target: the servers measured where they already ran (not started, not sampled by the lab).',
+    }),
   ),
   steadyWarmup: Type.Optional(
     Obj(
@@ -91,7 +103,8 @@ export const SetupSchema = Obj({
         maxMs: Type.Number(),
         basis: Type.Optional(
           Type.Union([Type.Literal('cpu-per-request'), Type.Literal('throughput')], {
-            description: "What the slices must agree on: the server's CPU per request (default), or req/s (remote targets, whose CPU the lab cannot see).",
+            description:
+              "What the slices must agree on: the server's CPU per request (default), or req/s (remote targets, whose CPU the lab cannot see).",
           }),
         ),
       },
@@ -99,9 +112,13 @@ export const SetupSchema = Obj({
     ),
   ),
   driver: Obj({
-    name: Type.String({ description: 'The load driver, as harness/load/drivers.ts describeDriver names it (net, autocannon, wrk, or the open loop).' }),
+    name: Type.String({
+      description: 'The load driver, as harness/load/drivers.ts describeDriver names it (net, autocannon, wrk, or the open loop).',
+    }),
     version: Type.String(),
-    driverCpus: Type.Union([Type.String(), Type.Null()], { description: 'CPUs the driver was pinned to (taskset list), or null when unpinned.' }),
+    driverCpus: Type.Union([Type.String(), Type.Null()], {
+      description: 'CPUs the driver was pinned to (taskset list), or null when unpinned.',
+    }),
     serverCpus: Type.Union([Type.String(), Type.Null()]),
     pinned: Type.Boolean(),
     workers: Type.Number(),
@@ -122,7 +139,9 @@ export const LatencySummarySchema = Obj({
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 
 export const FailureBreakdownSchema = Obj({
-  unexpectedStatus: Type.Record(Type.String(), Type.Number(), { description: 'Responses whose status the workload did not expect, by status code.' }),
+  unexpectedStatus: Type.Record(Type.String(), Type.Number(), {
+    description: 'Responses whose status the workload did not expect, by status code.',
+  }),
   timeouts: Type.Number(),
   connectionErrors: Type.Number(),
   other: Type.Record(Type.String(), Type.Number(), { description: 'Any other error, by message.' }),
@@ -131,9 +150,13 @@ export type FailureBreakdown = Static<typeof FailureBreakdownSchema>;
 
 export const DriverLagSchema = Obj(
   {
-    loopDelayP99Us: Type.Number({ description: "99th percentile of the driver's event-loop delay over the window (perf_hooks), µs; the worst driver process's." }),
+    loopDelayP99Us: Type.Number({
+      description: "99th percentile of the driver's event-loop delay over the window (perf_hooks), µs; the worst driver process's.",
+    }),
     loopDelayMaxUs: Type.Number(),
-    sendLagP99Us: Type.Optional(Type.Number({ description: 'Open loop: 99th percentile of how late requests were released after their due time, µs.' })),
+    sendLagP99Us: Type.Optional(
+      Type.Number({ description: 'Open loop: 99th percentile of how late requests were released after their due time, µs.' }),
+    ),
   },
   'Whether the load generator kept up: a driver that falls behind adds its own queueing to every latency it measures.',
 );
@@ -165,9 +188,11 @@ export const RoundSchema = Obj({
         steady: Type.Boolean(),
         cpuPerRequestUs: Type.Array(NumberOrNull()),
         settledUs: Type.Optional(NumberOrNull()),
-        throughput: Type.Optional(Type.Array(NumberOrNull(), { description: 'req/s of each slice, when the rule was throughput-based (a remote target).' })),
+        throughput: Type.Optional(
+          Type.Array(NumberOrNull(), { description: 'req/s of each slice, when the rule was throughput-based (a remote target).' }),
+        ),
       },
-      'The warm-up until steady this round\'s server went through just before (fresh servers: every round; kept: the round that started it). steady false with slices: the cap was hit.',
+      "The warm-up until steady this round's server went through just before (fresh servers: every round; kept: the round that started it). steady false with slices: the cap was hit.",
     ),
   ),
   verdict: VerdictSchema,
@@ -180,31 +205,43 @@ export type Spread = Static<typeof SpreadSchema>;
 
 export const CellSchema = Obj({
   server: ServerNameSchema,
-  build: Type.Optional(Type.Literal('base', { description: 'Set when two builds of the servers ran in one report (an A/B gate): "base" for the other build\'s cells.' })),
+  build: Type.Optional(
+    Type.Literal('base', {
+      description: 'Set when two builds of the servers ran in one report (an A/B gate): "base" for the other build\'s cells.',
+    }),
+  ),
   workload: WorkloadNameSchema,
   concurrency: Type.Number(),
   rounds: Type.Array(RoundSchema),
-  summary: Obj({
-    throughput: SpreadSchema,
-    successRate: SpreadSchema,
-    meanUs: SpreadSchema,
-    p50Us: SpreadSchema,
-    p90Us: SpreadSchema,
-    p99Us: SpreadSchema,
-    p999Us: SpreadSchema,
-    p9999Us: SpreadSchema,
-    maxUs: SpreadSchema,
-    serverCpuPct: SpreadSchema,
-    serverPeakRssBytes: SpreadSchema,
-    serverPeakThreads: SpreadSchema,
-    driverCpuPct: SpreadSchema,
-  }, 'Median over rounds with the min-max spread; latency percentiles are each round\'s own percentile, then the median over rounds.'),
+  summary: Obj(
+    {
+      throughput: SpreadSchema,
+      successRate: SpreadSchema,
+      meanUs: SpreadSchema,
+      p50Us: SpreadSchema,
+      p90Us: SpreadSchema,
+      p99Us: SpreadSchema,
+      p999Us: SpreadSchema,
+      p9999Us: SpreadSchema,
+      maxUs: SpreadSchema,
+      serverCpuPct: SpreadSchema,
+      serverPeakRssBytes: SpreadSchema,
+      serverPeakThreads: SpreadSchema,
+      driverCpuPct: SpreadSchema,
+    },
+    "Median over rounds with the min-max spread; latency percentiles are each round's own percentile, then the median over rounds.",
+  ),
   verdict: VerdictSchema,
   verdictReasons: Type.Array(Type.String()),
-  notSteadyRounds: Type.Optional(Type.Array(Type.Number(), { description: "Rounds measured although their server's warm-up hit its cap before it was steady." })),
+  notSteadyRounds: Type.Optional(
+    Type.Array(Type.Number(), { description: "Rounds measured although their server's warm-up hit its cap before it was steady." }),
+  ),
   rowsCheck: Type.Optional(Obj({ expectedRows: Type.Number(), actualRows: Type.Number(), ok: Type.Boolean() })),
   remote: Type.Optional(
-    Obj({ url: Type.String() }, 'Set for a remote target (compare --target): its CPU, RSS and threads were not sampled and its rows were not checked (the API cannot count keys).'),
+    Obj(
+      { url: Type.String() },
+      'Set for a remote target (compare --target): its CPU, RSS and threads were not sampled and its rows were not checked (the API cannot count keys).',
+    ),
   ),
 });
 export type Cell = Static<typeof CellSchema>;
@@ -224,14 +261,18 @@ export const FactorSchema = Obj({
   factor: NumberOrNull(
     'Geometric mean of the per-round ratios. candidate/baseline for throughput; baseline/candidate for latencies ("x faster"); baseline error rate / candidate error rate for successRate.',
   ),
-  low: NumberOrNull('Interval low end: 95% paired t-interval (interval = paired-t-95), the lowest per-round ratio (range), or the factor (none).'),
+  low: NumberOrNull(
+    'Interval low end: 95% paired t-interval (interval = paired-t-95), the lowest per-round ratio (range), or the factor (none).',
+  ),
   high: NumberOrNull(),
   interval: Type.Union([Type.Literal('paired-t-95'), Type.Literal('range'), Type.Literal('none')], {
     description: 'paired-t-95: 3+ rounds, exp(mean ± t·sd/√n) of the per-round log ratios; range: 2 rounds; none: 1 round.',
   }),
   rounds: Type.Number({ description: 'Paired rounds the factor rests on.' }),
   tie: Type.Boolean({ description: 'True unless the paired t-interval excludes 1 (always true below 3 rounds: nothing is called).' }),
-  wording: Type.String({ description: '"3.54x higher (3.20-3.80)", "tie (0.97-1.04)", "2.10x faster, not tested (range of 2 rounds: 1.90-2.30)".' }),
+  wording: Type.String({
+    description: '"3.54x higher (3.20-3.80)", "tie (0.97-1.04)", "2.10x faster, not tested (range of 2 rounds: 1.90-2.30)".',
+  }),
 });
 export type Factor = Static<typeof FactorSchema>;
 
@@ -278,8 +319,10 @@ export const KneeRowSchema = Obj({
   p99Us: SpreadSchema,
   p999Us: SpreadSchema,
   successRate: SpreadSchema,
-  roundsP99Us: Type.Array(NumberOrNull(), { description: 'p99 of each round, in round order (paired with the other servers\' rounds).' }),
-  p99VsBaseline: Type.Optional(Type.String({ description: 'Equal table: p99 against the first server at the same rate, in the factor words of the compare tables.' })),
+  roundsP99Us: Type.Array(NumberOrNull(), { description: "p99 of each round, in round order (paired with the other servers' rounds)." }),
+  p99VsBaseline: Type.Optional(
+    Type.String({ description: 'Equal table: p99 against the first server at the same rate, in the factor words of the compare tables.' }),
+  ),
 });
 export type KneeRow = Static<typeof KneeRowSchema>;
 
@@ -296,7 +339,9 @@ export const KneeSchema = Obj(
       minAchievedFraction: Type.Number(),
       p99BoundUs: Type.Number(),
       maxRate: Type.Number(),
-      retries: Type.Number({ description: 'A step that did not keep up was measured again this many times; any repeat keeping up passed it.' }),
+      retries: Type.Number({
+        description: 'A step that did not keep up was measured again this many times; any repeat keeping up passed it.',
+      }),
     }),
     servers: Type.Array(
       Obj({
@@ -336,7 +381,9 @@ export const ReportSchema = Type.Object(
           driverCpuPct: NumberOrNull(),
           spread: Type.Optional(SpreadSchema),
           slots: Type.Optional(Type.Number()),
-          undercut: Type.Optional(Type.Boolean({ description: "A server measured above the ceiling's range: the ceiling was itself held back." })),
+          undercut: Type.Optional(
+            Type.Boolean({ description: "A server measured above the ceiling's range: the ceiling was itself held back." }),
+          ),
         },
         'What the driver alone can do here: load against the floor server.',
       ),
@@ -344,7 +391,12 @@ export const ReportSchema = Type.Object(
     knee: Type.Optional(KneeSchema),
     warnings: Type.Array(Type.String(), { description: 'Human-readable warnings shown under every table.' }),
   },
-  { ...strict, $id: 'https://mkvss-lab/report.schema.json', title: 'mkvss-lab report.json', description: 'Everything one `mkvss-lab compare` run measured.' },
+  {
+    ...strict,
+    $id: 'https://mkvss-lab/report.schema.json',
+    title: 'mkvss-lab report.json',
+    description: 'Everything one `mkvss-lab compare` run measured.',
+  },
 );
 export type Report = Static<typeof ReportSchema>;
 
@@ -362,11 +414,15 @@ export function assertValidReport(value: unknown, source = 'report'): asserts va
   const r = value as { schema?: unknown; version?: unknown };
   if (r.schema !== REPORT_SCHEMA) throw new TypeError(`${source} is not an ${REPORT_SCHEMA} file (schema ${JSON.stringify(r.schema)})`);
   if (r.version !== REPORT_VERSION) {
-    throw new TypeError(`${source} is ${REPORT_SCHEMA} version ${JSON.stringify(r.version)}; this build reads version ${REPORT_VERSION} only (re-run compare to get one)`);
+    throw new TypeError(
+      `${source} is ${REPORT_SCHEMA} version ${JSON.stringify(r.version)}; this build reads version ${REPORT_VERSION} only (re-run compare to get one)`,
+    );
   }
   if (compiled.Check(value)) return;
   const first = compiled.Errors(value).First();
-  throw new TypeError(`${source} does not match the ${REPORT_SCHEMA} v${REPORT_VERSION} schema: ${first ? `${first.path || '/'}: ${first.message}` : 'invalid'}`);
+  throw new TypeError(
+    `${source} does not match the ${REPORT_SCHEMA} v${REPORT_VERSION} schema: ${first ? `${first.path || '/'}: ${first.message}` : 'invalid'}`,
+  );
 }
 
 /** Parses report.json text and validates it (one-line error on bad JSON or a bad/older report). */

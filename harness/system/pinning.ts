@@ -49,7 +49,8 @@ export function hasTaskset(): boolean {
 
 export function planCpus(pin: boolean, cpus: readonly number[] = allowedCpus(), taskset = hasTaskset()): CpuPlan {
   if (!pin) return { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1, note: 'pinning off (--no-pin)' };
-  if (cpus.length < 2) return { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1, note: 'one CPU only: driver and server share it' };
+  if (cpus.length < 2)
+    return { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1, note: 'one CPU only: driver and server share it' };
   if (!taskset) return { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1, note: 'taskset not found: not pinned' };
   const driverCount = Math.max(1, Math.floor(cpus.length / 3));
   return { pinned: true, driverCpus: cpus.slice(0, driverCount), serverCpus: cpus.slice(driverCount), driverProcesses: driverCount };

@@ -18,7 +18,10 @@ export class ProcSampler {
   private peakRss = 0;
   private peakThreads = 0;
 
-  constructor(private readonly roots: readonly number[], private readonly intervalMs = 150) {}
+  constructor(
+    private readonly roots: readonly number[],
+    private readonly intervalMs = 150,
+  ) {}
 
   private pids(): number[] {
     return this.roots.flatMap((r) => processTree(r));

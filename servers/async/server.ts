@@ -6,7 +6,9 @@ import { startClusterPrimary } from '../event-loop/cluster-primary.js';
 import { startEventLoop } from './event-loop-server.js';
 
 export const start: StartServer = (options) =>
-  options.workers > 1 && cluster.isPrimary ? startClusterPrimary({ kind: 'async', module: import.meta.url }, options) : startOneLoop(options);
+  options.workers > 1 && cluster.isPrimary
+    ? startClusterPrimary({ kind: 'async', module: import.meta.url }, options)
+    : startOneLoop(options);
 
 /** A single event loop in this process, whatever `workers` says (what each cluster worker runs). */
 export function startOneLoop(options: ServerOptions): Promise<RunningServer> {

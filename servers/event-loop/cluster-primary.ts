@@ -94,9 +94,7 @@ export async function startClusterPrimary(server: Pick<WorkerSpec, 'kind' | 'mod
       log(`worker ${pid} exited with ${how}; not restarting: ${decision.reason}`);
       // Stop what is left and let the caller exit non-zero: a server whose workers cannot stay
       // up must not pretend to serve.
-      void close().then(() =>
-        reportFailure(new Error(`the ${kind} server's workers keep crashing (${decision.reason}); stopped`)),
-      );
+      void close().then(() => reportFailure(new Error(`the ${kind} server's workers keep crashing (${decision.reason}); stopped`)));
       return;
     }
     log(`worker ${pid} exited with ${how}; restarting in ${decision.delayMs} ms`);

@@ -19,7 +19,4 @@ export interface OneLoopModule {
   startOneLoop(options: ServerOptions): Promise<RunningServer>;
 }
 
-export type WorkerMessage =
-  | { type: 'listening'; port: number }
-  | { type: 'startup-error'; message: string }
-  | { type: 'stop' };
+export type WorkerMessage = { type: 'listening'; port: number } | { type: 'startup-error'; message: string } | { type: 'stop' };

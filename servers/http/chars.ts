@@ -30,7 +30,9 @@ export const AUTHORITY_CHAR = table((b) => isUnreserved(b) || isSubDelim(b) || o
 export const SCHEME_CHAR = table((b) => isAlpha(b) || isDigit(b) || oneOf('+-.')(b));
 
 /** qdtext / quoted-pair payload inside a quoted-string (chunk extension values). */
-export const QDTEXT_CHAR = table((b) => b === 0x09 || b === 0x20 || b === 0x21 || (b >= 0x23 && b <= 0x5b) || (b >= 0x5d && b <= 0x7e) || b >= 0x80);
+export const QDTEXT_CHAR = table(
+  (b) => b === 0x09 || b === 0x20 || b === 0x21 || (b >= 0x23 && b <= 0x5b) || (b >= 0x5d && b <= 0x7e) || b >= 0x80,
+);
 
 /** Hex digit value, or -1. */
 export const HEX_VALUE = (() => {

@@ -154,7 +154,10 @@ function validateExtensions(data: Buffer, i: number, end: number): void {
         for (;;) {
           if (i >= end) throw malformed();
           const b = data[i]!; // invariant: i < end <= data.length (checked just above)
-          if (b === 0x22) { i++; break; }
+          if (b === 0x22) {
+            i++;
+            break;
+          }
           if (b === 0x5c /* \ */) {
             const escaped = data[i + 1];
             if (i + 1 >= end || escaped === undefined || (QDTEXT_CHAR[escaped] === 0 && escaped !== 0x22 && escaped !== 0x5c)) {

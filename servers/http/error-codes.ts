@@ -18,8 +18,7 @@ export interface EngineErrorSpec {
   readonly close: boolean;
 }
 
-const spec = (status: number, reason: EngineErrorSpec['reason'], close = true): EngineErrorSpec =>
-  Object.freeze({ status, reason, close });
+const spec = (status: number, reason: EngineErrorSpec['reason'], close = true): EngineErrorSpec => Object.freeze({ status, reason, close });
 const bad = (reason: EngineErrorSpec['reason']) => spec(400, reason);
 
 export const ENGINE_ERRORS = Object.freeze({

@@ -66,8 +66,17 @@ interface KnownName {
   lastValue: string;
 }
 const KNOWN_NAMES: readonly KnownName[] = [
-  'host', 'accept', 'connection', 'content-length', 'content-type', 'user-agent',
-  'transfer-encoding', 'expect', 'accept-encoding', 'cache-control', 'authorization',
+  'host',
+  'accept',
+  'connection',
+  'content-length',
+  'content-type',
+  'user-agent',
+  'transfer-encoding',
+  'expect',
+  'accept-encoding',
+  'cache-control',
+  'authorization',
 ].map((name) => ({ name, keepValue: name !== 'authorization', lastValue: '' }));
 const KNOWN_BY_LENGTH: KnownName[][] = [];
 for (const known of KNOWN_NAMES) {

@@ -17,7 +17,6 @@ export interface HeadVerdict {
   expectContinue: boolean;
 }
 
-
 export class HeadFields {
   contentLength: string[] = [];
   transferEncoding: string[] = [];
@@ -37,11 +36,21 @@ export class HeadFields {
   /** Remembers the field if it matters for framing. Names are already lower-cased. */
   note(name: string, value: string): void {
     switch (name) {
-      case 'content-length': this.contentLength.push(value); break;
-      case 'transfer-encoding': this.transferEncoding.push(value); break;
-      case 'host': this.host.push(value); break;
-      case 'connection': this.connection.push(value); break;
-      case 'expect': this.expect.push(value); break;
+      case 'content-length':
+        this.contentLength.push(value);
+        break;
+      case 'transfer-encoding':
+        this.transferEncoding.push(value);
+        break;
+      case 'host':
+        this.host.push(value);
+        break;
+      case 'connection':
+        this.connection.push(value);
+        break;
+      case 'expect':
+        this.expect.push(value);
+        break;
     }
   }
 

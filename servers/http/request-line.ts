@@ -61,8 +61,14 @@ function parseVersion(data: Buffer, start: number, end: number): 0 | 1 {
   const minorDigit = data[start + 7];
   if (
     end - start !== 8 ||
-    data[start] !== 0x48 || data[start + 1] !== 0x54 || data[start + 2] !== 0x54 || data[start + 3] !== 0x50 ||
-    data[start + 4] !== 0x2f || !isDigit(majorDigit) || data[start + 6] !== 0x2e || !isDigit(minorDigit)
+    data[start] !== 0x48 ||
+    data[start + 1] !== 0x54 ||
+    data[start + 2] !== 0x54 ||
+    data[start + 3] !== 0x50 ||
+    data[start + 4] !== 0x2f ||
+    !isDigit(majorDigit) ||
+    data[start + 6] !== 0x2e ||
+    !isDigit(minorDigit)
   ) {
     if (data.indexOf(SP, start) !== -1 && data.indexOf(SP, start) < end) {
       throw fail('REQUEST_LINE_SPACING');

@@ -50,8 +50,16 @@ const CONTENT_LENGTH_NAME = 'content-length: ';
 
 // What follows the Content-Length digits (or the last field, for 204/304): Connection, blank line.
 const latin1 = (text: string) => Buffer.from(text, 'latin1');
-const AFTER_LENGTH = { none: latin1('\r\n\r\n'), close: latin1('\r\nconnection: close\r\n\r\n'), keepAlive: latin1('\r\nconnection: keep-alive\r\n\r\n') };
-const AFTER_FIELDS = { none: latin1('\r\n'), close: latin1('connection: close\r\n\r\n'), keepAlive: latin1('connection: keep-alive\r\n\r\n') };
+const AFTER_LENGTH = {
+  none: latin1('\r\n\r\n'),
+  close: latin1('\r\nconnection: close\r\n\r\n'),
+  keepAlive: latin1('\r\nconnection: keep-alive\r\n\r\n'),
+};
+const AFTER_FIELDS = {
+  none: latin1('\r\n'),
+  close: latin1('connection: close\r\n\r\n'),
+  keepAlive: latin1('connection: keep-alive\r\n\r\n'),
+};
 
 export function serializeResponse(response: HttpResponse, options: SerializeOptions): Buffer {
   return serializeResponseWith(response, options.date, options.omitBody, options.connection);

@@ -6,9 +6,7 @@ import type { HttpResponse } from '../http/types.js';
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 export const JSON_HEADERS: HeaderList = Object.freeze([Object.freeze(['content-type', 'application/json'] as const)]);
-export const OCTET_HEADERS: HeaderList = Object.freeze([
-  Object.freeze(['content-type', 'application/octet-stream'] as const),
-]);
+export const OCTET_HEADERS: HeaderList = Object.freeze([Object.freeze(['content-type', 'application/octet-stream'] as const)]);
 
 /** A JSON response; `extraHeaders` come after Content-Type. */
 export function jsonResponse(status: number, value: unknown, extraHeaders: HeaderList = []): HttpResponse {

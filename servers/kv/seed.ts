@@ -32,9 +32,7 @@ export function seedDatabase(file: string, count: number, valueSize: number, key
     const pattern = seedPattern(valueSize);
     // A plain upsert: the store's put() nests a savepoint per row inside this transaction, and
     // seeding does not need to know whether a key was new.
-    const upsert = store.db.prepare(
-      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
+    const upsert = store.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     const seedAll = store.db.transaction(() => {
       for (let i = 0; i < count; i++) {
         const key = keyOf(i);

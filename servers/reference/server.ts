@@ -13,7 +13,9 @@ import { sweepIntervalMs } from '../event-loop/sweep-interval.js';
 import { SHUTDOWN_GRACE_MS } from '../socket-lifecycle.js';
 
 export const start: StartServer = (options) =>
-  options.workers > 1 && cluster.isPrimary ? startClusterPrimary({ kind: 'reference', module: import.meta.url }, options) : startOneLoop(options);
+  options.workers > 1 && cluster.isPrimary
+    ? startClusterPrimary({ kind: 'reference', module: import.meta.url }, options)
+    : startOneLoop(options);
 
 export async function startOneLoop(options: ServerOptions): Promise<RunningServer> {
   const kv = openKvOrExplain(options);

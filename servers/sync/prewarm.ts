@@ -66,12 +66,7 @@ function buildRequests(): { creates: SyntheticRequest[]; cycle: SyntheticRequest
  * Runs the warm start on this thread. `threadCpuMs` reads this thread's CPU clock; `shouldStop`
  * is asked every few dozen requests (a client waiting for a thread: stop and go serve it).
  */
-export function prewarm(
-  limits: HttpLimits,
-  budget: PrewarmBudget,
-  threadCpuMs: () => number,
-  shouldStop: () => boolean,
-): PrewarmResult {
+export function prewarm(limits: HttpLimits, budget: PrewarmBudget, threadCpuMs: () => number, shouldStop: () => boolean): PrewarmResult {
   const startWall = performance.now();
   const startCpu = threadCpuMs();
   let unexpected = 0;

@@ -2,13 +2,7 @@
 // pool of worker threads that each block in accept(), then serve that one connection with
 // blocking recv()/send() until it closes. The main thread only starts, grows and stops the pool;
 // its event loop never touches a socket. See docs/SYNC.md.
-import {
-  DEFAULT_SERVER_OPTIONS,
-  StartupError,
-  type RunningServer,
-  type ServerOptions,
-  type StartServer,
-} from '../options.js';
+import { DEFAULT_SERVER_OPTIONS, StartupError, type RunningServer, type ServerOptions, type StartServer } from '../options.js';
 import { SyscallError, createListener, errnoName, libc, parseHost } from './libc.js';
 import { explainListenError } from '../listen-error.js';
 import { WorkerPool, type PrewarmTotals } from './pool.js';

@@ -93,7 +93,9 @@ function warmStart(budget: NonNullable<WorkerConfig['prewarm']>): PrewarmResult 
   try {
     const result = prewarm(config.limits, budget, threadCpuMs, () => acceptBacklogLength(config.listenFd) > 0);
     if (result.unexpected > 0) {
-      process.stderr.write(`sync server: warm start: ${result.unexpected} of ${result.requests} synthetic requests got an unexpected status (it warmed the wrong paths)\n`);
+      process.stderr.write(
+        `sync server: warm start: ${result.unexpected} of ${result.requests} synthetic requests got an unexpected status (it warmed the wrong paths)\n`,
+      );
     }
     return result;
   } catch (error) {

@@ -3,7 +3,18 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { duration, formatDuration, formatSize, fraction, nameList, percent, rate, size, wholeNumber, wholeNumberList } from '../../cli/flags.js';
+import {
+  duration,
+  formatDuration,
+  formatSize,
+  fraction,
+  nameList,
+  percent,
+  rate,
+  size,
+  wholeNumber,
+  wholeNumberList,
+} from '../../cli/flags.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 
@@ -47,15 +58,20 @@ describe('size, whole numbers, fractions', () => {
   it('reads whole numbers within bounds only', () => {
     const n = wholeNumber('--port', 0, 65535);
     expect(n('8080')).toBe(8080);
-    for (const bad of ['-1', '1.5', '1e3', '70000', '']) expect(() => n(bad)).toThrow(`--port must be a whole number from 0 to 65535, got "${bad}"`);
+    for (const bad of ['-1', '1.5', '1e3', '70000', ''])
+      expect(() => n(bad)).toThrow(`--port must be a whole number from 0 to 65535, got "${bad}"`);
   });
   it('reads rates: whole for the knee flags, a decimal allowed for --rate, 1 to 10000000 for both', () => {
     const knee = rate('--knee-max', { whole: true });
     expect(knee('5000')).toBe(5000);
-    for (const bad of ['0', '2.5', '1e3', '10000001', 'fast']) expect(() => knee(bad)).toThrow(`--knee-max is requests per second, a whole number from 1 to 10000000, got "${bad}"; e.g. --knee-max 5000.`);
+    for (const bad of ['0', '2.5', '1e3', '10000001', 'fast'])
+      expect(() => knee(bad)).toThrow(
+        `--knee-max is requests per second, a whole number from 1 to 10000000, got "${bad}"; e.g. --knee-max 5000.`,
+      );
     const total = rate('--rate', { whole: false });
     expect(total('2500.5')).toBe(2500.5);
-    for (const bad of ['0.5', '-1', '10000001', '']) expect(() => total(bad)).toThrow(`--rate is requests per second, a number from 1 to 10000000, got "${bad}"`);
+    for (const bad of ['0.5', '-1', '10000001', ''])
+      expect(() => total(bad)).toThrow(`--rate is requests per second, a number from 1 to 10000000, got "${bad}"`);
   });
   it('reads fractions as decimals or percentages', () => {
     expect(fraction('--tolerance')('15%')).toBeCloseTo(0.15);

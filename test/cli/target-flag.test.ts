@@ -4,7 +4,12 @@ import { collectTarget, parseTarget } from '../../cli/target-flag.js';
 
 describe('--target parsing', () => {
   it('takes NAME=http://HOST:PORT, with or without a trailing slash', () => {
-    expect(parseTarget('mine=http://127.0.0.1:8080')).toEqual({ name: 'mine', url: 'http://127.0.0.1:8080', host: '127.0.0.1', port: 8080 });
+    expect(parseTarget('mine=http://127.0.0.1:8080')).toEqual({
+      name: 'mine',
+      url: 'http://127.0.0.1:8080',
+      host: '127.0.0.1',
+      port: 8080,
+    });
     expect(parseTarget('b-2=http://db.example:80/')).toEqual({ name: 'b-2', url: 'http://db.example:80', host: 'db.example', port: 80 });
   });
 

@@ -72,12 +72,36 @@ describe.each(apiSuiteServers())('real clients against %s', (kind) => {
 
   it.skipIf(curl === null)('works with curl (skipped when curl is not installed)', async () => {
     const run = promisify(execFile);
-    const put = await run(curl!, ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', '--data-binary', 'hello curl', `${base}/keys/curled`]);
+    const put = await run(curl!, [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-X',
+      'PUT',
+      '--data-binary',
+      'hello curl',
+      `${base}/keys/curled`,
+    ]);
     expect(put.stdout).toBe('201');
     // Two URLs in one curl run reuse one connection (keep-alive).
     const get = await run(curl!, ['-sS', `${base}/keys/curled`, `${base}/keys/curled`]);
     expect(get.stdout).toBe('hello curlhello curl');
-    const expect100 = await run(curl!, ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Expect: 100-continue', '-X', 'PUT', '--data-binary', 'x'.repeat(2048), `${base}/keys/curl-expect`]);
+    const expect100 = await run(curl!, [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-H',
+      'Expect: 100-continue',
+      '-X',
+      'PUT',
+      '--data-binary',
+      'x'.repeat(2048),
+      `${base}/keys/curl-expect`,
+    ]);
     expect(expect100.stdout).toBe('201');
   });
 

@@ -51,25 +51,33 @@ describe('async with --workers 2 when a worker dies', () => {
 
       // Kill one worker the hard way. The primary says so and schedules a replacement.
       process.kill(originals[0], 'SIGKILL');
-      await waitFor('the exit line', 10_000, () =>
-        server.stderr().includes(`worker ${originals[0]} exited with signal SIGKILL; restarting in `) || undefined,
+      await waitFor(
+        'the exit line',
+        10_000,
+        () => server.stderr().includes(`worker ${originals[0]} exited with signal SIGKILL; restarting in `) || undefined,
       );
       // The other worker carries on: requests keep succeeding.
       await load.reach(load.ok + 20, 10_000);
-      const firstReplacement = await waitFor('a replacement serving', 15_000, () =>
-        new RegExp(`worker (\\d+) is serving \\(replacing worker ${originals[0]}\\)`).exec(server.stderr())?.[1],
+      const firstReplacement = await waitFor(
+        'a replacement serving',
+        15_000,
+        () => new RegExp(`worker (\\d+) is serving \\(replacing worker ${originals[0]}\\)`).exec(server.stderr())?.[1],
       );
       expect(childPids(primary)).toEqual([originals[1], Number(firstReplacement)].sort((a, b) => a - b));
 
       // Now kill the other original: until its own replacement is up, only the first replacement
       // is left to answer, and once both are replaced no original worker is serving.
       process.kill(originals[1], 'SIGKILL');
-      await waitFor('the second exit line', 10_000, () =>
-        server.stderr().includes(`worker ${originals[1]} exited with signal SIGKILL; restarting in `) || undefined,
+      await waitFor(
+        'the second exit line',
+        10_000,
+        () => server.stderr().includes(`worker ${originals[1]} exited with signal SIGKILL; restarting in `) || undefined,
       );
       await load.reach(load.ok + 20, 10_000);
-      await waitFor('the second replacement serving', 15_000, () =>
-        new RegExp(`worker \\d+ is serving \\(replacing worker ${originals[1]}\\)`).test(server.stderr()) || undefined,
+      await waitFor(
+        'the second replacement serving',
+        15_000,
+        () => new RegExp(`worker \\d+ is serving \\(replacing worker ${originals[1]}\\)`).test(server.stderr()) || undefined,
       );
       await load.reach(load.ok + 20, 10_000);
       const now = childPids(primary);
@@ -77,7 +85,9 @@ describe('async with --workers 2 when a worker dies', () => {
       expect(now.filter((pid) => originals.includes(pid))).toEqual([]);
     } finally {
       const tally = await load.stop();
-      console.info(`[cluster] two workers SIGKILLed and replaced under load: ${tally.ok} requests ok (${tally.retried} writes retried after a 503), ${tally.failures.length} failed${tally.failures.length ? ` (${tally.failures.join('; ')})` : ''}`);
+      console.info(
+        `[cluster] two workers SIGKILLed and replaced under load: ${tally.ok} requests ok (${tally.retried} writes retried after a 503), ${tally.failures.length} failed${tally.failures.length ? ` (${tally.failures.join('; ')})` : ''}`,
+      );
       // Only the requests caught on a worker as it died may fail (each of the two clients has
       // one request in flight at a time), and none may get a wrong answer.
       expect(tally.failures.filter((f) => !/error:|no answer/.test(f))).toEqual([]);

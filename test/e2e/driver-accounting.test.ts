@@ -16,8 +16,12 @@ import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
+const { startServer, stopServer } = (await import(
+  '../../dist/harness/run/server-process.js' as string
+)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import(
+  '../../dist/harness/run/process-load.js' as string
+)) as typeof import('../../harness/run/process-load.js');
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-accounting-'));
@@ -89,7 +93,7 @@ describe.each(['crud', 'mixed'] as const)('driver accounting, %s, pipelined (4 p
   }, 30_000);
 });
 
-describe('open loop far past the server\'s limit', () => {
+describe("open loop far past the server's limit", () => {
   it('200k req/s: the rows check still holds, nothing is checked against the wrong request, and unanswered requests count with their age', async () => {
     const { load, rows } = await measure('open', 'crud', 200_000);
     expect(load.unexpectedStatus).toEqual({});

@@ -11,8 +11,12 @@ import { planCpus } from '../../harness/system/pinning.js';
 import type { DriverSpec } from '../../harness/load/driver-protocol.js';
 
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
+const { startServer, stopServer } = (await import(
+  '../../dist/harness/run/server-process.js' as string
+)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import(
+  '../../dist/harness/run/process-load.js' as string
+)) as typeof import('../../harness/run/process-load.js');
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-driver-lag-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,15 +28,30 @@ async function verdictOf(mode: 'open' | 'closed', starve?: DriverSpec['starve'])
     const rate = mode === 'open' ? 400 : undefined;
     const load = await runLoad(
       {
-        mode, host: '127.0.0.1', port: server.port, workload: 'get', connections: 2, pipelining: 1,
+        mode,
+        host: '127.0.0.1',
+        port: server.port,
+        workload: 'get',
+        connections: 2,
+        pipelining: 1,
         ...(rate !== undefined ? { rate } : {}),
-        warmupMs: 200, durationMs: 1000, keys: 100, valueSize: 16, seed: 1, timeoutMs: 2000, cannedOk: true,
+        warmupMs: 200,
+        durationMs: 1000,
+        keys: 100,
+        valueSize: 16,
+        seed: 1,
+        timeoutMs: 2000,
+        cannedOk: true,
         ...(starve ? { starve } : {}),
       },
       planCpus(false),
       { onWindowStart: () => {}, onWindowEnd: () => {} },
     );
-    const driverLag = { loopDelayP99Us: load.loopDelayP99Us, loopDelayMaxUs: load.loopDelayMaxUs, ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}) };
+    const driverLag = {
+      loopDelayP99Us: load.loopDelayP99Us,
+      loopDelayMaxUs: load.loopDelayMaxUs,
+      ...(load.sendLagP99Us !== null ? { sendLagP99Us: load.sendLagP99Us } : {}),
+    };
     // Only the lag is judged here: the CPU share and the rate are other rules.
     return { driverLag, ...roundVerdict({ requests: load.requests, driverCpuPct: 0, driverCpus: 1, driverLag }) };
   } finally {

@@ -19,7 +19,9 @@ describe('floor server', () => {
   it('answers each of 100 pipelined requests (with bodies) with one 200', async () => {
     const conn = await RawConnection.connect(server.port);
     try {
-      const pipeline = Buffer.concat(Array.from({ length: 100 }, (_, i) => (i % 2 ? req('GET', `/keys/${i}`) : req('PUT', `/keys/${i}`, 'body\r\n\r\n'))));
+      const pipeline = Buffer.concat(
+        Array.from({ length: 100 }, (_, i) => (i % 2 ? req('GET', `/keys/${i}`) : req('PUT', `/keys/${i}`, 'body\r\n\r\n'))),
+      );
       await conn.write(pipeline);
       const rs = await conn.readResponses(100);
       expect(rs.every((r) => r.status === 200)).toBe(true);

@@ -47,8 +47,20 @@ describe('open loop, per-request timeout', () => {
   it('times out a request inside the window, at its timeout, with its age as latency', async () => {
     const load = await runLoad(
       {
-        mode: 'open', host: '127.0.0.1', port, workload: 'get', connections: 2, pipelining: 1, rate: RATE,
-        warmupMs: 0, durationMs: 1000, keys: 100, valueSize: 16, seed: 1, timeoutMs: TIMEOUT_MS, cannedOk: true,
+        mode: 'open',
+        host: '127.0.0.1',
+        port,
+        workload: 'get',
+        connections: 2,
+        pipelining: 1,
+        rate: RATE,
+        warmupMs: 0,
+        durationMs: 1000,
+        keys: 100,
+        valueSize: 16,
+        seed: 1,
+        timeoutMs: TIMEOUT_MS,
+        cannedOk: true,
       },
       planCpus(false),
       { onWindowStart: () => {}, onWindowEnd: () => {} },

@@ -59,9 +59,7 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
       await conn.write(Buffer.concat([...writes, ...reads]));
       const responses = await conn.readResponses(count);
       expect(responses.slice(0, count / 2).every((r) => r.status === 201)).toBe(true);
-      expect(responses.slice(count / 2).map((r) => r.body.toString())).toEqual(
-        Array.from({ length: count / 2 }, (_, i) => `value-${i}`),
-      );
+      expect(responses.slice(count / 2).map((r) => r.body.toString())).toEqual(Array.from({ length: count / 2 }, (_, i) => `value-${i}`));
     } finally {
       conn.destroy();
     }
@@ -132,25 +130,35 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     expect(parseResponses(many, { complete: true }).responses.map((r) => r.status)).toEqual([431]);
   });
 
-  it.each([
-    ['garbage request line', 'THIS IS NOT HTTP\r\n\r\n', 400],
-    ['missing Host on 1.1', 'GET /health HTTP/1.1\r\n\r\n', 400],
-    ['bad header name', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n', 400],
-    ['bad Content-Length', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n', 400],
-    ['Content-Length with Transfer-Encoding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
-    ['unknown transfer coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501],
-    ['chunked not the final coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, deflate\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 400],
-    ['HTTP/2.0 request line', 'GET /health HTTP/2.0\r\nHost: x\r\n\r\n', 505],
-  ].map(([what, bytes, status]) => ({ what, bytes: bytes as string, status: status as number })))(
-    'answers a malformed request ($what) with $status and closes',
-    async ({ bytes, status }) => {
+  it.each(
+    [
+      ['garbage request line', 'THIS IS NOT HTTP\r\n\r\n', 400],
+      ['missing Host on 1.1', 'GET /health HTTP/1.1\r\n\r\n', 400],
+      ['bad header name', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n', 400],
+      ['bad Content-Length', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n', 400],
+      [
+        'Content-Length with Transfer-Encoding',
+        'PUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        400,
+      ],
+      ['unknown transfer coding', 'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501],
+      [
+        'chunked not the final coding',
+        'PUT /keys/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, deflate\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+        400,
+      ],
+      ['HTTP/2.0 request line', 'GET /health HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+    ].map(([what, bytes, status]) => ({ what, bytes: bytes as string, status: status as number })),
+  )('answers a malformed request ($what) with $status and closes', async ({ bytes, status }) => {
     const out = await rawExchange(port, bytes);
     const { responses, rest } = parseResponses(out, { complete: true });
-    expect(responses.map((r) => r.status), show(out)).toEqual([status]);
+    expect(
+      responses.map((r) => r.status),
+      show(out),
+    ).toEqual([status]);
     expect(rest.length).toBe(0);
     expect(bodyJson(responses[0])).toEqual({ error: expect.any(String) });
-    },
-  );
+  });
 
   it('answers the good requests before a malformed one in the same pipeline, then closes', async () => {
     const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), req('GET', '/health'), Buffer.from('NOPE\r\n\r\n')]));
@@ -178,7 +186,10 @@ describe.each(fullSuiteServers())('HTTP/1.1 protocol over %s', (kind) => {
     const badHead = 'HEAD /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n';
     const out = await rawExchange(port, Buffer.concat([req('GET', '/health'), Buffer.from(badHead)]));
     const { responses, rest } = parseResponses(out, { isHead: (i) => i === 1, complete: true });
-    expect(responses.map((r) => r.status), show(out)).toEqual([200, 400]);
+    expect(
+      responses.map((r) => r.status),
+      show(out),
+    ).toEqual([200, 400]);
     expect(responses[0]?.body.length).toBeGreaterThan(0);
     expect(Number(header(responses[1], 'content-length'))).toBeGreaterThan(0); // as GET would get
     expect(responses[1]?.body.length).toBe(0);

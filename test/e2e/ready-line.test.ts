@@ -12,7 +12,14 @@ describe('ready line', () => {
   });
 
   it('parses what it prints, giving an IPv6 host without brackets', () => {
-    for (const [host, port] of [['127.0.0.1', 8080], ['0.0.0.0', 1], ['localhost', 65535], ['::1', 40001], ['::', 2], ['fe80::1:2', 80]] as const) {
+    for (const [host, port] of [
+      ['127.0.0.1', 8080],
+      ['0.0.0.0', 1],
+      ['localhost', 65535],
+      ['::1', 40001],
+      ['::', 2],
+      ['fe80::1:2', 80],
+    ] as const) {
       expect(parseReadyLine(`${formatReadyLine(host, port)}\n`)).toEqual({ host, port });
     }
   });

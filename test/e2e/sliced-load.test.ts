@@ -13,8 +13,12 @@ import { planCpus } from '../../harness/system/pinning.js';
 import { must } from '../../harness/must.js';
 
 const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import('../../dist/harness/run/server-process.js' as string)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import('../../dist/harness/run/process-load.js' as string)) as typeof import('../../harness/run/process-load.js');
+const { startServer, stopServer } = (await import(
+  '../../dist/harness/run/server-process.js' as string
+)) as typeof import('../../harness/run/server-process.js');
+const { readyTimeoutFor } = (await import(
+  '../../dist/harness/run/process-load.js' as string
+)) as typeof import('../../harness/run/process-load.js');
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-sliced-'));
@@ -30,7 +34,21 @@ describe('a load in slices', () => {
     let load;
     try {
       load = await runLoad(
-        { mode: 'closed', driver: 'net', host: '127.0.0.1', port: server.port, workload: 'crud', connections: 4, pipelining: 2, warmupMs: 0, durationMs: 60_000, keys: KEYS, valueSize: 64, seed: 3, timeoutMs: 1000 },
+        {
+          mode: 'closed',
+          driver: 'net',
+          host: '127.0.0.1',
+          port: server.port,
+          workload: 'crud',
+          connections: 4,
+          pipelining: 2,
+          warmupMs: 0,
+          durationMs: 60_000,
+          keys: KEYS,
+          valueSize: 64,
+          seed: 3,
+          timeoutMs: 1000,
+        },
         planCpus(false),
         { onWindowStart: () => {}, onWindowEnd: () => {} },
         { everyMs: 200, onSlice: (count) => slices.push(count) >= 3 },
@@ -52,13 +70,29 @@ describe('a load in slices', () => {
     const store = openStore(db);
     const rows = store.count();
     store.close();
-    expect(checkRows(KEYS, load, rows), `uncertain creates ${load.uncertainCreates}, deletes ${load.uncertainDeletes}`).toMatchObject({ ok: true });
+    expect(checkRows(KEYS, load, rows), `uncertain creates ${load.uncertainCreates}, deletes ${load.uncertainDeletes}`).toMatchObject({
+      ok: true,
+    });
   }, 30_000);
 
   it('is refused for a driver that cannot count mid-load', async () => {
     await expect(
       runLoad(
-        { mode: 'closed', driver: 'autocannon', host: '127.0.0.1', port: 1, workload: 'get', connections: 1, pipelining: 1, warmupMs: 0, durationMs: 1000, keys: KEYS, valueSize: 64, seed: 3, timeoutMs: 1000 },
+        {
+          mode: 'closed',
+          driver: 'autocannon',
+          host: '127.0.0.1',
+          port: 1,
+          workload: 'get',
+          connections: 1,
+          pipelining: 1,
+          warmupMs: 0,
+          durationMs: 1000,
+          keys: KEYS,
+          valueSize: 64,
+          seed: 3,
+          timeoutMs: 1000,
+        },
         planCpus(false),
         { onWindowStart: () => {}, onWindowEnd: () => {} },
         { everyMs: 200, onSlice: () => true },

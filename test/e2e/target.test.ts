@@ -17,8 +17,11 @@ let server: StartedServer;
 
 function compare(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'compare', ...args, '--out', out], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [CLI, 'compare', ...args, '--out', out],
+      { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -38,7 +41,19 @@ describe('compare --target (a server started by hand)', () => {
   let report: Report;
 
   beforeAll(async () => {
-    run = await compare('--target', `a=http://127.0.0.1:${server.port}`, '-d', '1s', '--rounds', '3', '--steady-cap', '0', '--no-driver-ceiling', '--keys', '500');
+    run = await compare(
+      '--target',
+      `a=http://127.0.0.1:${server.port}`,
+      '-d',
+      '1s',
+      '--rounds',
+      '3',
+      '--steady-cap',
+      '0',
+      '--no-driver-ceiling',
+      '--keys',
+      '500',
+    );
     report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8')) as Report;
   }, 130_000);
 
@@ -70,7 +85,15 @@ describe('compare --target (a server started by hand)', () => {
   });
 
   it('left the keys it seeded and none of the pre-flight keys on the server', async () => {
-    const status = (p: string) => new Promise<number>((resolve, reject) => http.get({ host: '127.0.0.1', port: server.port, path: p }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject));
+    const status = (p: string) =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port: server.port, path: p }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject),
+      );
     expect(await status('/keys/k499')).toBe(200);
     expect(await status('/keys/preflight-a')).toBe(404);
   });
@@ -86,7 +109,9 @@ describe('compare --target (nothing listening)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/gone: MISMATCH/);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8')) as Report;
-    expect(report.preflight[0]?.mismatch).toMatch(new RegExp(`^step 1 \\(GET /health\\): expected status 200, got 0 \\(no answer from 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect(report.preflight[0]?.mismatch).toMatch(
+      new RegExp(`^step 1 \\(GET /health\\): expected status 200, got 0 \\(no answer from 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
     expect(report.cells).toEqual([]);
   }, 60_000);
 });

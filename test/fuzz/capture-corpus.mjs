@@ -57,16 +57,32 @@ async function capture(name, action) {
 const curl = (...args) => run('curl', ['-s', '-o', '/dev/null', '--max-time', '5', ...args]);
 await capture('curl-get', () => curl(`${base}/keys/greeting`));
 await capture('curl-head', () => curl('-I', `${base}/keys/greeting`));
-await capture('curl-put-binary', () => curl('-X', 'PUT', '--data-binary', '@' + path.join(here, 'capture-corpus.mjs'), `${base}/keys/script`));
-await capture('curl-post-json', () => curl('-X', 'POST', '-H', 'Content-Type: application/json', '--data', '{"key": "a/b c", "value": "héllo"}', `${base}/keys`));
-await capture('curl-put-chunked', () => curl('-X', 'PUT', '-H', 'Transfer-Encoding: chunked', '--data-binary', 'chunked value', `${base}/keys/chunked`));
-await capture('curl-put-expect', () => curl('-X', 'PUT', '-H', 'Expect: 100-continue', '--data-binary', 'expect value', `${base}/keys/expect`));
+await capture('curl-put-binary', () =>
+  curl('-X', 'PUT', '--data-binary', '@' + path.join(here, 'capture-corpus.mjs'), `${base}/keys/script`),
+);
+await capture('curl-post-json', () =>
+  curl('-X', 'POST', '-H', 'Content-Type: application/json', '--data', '{"key": "a/b c", "value": "héllo"}', `${base}/keys`),
+);
+await capture('curl-put-chunked', () =>
+  curl('-X', 'PUT', '-H', 'Transfer-Encoding: chunked', '--data-binary', 'chunked value', `${base}/keys/chunked`),
+);
+await capture('curl-put-expect', () =>
+  curl('-X', 'PUT', '-H', 'Expect: 100-continue', '--data-binary', 'expect value', `${base}/keys/expect`),
+);
 await capture('curl-http10', () => curl('-0', `${base}/keys/old`));
 await capture('curl-delete-encoded', () => curl('-X', 'DELETE', `${base}/keys/%C3%A9t%C3%A9%2Fhiver`));
 
 await capture('fetch-get', () => fetch(`${base}/keys/greeting`).then((r) => r.text()));
-await capture('fetch-put-bytes', () => fetch(`${base}/keys/bytes`, { method: 'PUT', body: new Uint8Array([0, 1, 2, 255, 13, 10]) }).then((r) => r.text()));
-await capture('fetch-post-json', () => fetch(`${base}/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'k', value: 'v' }) }).then((r) => r.text()));
+await capture('fetch-put-bytes', () =>
+  fetch(`${base}/keys/bytes`, { method: 'PUT', body: new Uint8Array([0, 1, 2, 255, 13, 10]) }).then((r) => r.text()),
+);
+await capture('fetch-post-json', () =>
+  fetch(`${base}/keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: 'k', value: 'v' }),
+  }).then((r) => r.text()),
+);
 await capture('fetch-delete', () => fetch(`${base}/keys/gone`, { method: 'DELETE' }).then((r) => r.text()));
 await capture('fetch-put-stream', () => {
   const body = new ReadableStream({
@@ -111,9 +127,12 @@ for (const [name, bytes] of captures) {
 
 // Hand-written edge cases: framing corners, smuggling shapes, limits, and plain nonsense.
 const HAND = {
-  'hand-pipelined-mixed': 'GET /keys/a HTTP/1.1\r\nHost: x\r\n\r\nPUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcDELETE /keys/a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /health HTTP/1.1\r\nHost: x\r\n\r\n',
-  'hand-chunked-extensions-trailers': 'PUT /keys/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0A\r\n0123456789\r\n0\r\nTrailer-Field: yes\r\n\r\n',
-  'hand-cl-and-te': 'POST /keys HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+  'hand-pipelined-mixed':
+    'GET /keys/a HTTP/1.1\r\nHost: x\r\n\r\nPUT /keys/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcDELETE /keys/a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /health HTTP/1.1\r\nHost: x\r\n\r\n',
+  'hand-chunked-extensions-trailers':
+    'PUT /keys/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0A\r\n0123456789\r\n0\r\nTrailer-Field: yes\r\n\r\n',
+  'hand-cl-and-te':
+    'POST /keys HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
   'hand-duplicate-cl': 'PUT /keys/d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd',
   'hand-obs-fold': 'GET /health HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n',
   'hand-bare-lf': 'GET /health HTTP/1.1\nHost: x\n\n',

@@ -44,7 +44,8 @@ const validRequestArb = fc
   })
   .map(({ method, key, value, chunked, http10, expect }) => {
     const hasBody = method === 'PUT' || method === 'POST';
-    const body = method === 'POST' ? Buffer.from(JSON.stringify({ key, value: Buffer.from(value).toString('base64') })) : Buffer.from(value);
+    const body =
+      method === 'POST' ? Buffer.from(JSON.stringify({ key, value: Buffer.from(value).toString('base64') })) : Buffer.from(value);
     const target = method === 'POST' ? '/keys' : `/keys/${encodeURIComponent(key)}`;
     const lines = [`${method} ${target} HTTP/1.${http10 ? 0 : 1}`, 'Host: fuzz'];
     if (http10) lines.push('Connection: keep-alive');
@@ -55,7 +56,10 @@ const validRequestArb = fc
         lines.push('Transfer-Encoding: chunked');
         const half = Math.floor(body.length / 2);
         const parts = [body.subarray(0, half), body.subarray(half)].filter((p) => p.length > 0);
-        payload = Buffer.concat([...parts.flatMap((p) => [Buffer.from(`${p.length.toString(16)}\r\n`), p, Buffer.from('\r\n')]), Buffer.from('0\r\n\r\n')]);
+        payload = Buffer.concat([
+          ...parts.flatMap((p) => [Buffer.from(`${p.length.toString(16)}\r\n`), p, Buffer.from('\r\n')]),
+          Buffer.from('0\r\n\r\n'),
+        ]);
       } else {
         lines.push(`Content-Length: ${body.length}`);
         payload = body;
@@ -80,7 +84,10 @@ function endlessStream(shape: string, totalBytes: number): { head: Buffer; unit:
     case 'request-line':
       return { head: Buffer.from('GET /'), unit: Buffer.alloc(1024, 'p') };
     case 'chunk-extensions':
-      return { head: Buffer.from('PUT /keys/a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1'), unit: Buffer.from(';e=' + 'x'.repeat(1021)) };
+      return {
+        head: Buffer.from('PUT /keys/a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1'),
+        unit: Buffer.from(';e=' + 'x'.repeat(1021)),
+      };
     default:
       // Valid and complete, over and over: handled one by one, nothing piles up.
       void totalBytes;
@@ -112,61 +119,68 @@ export function runEngineFuzz(runs: FuzzRuns): FuzzFigures {
   // 1. Real captures and hand-written cases, mutated byte-wise, fed in arbitrary chunks.
   phase('mutated', () =>
     fc.assert(
-    fc.property(fc.nat(), fc.array(mutationArb, { minLength: 0, maxLength: 8 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
-      const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
-      timed(() => checkSession(chunksOf(input, cuts), limits, stats, kv));
-    }),
-    params(runs.mutated),
-  ));
+      fc.property(fc.nat(), fc.array(mutationArb, { minLength: 0, maxLength: 8 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
+        const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
+        timed(() => checkSession(chunksOf(input, cuts), limits, stats, kv));
+      }),
+      params(runs.mutated),
+    ),
+  );
 
   // 2. The same mutated bytes, whole and split: byte-identical output.
   phase('splitInvariance', () =>
     fc.assert(
-    fc.property(fc.nat(), fc.array(mutationArb, { maxLength: 6 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
-      const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
-      const whole = outputOf([input], limits);
-      const split = outputOf(chunksOf(input, cuts), limits);
-      if (!whole.equals(split)) throw new Error('output depends on how the input was split');
-    }),
-    params(runs.splitInvariance),
-  ));
+      fc.property(fc.nat(), fc.array(mutationArb, { maxLength: 6 }), cutsArb, limitsArb, (pick, mutations, cuts, limits) => {
+        const input = mutate(must(seeds[pick % seeds.length], 'a seed (the corpus is never empty)'), mutations, seeds);
+        const whole = outputOf([input], limits);
+        const split = outputOf(chunksOf(input, cuts), limits);
+        if (!whole.equals(split)) throw new Error('output depends on how the input was split');
+      }),
+      params(runs.splitInvariance),
+    ),
+  );
 
   // 3. Generated valid pipelines: every request answered by the routes, no protocol error.
   phase('generated', () =>
     fc.assert(
-    fc.property(fc.array(validRequestArb, { minLength: 1, maxLength: 6 }), cutsArb, (requests, cuts) => {
-      const before = stats.protocolErrors.size === 0 ? 0 : [...stats.protocolErrors.values()].reduce((a, b) => a + b, 0);
-      const responsesBefore = stats.responses;
-      timed(() => checkSession(chunksOf(Buffer.concat(requests), cuts), DEFAULT_LIMITS, stats, kv));
-      const after = [...stats.protocolErrors.values()].reduce((a, b) => a + b, 0);
-      if (after !== before) throw new Error('a valid request got a protocol error');
-      if (stats.responses - responsesBefore !== requests.length) {
-        throw new Error(`${requests.length} valid requests, ${stats.responses - responsesBefore} final responses`);
-      }
-    }),
-    params(runs.generated),
-  ));
+      fc.property(fc.array(validRequestArb, { minLength: 1, maxLength: 6 }), cutsArb, (requests, cuts) => {
+        const before = stats.protocolErrors.size === 0 ? 0 : [...stats.protocolErrors.values()].reduce((a, b) => a + b, 0);
+        const responsesBefore = stats.responses;
+        timed(() => checkSession(chunksOf(Buffer.concat(requests), cuts), DEFAULT_LIMITS, stats, kv));
+        const after = [...stats.protocolErrors.values()].reduce((a, b) => a + b, 0);
+        if (after !== before) throw new Error('a valid request got a protocol error');
+        if (stats.responses - responsesBefore !== requests.length) {
+          throw new Error(`${requests.length} valid requests, ${stats.responses - responsesBefore} final responses`);
+        }
+      }),
+      params(runs.generated),
+    ),
+  );
 
   // 4. Endless streams (up to 2 MiB each): held bytes stay bounded; incomplete shapes are
   //    refused at their limit, the valid pipeline is served throughout.
   phase('endlessStreams', () =>
     fc.assert(
-    fc.property(endlessArb, ({ shape, chunkBytes, limits }) => {
-      const { head, unit } = endlessStream(shape, 0);
-      const units = Math.ceil((2 * 1024 * 1024) / unit.length);
-      const stream = Buffer.concat([head, ...Array<Buffer>(units).fill(unit)]);
-      const chunks = chunksOf(stream, Array.from({ length: Math.floor(stream.length / chunkBytes) }, (_, i) => ((i + 1) * chunkBytes) / stream.length));
-      let output: Buffer = Buffer.alloc(0);
-      timed(() => {
-        output = checkSession(chunks, limits, stats, kv);
-      });
-      endlessBytesFed += stream.length;
-      const refused = /^HTTP\/1\.1 (400|413|414|431) /m.test(output.subarray(Math.max(0, output.length - 4096)).toString('latin1'));
-      if (shape !== 'pipelined-valid' && !refused) throw new Error(`endless ${shape} was not refused at a limit`);
-      if (shape === 'pipelined-valid' && refused) throw new Error('a valid pipeline was refused');
-    }),
-    params(runs.endlessStreams),
-  ));
+      fc.property(endlessArb, ({ shape, chunkBytes, limits }) => {
+        const { head, unit } = endlessStream(shape, 0);
+        const units = Math.ceil((2 * 1024 * 1024) / unit.length);
+        const stream = Buffer.concat([head, ...Array<Buffer>(units).fill(unit)]);
+        const chunks = chunksOf(
+          stream,
+          Array.from({ length: Math.floor(stream.length / chunkBytes) }, (_, i) => ((i + 1) * chunkBytes) / stream.length),
+        );
+        let output: Buffer = Buffer.alloc(0);
+        timed(() => {
+          output = checkSession(chunks, limits, stats, kv);
+        });
+        endlessBytesFed += stream.length;
+        const refused = /^HTTP\/1\.1 (400|413|414|431) /m.test(output.subarray(Math.max(0, output.length - 4096)).toString('latin1'));
+        if (shape !== 'pipelined-valid' && !refused) throw new Error(`endless ${shape} was not refused at a limit`);
+        if (shape === 'pipelined-valid' && refused) throw new Error('a valid pipeline was refused');
+      }),
+      params(runs.endlessStreams),
+    ),
+  );
 
   return {
     stats,

@@ -13,7 +13,12 @@
 import { createKvHandler } from '../../servers/kv/index.js';
 import { HttpSession, MAX_CHUNK_LINE_BYTES, type Handler, type HttpLimits } from '../../servers/http/index.js';
 
-export const DEFAULT_LIMITS: HttpLimits = { maxRequestLineBytes: 8192, maxHeaderBytes: 16384, maxHeaderCount: 100, maxBodyBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS: HttpLimits = {
+  maxRequestLineBytes: 8192,
+  maxHeaderBytes: 16384,
+  maxHeaderCount: 100,
+  maxBodyBytes: 1024 * 1024,
+};
 /** Small limits, so that mutated inputs cross each of them often. */
 export const SMALL_LIMITS: HttpLimits = { maxRequestLineBytes: 64, maxHeaderBytes: 256, maxHeaderCount: 6, maxBodyBytes: 96 };
 

@@ -19,12 +19,26 @@ function abReport(self: { sync: RoundFigures[]; async: RoundFigures[] }, base: {
 
 async function judge(report: Report) {
   const baseline = abBaseline(SETTINGS, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
-  return runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 5, maxRounds: 5, extraRounds: 2, measure: async () => report, extract: extractAbMetrics });
+  return runGateLoop({
+    baseline,
+    thresholds: DEFAULT_THRESHOLDS,
+    workloads: ['get'],
+    rounds: 5,
+    maxRounds: 5,
+    extraRounds: 2,
+    measure: async () => report,
+    extract: extractAbMetrics,
+  });
 }
 
 describe('A/B gate: this build against a base build measured in the same run', () => {
   it('fails a 25% slowdown of one server and names it; the other passes', async () => {
-    const outcome = await judge(abReport({ sync: steady(10_000, 4000, calm), async: steady(15_000, 2000, calm) }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) }));
+    const outcome = await judge(
+      abReport(
+        { sync: steady(10_000, 4000, calm), async: steady(15_000, 2000, calm) },
+        { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) },
+      ),
+    );
     const row = (id: string) => outcome.rows.find((r) => r.id === id)!;
     expect(row('get c8 async this ÷ base req/s').verdict).toBe('regression');
     expect(row('get c8 async this ÷ base req/s').now).toBeCloseTo(0.75, 2);
@@ -35,7 +49,12 @@ describe('A/B gate: this build against a base build measured in the same run', (
 
   it('passes when both builds drift together: a round where the machine ran at half speed costs nothing', async () => {
     const dip = [1, 0.5, 1, 1, 0.6];
-    const outcome = await judge(abReport({ sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) }, { sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) }));
+    const outcome = await judge(
+      abReport(
+        { sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) },
+        { sync: steady(10_000, 4000, dip), async: steady(20_000, 2000, dip) },
+      ),
+    );
     expect(outcome.failed).toBe(false);
     for (const r of outcome.rows.filter((x) => x.measure !== 'p99')) {
       expect(r.now).toBeCloseTo(1, 6);
@@ -47,16 +66,38 @@ describe('A/B gate: this build against a base build measured in the same run', (
     const mine = syntheticReport({ get: { sync: steady(10_000, 4000, calm) } }, { concurrency: 8 });
     const theirs = syntheticReport({ get: { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } }, { concurrency: 8 });
     const outcome = await judge({ ...mine, cells: [...mine.cells, ...theirs.cells.map((c) => ({ ...c, build: 'base' as const }))] });
-    expect(outcome.rows.filter((r) => FAILING.has(r.verdict)).map((r) => r.id)).toEqual(expect.arrayContaining(['get c8 async this ÷ base req/s', 'get c8 async this ÷ base req/CPU-s']));
+    expect(outcome.rows.filter((r) => FAILING.has(r.verdict)).map((r) => r.id)).toEqual(
+      expect.arrayContaining(['get c8 async this ÷ base req/s', 'get c8 async this ÷ base req/CPU-s']),
+    );
   });
 
   it('fails a server that waits: same req/s and CPU, p99 at the fixed probe rate tripled (never advisory)', async () => {
     const settings = { ...SETTINGS, probeRate: 2000, probeWorkload: 'get' as const };
-    const openLoop = (r: Report): Report => ({ ...r, cells: r.cells.map((c) => ({ ...c, rounds: c.rounds.map((x) => ({ ...x, achievedRate: 2000 })) })) });
-    const closed = abReport({ sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) });
-    const probe = openLoop(abReport({ sync: steady(2000, 300, calm), async: steady(2000, 1100, calm) }, { sync: steady(2000, 300, calm), async: steady(2000, 350, calm) }));
+    const openLoop = (r: Report): Report => ({
+      ...r,
+      cells: r.cells.map((c) => ({ ...c, rounds: c.rounds.map((x) => ({ ...x, achievedRate: 2000 })) })),
+    });
+    const closed = abReport(
+      { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) },
+      { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) },
+    );
+    const probe = openLoop(
+      abReport(
+        { sync: steady(2000, 300, calm), async: steady(2000, 1100, calm) },
+        { sync: steady(2000, 300, calm), async: steady(2000, 350, calm) },
+      ),
+    );
     const baseline = abBaseline(settings, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
-    const outcome = await runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: 5, maxRounds: 5, extraRounds: 2, measure: async () => ({ ...closed, cells: [...closed.cells, ...probe.cells] }), extract: extractAbMetrics });
+    const outcome = await runGateLoop({
+      baseline,
+      thresholds: DEFAULT_THRESHOLDS,
+      workloads: ['get'],
+      rounds: 5,
+      maxRounds: 5,
+      extraRounds: 2,
+      measure: async () => ({ ...closed, cells: [...closed.cells, ...probe.cells] }),
+      extract: extractAbMetrics,
+    });
     const row = (id: string) => outcome.rows.find((r) => r.id === id)!;
     expect(row('get c8 async this ÷ base p99 at a fixed rate').verdict).toBe('regression');
     expect(row('get c8 async this ÷ base p99 at a fixed rate').now).toBeCloseTo(1100 / 350, 2);
@@ -77,7 +118,10 @@ describe('A/B gate: this build against a base build measured in the same run', (
 
   it('judges the spread as a factor: a 20x slower server fails even though its rounds spread 0.02-0.06 of the base', async () => {
     const collapse = [0.02, 0.04, 0.06].map((f) => ({ throughput: 20_000 * f, p99Us: 2000 / f }));
-    const report = abReport({ sync: steady(10_000, 4000, calm), async: [...collapse, ...collapse.slice(0, 2)] }, { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, [1, 1, 1, 1, 1]) });
+    const report = abReport(
+      { sync: steady(10_000, 4000, calm), async: [...collapse, ...collapse.slice(0, 2)] },
+      { sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, [1, 1, 1, 1, 1]) },
+    );
     const outcome = await judge(report);
     const row = outcome.rows.find((r) => r.id === 'get c8 async this ÷ base req/s')!;
     expect(row.band).toBeGreaterThan(0.96); // the relative range alone would call −96% "within noise"
@@ -86,9 +130,21 @@ describe('A/B gate: this build against a base build measured in the same run', (
 
   it('judges each row by the paired t-interval of its per-round ratios, not their range', async () => {
     const row = async (ratios: number[]) => {
-      const report = abReport({ sync: ratios.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) }, { sync: steady(10_000, 4000, [1, 1, 1, 1, 1, 1, 1].slice(0, ratios.length)), async: steady(20_000, 2000, calm) });
+      const report = abReport(
+        { sync: ratios.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) },
+        { sync: steady(10_000, 4000, [1, 1, 1, 1, 1, 1, 1].slice(0, ratios.length)), async: steady(20_000, 2000, calm) },
+      );
       const baseline = abBaseline(SETTINGS, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
-      const outcome = await runGateLoop({ baseline, thresholds: DEFAULT_THRESHOLDS, workloads: ['get'], rounds: ratios.length, maxRounds: ratios.length, extraRounds: 2, measure: async () => report, extract: extractAbMetrics });
+      const outcome = await runGateLoop({
+        baseline,
+        thresholds: DEFAULT_THRESHOLDS,
+        workloads: ['get'],
+        rounds: ratios.length,
+        maxRounds: ratios.length,
+        extraRounds: 2,
+        measure: async () => report,
+        extract: extractAbMetrics,
+      });
       return outcome.rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
     };
     // An A/A run measured on a quiet machine of this kind (7 rounds, sd of the log ratios 0.16):

@@ -45,7 +45,10 @@ describe('the base build of an A/B gate', () => {
 function scratchRepo(): { dir: string; git: (...args: string[]) => string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'gate-git-'));
   const git = (...args: string[]) => {
-    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim();
   };
@@ -115,7 +118,11 @@ describe('the blessed commit', () => {
       })();
       expect(err).toBeInstanceOf(BaseBuildError);
       expect(err!.message).not.toContain('\n');
-      expect(err!.message).toMatch(new RegExp(`^the blessed commit ${first.slice(0, 12)} \\(reports/baseline\\.json\\) is not in this checkout's history \\(a shallow clone\\): .*\`fetch-depth: 0\`.*git fetch --unshallow`));
+      expect(err!.message).toMatch(
+        new RegExp(
+          `^the blessed commit ${first.slice(0, 12)} \\(reports/baseline\\.json\\) is not in this checkout's history \\(a shallow clone\\): .*\`fetch-depth: 0\`.*git fetch --unshallow`,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(clone, { recursive: true, force: true });

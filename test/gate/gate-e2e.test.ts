@@ -21,7 +21,10 @@ interface Exit {
 
 function gate(args: string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'gate', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_STEP_SUMMARY: '' } });
+    const child = spawn(process.execPath, [CLI, 'gate', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GITHUB_STEP_SUMMARY: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -42,12 +45,35 @@ function gate(args: string[]): Promise<Exit> {
 describe('gate end to end', () => {
   let dir: string;
   let common: string[];
-  const settings = { workloads: ['get'], concurrency: 8, durationMs: 1000, warmupMs: 200, settleMs: 0, probeRate: 0, probeWorkload: 'mixed' };
+  const settings = {
+    workloads: ['get'],
+    concurrency: 8,
+    durationMs: 1000,
+    warmupMs: 200,
+    settleMs: 0,
+    probeRate: 0,
+    probeWorkload: 'mixed',
+  };
   const blessed = (commit: string) => ({
-    schema: 'mkvss-lab/gate-baseline', version: 2, createdAt: '2026-01-01T00:00:00.000Z', commit, rounds: 3,
+    schema: 'mkvss-lab/gate-baseline',
+    version: 2,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    commit,
+    rounds: 3,
     machine: { cpuModel: 'x', cores: 2, kernel: 'x', node: 'v20', platform: 'linux', arch: 'x64', totalMemBytes: 1, fingerprint: 'x' },
     settings,
-    metrics: [{ id: 'get c8 async req/s ÷ floor', workload: 'get', concurrency: 8, subject: 'async', measure: 'throughput', median: 0.5, band: 0.1, values: [0.5, 0.45, 0.55] }],
+    metrics: [
+      {
+        id: 'get c8 async req/s ÷ floor',
+        workload: 'get',
+        concurrency: 8,
+        subject: 'async',
+        measure: 'throughput',
+        median: 0.5,
+        band: 0.1,
+        values: [0.5, 0.45, 0.55],
+      },
+    ],
   });
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gate-e2e-'));
@@ -56,7 +82,28 @@ describe('gate end to end', () => {
     await writeFile(join(dir, 'not-here.json'), JSON.stringify(blessed('f'.repeat(40))));
     // One workload, 3 rounds (the fewest the gate accepts), no extensions, no warm-up until steady
     // and no waiting probe (the fault is ~10x, not subtle): about a minute on 2 cores.
-    common = ['--baseline', join(dir, 'baseline.json'), '--markdown', join(dir, 'gate.md'), '--json', join(dir, 'gate.json'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '0'];
+    common = [
+      '--baseline',
+      join(dir, 'baseline.json'),
+      '--markdown',
+      join(dir, 'gate.md'),
+      '--json',
+      join(dir, 'gate.json'),
+      '--workloads',
+      'get',
+      '--rounds',
+      '3',
+      '--max-rounds',
+      '3',
+      '--duration',
+      '1000ms',
+      '--warmup',
+      '200ms',
+      '--settle',
+      '0',
+      '--probe-rate',
+      '0',
+    ];
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -68,30 +115,38 @@ describe('gate end to end', () => {
     expect(run.stderr).toMatch(/no gate baseline at .*missing\.json; run `npm run gate -- --update-baseline`/);
   });
 
-  it('exits 2 before measuring when the settings differ from the baseline\'s, naming them', async () => {
+  it("exits 2 before measuring when the settings differ from the baseline's, naming them", async () => {
     const run = await gate([...common, '--concurrency', '16', '--workloads', 'put']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: this run's settings differ from the baseline's \(.*baseline\.json\): --workloads put \(baseline: get\), --concurrency 16 \(baseline: 8\)/m);
+    expect(run.stderr).toMatch(
+      /^error: this run's settings differ from the baseline's \(.*baseline\.json\): --workloads put \(baseline: get\), --concurrency 16 \(baseline: 8\)/m,
+    );
     expect(run.stderr).not.toContain('measuring');
   });
 
   it('exits 2 in one line naming fetch-depth: 0 when the blessed commit is not in the history', async () => {
     const run = await gate([...common, '--baseline', join(dir, 'not-here.json')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: the blessed commit ffffffffffff \(.*not-here\.json\) is not in this checkout's history.*`fetch-depth: 0`.*\n$/);
+    expect(run.stderr).toMatch(
+      /^error: the blessed commit ffffffffffff \(.*not-here\.json\) is not in this checkout's history.*`fetch-depth: 0`.*\n$/,
+    );
   });
 
-  it('builds the blessed commit (HEAD) and fails with exit 1 naming async when async is really slowed down', async () => {
-    // 1 ms of busy-wait per request blocks async's one event loop: at most 1,000 req/s, against
-    // 10-20k here normally. The base build (the blessed commit) has no fault.
-    const slowed = await gate([...common, '--fault', 'async=1000']);
-    expect(slowed.code, `${slowed.stdout}\n${slowed.stderr}`).toBe(1);
-    expect(slowed.stdout).toMatch(/^get c8 async this ÷ base req\/CPU-s .*REGRESSION$/m);
-    expect(slowed.stdout).toMatch(/^A\/B: this checkout against the blessed commit \(.*baseline\.json\) \([0-9a-f]{12}\)/m);
-    expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('| **REGRESSION** |');
-    // The base worktree is gone again.
-    expect(spawnSync('git', ['worktree', 'list'], { encoding: 'utf8' }).stdout).not.toContain('mkvss-gate-base-');
-  }, RUN_LIMIT_MS + 10_000);
+  it(
+    'builds the blessed commit (HEAD) and fails with exit 1 naming async when async is really slowed down',
+    async () => {
+      // 1 ms of busy-wait per request blocks async's one event loop: at most 1,000 req/s, against
+      // 10-20k here normally. The base build (the blessed commit) has no fault.
+      const slowed = await gate([...common, '--fault', 'async=1000']);
+      expect(slowed.code, `${slowed.stdout}\n${slowed.stderr}`).toBe(1);
+      expect(slowed.stdout).toMatch(/^get c8 async this ÷ base req\/CPU-s .*REGRESSION$/m);
+      expect(slowed.stdout).toMatch(/^A\/B: this checkout against the blessed commit \(.*baseline\.json\) \([0-9a-f]{12}\)/m);
+      expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('| **REGRESSION** |');
+      // The base worktree is gone again.
+      expect(spawnSync('git', ['worktree', 'list'], { encoding: 'utf8' }).stdout).not.toContain('mkvss-gate-base-');
+    },
+    RUN_LIMIT_MS + 10_000,
+  );
 
   it('refuses --against with a ref that names nothing, or two modes at once (exit 2)', async () => {
     const unknown = await gate(['--against', 'no-such-ref-anywhere']);
@@ -102,18 +157,43 @@ describe('gate end to end', () => {
     expect(both.stderr).toMatch(/--against and --update-baseline are different modes/);
   });
 
-  it('A/B against HEAD: a server that waits (no CPU) fails the gate, and the waiting probe is measured', async () => {
-    // 10 ms of sleep-like waiting (no CPU) on one request in 4. In the async server the wait
-    // blocks the one event loop, so its closed-loop req/s collapses to at most 400 req/s (1 in 10
-    // gave −62% with a 116% range of 3 rounds under load average ~14, which passed). Which rows clear their range
-    // depends on how busy the machine is: on a quiet one the p99 at the fixed probe rate too; under
-    // a load average of 15 the load driver's own timer stalls set both builds' p99 at that rate
-    // (a 10 ms wait moved it +18% in one run), so this asserts the run fails on an async row and
-    // that the probe rows are there. test/gate/gate-ab.test.ts pins the probe row's verdict.
-    const run = await gate(['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), '--workloads', 'get', '--rounds', '3', '--max-rounds', '3', '--duration', '1000ms', '--warmup', '200ms', '--settle', '0', '--probe-rate', '500', '--fault-sleep', 'async=10000/4']);
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
-    expect(run.stdout).toMatch(/^(?:get|mixed) c8 async this ÷ base .*REGRESSION$/m);
-    expect(run.stdout).toMatch(/^mixed c8 async this ÷ base p99 at a fixed rate +1\.000 +\d/m);
-    expect(run.stdout).toMatch(/^mixed c8 sync this ÷ base p99 at a fixed rate +1\.000 +\d/m);
-  }, RUN_LIMIT_MS + 10_000);
+  it(
+    'A/B against HEAD: a server that waits (no CPU) fails the gate, and the waiting probe is measured',
+    async () => {
+      // 10 ms of sleep-like waiting (no CPU) on one request in 4. In the async server the wait
+      // blocks the one event loop, so its closed-loop req/s collapses to at most 400 req/s (1 in 10
+      // gave −62% with a 116% range of 3 rounds under load average ~14, which passed). Which rows clear their range
+      // depends on how busy the machine is: on a quiet one the p99 at the fixed probe rate too; under
+      // a load average of 15 the load driver's own timer stalls set both builds' p99 at that rate
+      // (a 10 ms wait moved it +18% in one run), so this asserts the run fails on an async row and
+      // that the probe rows are there. test/gate/gate-ab.test.ts pins the probe row's verdict.
+      const run = await gate([
+        '--against',
+        'HEAD',
+        '--markdown',
+        join(dir, 'ab.md'),
+        '--workloads',
+        'get',
+        '--rounds',
+        '3',
+        '--max-rounds',
+        '3',
+        '--duration',
+        '1000ms',
+        '--warmup',
+        '200ms',
+        '--settle',
+        '0',
+        '--probe-rate',
+        '500',
+        '--fault-sleep',
+        'async=10000/4',
+      ]);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
+      expect(run.stdout).toMatch(/^(?:get|mixed) c8 async this ÷ base .*REGRESSION$/m);
+      expect(run.stdout).toMatch(/^mixed c8 async this ÷ base p99 at a fixed rate +1\.000 +\d/m);
+      expect(run.stdout).toMatch(/^mixed c8 sync this ÷ base p99 at a fixed rate +1\.000 +\d/m);
+    },
+    RUN_LIMIT_MS + 10_000,
+  );
 });

@@ -10,13 +10,15 @@ import type { Report } from '../../harness/schema/report-schema.js';
 import { steady, syntheticReport } from './synthetic-report.js';
 
 const calm = [1, 0.98, 1.02];
-const healthy = () => syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } });
+const healthy = () =>
+  syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } });
 const COMMIT = 'c38a6f8'.padEnd(40, '0');
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-const slowAsync = () => syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(12_000, 3300, calm) } });
+const slowAsync = () =>
+  syntheticReport({ get: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(12_000, 3300, calm) } });
 
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'gate-run-'));
@@ -127,7 +129,9 @@ describe('gate run: failing closed', () => {
     await runGate(options({ updateBaseline: true }), io(healthy).io);
     const broken = io(() => badAnswers(healthy()));
     expect(await runGate(options(), broken.io)).toBe(EXIT_FAIL);
-    expect(broken.lines.out).toMatch(/^FAIL: sync failed pre-flight .*; async failed pre-flight .*; no baseline metric was measured in this run/m);
+    expect(broken.lines.out).toMatch(
+      /^FAIL: sync failed pre-flight .*; async failed pre-flight .*; no baseline metric was measured in this run/m,
+    );
   });
 
   it('fails (exit 1) when one server fails pre-flight', async () => {
@@ -135,7 +139,11 @@ describe('gate run: failing closed', () => {
     await runGate(options({ updateBaseline: true }), io(healthy).io);
     const oneBroken = io(() => {
       const r = healthy();
-      return { ...r, cells: r.cells.filter((c) => c.server !== 'async'), preflight: [{ server: 'async', ok: false, mismatch: 'Connection header missing' }] as unknown as Report['preflight'] };
+      return {
+        ...r,
+        cells: r.cells.filter((c) => c.server !== 'async'),
+        preflight: [{ server: 'async', ok: false, mismatch: 'Connection header missing' }] as unknown as Report['preflight'],
+      };
     });
     expect(await runGate(options(), oneBroken.io)).toBe(EXIT_FAIL);
     expect(oneBroken.lines.out).toMatch(/^FAIL: async failed pre-flight .*Connection header missing/m);
@@ -144,19 +152,25 @@ describe('gate run: failing closed', () => {
   it('fails (exit 1) when no baseline metric was measured', async () => {
     const { options, io } = await setup();
     await runGate(options({ updateBaseline: true }), io(healthy).io);
-    const otherWorkload = io(() => syntheticReport({ mixed: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) } }));
+    const otherWorkload = io(() =>
+      syntheticReport({
+        mixed: { floor: steady(40_000, 1000, calm), sync: steady(10_000, 4000, calm), async: steady(20_000, 2000, calm) },
+      }),
+    );
     expect(await runGate(options(), otherWorkload.io)).toBe(EXIT_FAIL);
     expect(otherWorkload.lines.out).toMatch(/^FAIL: no baseline metric was measured in this run/m);
   });
 
-  it('refuses (exit 2, before measuring) settings other than the baseline\'s, naming them', async () => {
+  it("refuses (exit 2, before measuring) settings other than the baseline's, naming them", async () => {
     const { options, io } = await setup();
     await runGate(options({ updateBaseline: true }), io(healthy).io);
     const other = io(healthy);
     const code = await runGate(options({ settings: { workloads: ['put'], concurrency: 16, durationMs: 2000, warmupMs: 500 } }), other.io);
     expect(code).toBe(EXIT_USAGE);
     expect(other.lines.requests).toEqual([]);
-    expect(other.lines.err).toMatch(/^error: this run's settings differ from the baseline's: --workloads put \(baseline: get\), --concurrency 16 \(baseline: 32\)/);
+    expect(other.lines.err).toMatch(
+      /^error: this run's settings differ from the baseline's: --workloads put \(baseline: get\), --concurrency 16 \(baseline: 32\)/,
+    );
   });
 
   it('refuses (exit 2) fewer than 3 rounds, which have no spread to judge by', async () => {

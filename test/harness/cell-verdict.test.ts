@@ -21,10 +21,15 @@ const round = (n: number, verdict: Verdict, steady: boolean | 'off'): Round => (
 });
 
 const cellOf = (rounds: Round[], rows?: { ok: boolean }) =>
-  summarizeCell('sync', 'get', 50, rounds.map((r) => ({ round: r, ...(rows ? { rows: { expectedRows: 100, actualRows: rows.ok ? 100 : 99, ok: rows.ok } } : {}) })));
+  summarizeCell(
+    'sync',
+    'get',
+    50,
+    rounds.map((r) => ({ round: r, ...(rows ? { rows: { expectedRows: 100, actualRows: rows.ok ? 100 : 99, ok: rows.ok } } : {}) })),
+  );
 
-describe('a cell\'s verdict', () => {
-  it('is the worst of its rounds, with every round\'s reasons', () => {
+describe("a cell's verdict", () => {
+  it("is the worst of its rounds, with every round's reasons", () => {
     const cell = cellOf([round(1, 'ok', true), round(2, 'driver-bound', true), round(3, 'ok', true)]);
     expect(cell.verdict).toBe('driver-bound');
     expect(cell.verdictReasons).toEqual(['driver-bound in round 2']);
@@ -54,7 +59,9 @@ describe('a cell\'s verdict', () => {
   it('a failed rows check makes the cell suspect whatever its rounds said', () => {
     const cell = cellOf([round(1, 'driver-bound', true)], { ok: false });
     expect(cell.verdict).toBe('suspect');
-    expect(cell.verdictReasons.join('; ')).toMatch(/rows written do not match acknowledged writes \(expected 100, found 99, summed over rounds\)/);
+    expect(cell.verdictReasons.join('; ')).toMatch(
+      /rows written do not match acknowledged writes \(expected 100, found 99, summed over rounds\)/,
+    );
     expect(cellOf([round(1, 'ok', true)], { ok: true }).verdict).toBe('ok');
   });
 });

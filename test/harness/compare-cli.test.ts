@@ -63,7 +63,22 @@ describe.concurrent('compare flag validation', () => {
   it('explains the flags and the report in --help', async () => {
     const r = await compare('--help');
     expect(r.code).toBe(0);
-    for (const flag of ['--servers', '--concurrency', '--duration', '--warmup', '--rounds', '--workload', '--keys', '--value-size', '--pipelining', '--rate', '--no-pin', '--out', '--json', '--label']) {
+    for (const flag of [
+      '--servers',
+      '--concurrency',
+      '--duration',
+      '--warmup',
+      '--rounds',
+      '--workload',
+      '--keys',
+      '--value-size',
+      '--pipelining',
+      '--rate',
+      '--no-pin',
+      '--out',
+      '--json',
+      '--label',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toMatch(/driver-bound/);
@@ -79,14 +94,25 @@ describe('crossCheck', () => {
     expect(crossCheck(DEFAULT_COMPARE_SETTINGS)).toBeNull();
   });
   it('refuses runs of absurd size', () => {
-    expect(crossCheck({ ...DEFAULT_COMPARE_SETTINGS, rounds: 100, concurrency: Array.from({ length: 20 }, (_, i) => i + 1) })).toMatch(/at most 2000/);
+    expect(crossCheck({ ...DEFAULT_COMPARE_SETTINGS, rounds: 100, concurrency: Array.from({ length: 20 }, (_, i) => i + 1) })).toMatch(
+      /at most 2000/,
+    );
   });
 });
 
 describe('the interleaved schedule', () => {
   it('runs every server back to back per (workload, concurrency) and rotates the order each round', () => {
     const s = schedule({ servers: ['sync', 'async'], workloads: ['get'], concurrency: [10, 50], rounds: 2 });
-    expect(s.map((m) => `${m.round}${m.server}${m.concurrency}`)).toEqual(['1sync10', '1async10', '1sync50', '1async50', '2async10', '2sync10', '2async50', '2sync50']);
+    expect(s.map((m) => `${m.round}${m.server}${m.concurrency}`)).toEqual([
+      '1sync10',
+      '1async10',
+      '1sync50',
+      '1async50',
+      '2async10',
+      '2sync10',
+      '2async50',
+      '2sync50',
+    ]);
     expect(s.map((m) => m.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 });

@@ -23,7 +23,30 @@ beforeAll(async () => {
   run = await new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CLI, 'compare', '--servers', 'sync,async', '-d', '1s', '--warmup', '0.5s', '--rounds', '1', '--steady-cap', '3s', '--keys', '200', '--workload', 'get,crud', '--no-driver-ceiling', '--json', '--label', 'e2e', '--out', out],
+      [
+        CLI,
+        'compare',
+        '--servers',
+        'sync,async',
+        '-d',
+        '1s',
+        '--warmup',
+        '0.5s',
+        '--rounds',
+        '1',
+        '--steady-cap',
+        '3s',
+        '--keys',
+        '200',
+        '--workload',
+        'get,crud',
+        '--no-driver-ceiling',
+        '--json',
+        '--label',
+        'e2e',
+        '--out',
+        out,
+      ],
       // Bounded: a hung run is killed (SIGTERM lets the harness stop its servers first).
       { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
@@ -50,14 +73,29 @@ describe('compare, end to end (sync vs async)', () => {
   });
 
   it('records the setup it ran with', () => {
-    expect(report.setup).toMatchObject({ servers: ['sync', 'async'], workloads: ['get', 'crud'], concurrency: [50], durationMs: 1000, warmupMs: 500, rounds: 1, keys: 200, valueSize: 64, pipelining: 1, lifecycle: 'fresh', steadyWarmup: { sliceMs: 1000, tolerance: 0.1, maxMs: 3000 } });
+    expect(report.setup).toMatchObject({
+      servers: ['sync', 'async'],
+      workloads: ['get', 'crud'],
+      concurrency: [50],
+      durationMs: 1000,
+      warmupMs: 500,
+      rounds: 1,
+      keys: 200,
+      valueSize: 64,
+      pipelining: 1,
+      lifecycle: 'fresh',
+      steadyWarmup: { sliceMs: 1000, tolerance: 0.1, maxMs: 3000 },
+    });
     expect(report.setup.machine.fingerprint).toMatch(/^[0-9a-f]{12}$/);
     expect(report.setup.driver.name).toBe(describeDriver('net').name);
     expect(report.setup.command).toContain('compare --servers sync,async');
   });
 
   it('passed pre-flight on both servers', () => {
-    expect(report.preflight.map((p) => [p.server, p.ok])).toEqual([['sync', true], ['async', true]]);
+    expect(report.preflight.map((p) => [p.server, p.ok])).toEqual([
+      ['sync', true],
+      ['async', true],
+    ]);
   });
 
   it('has a cell per (server, workload) with a measured round, a decodable histogram and a rows check', () => {
@@ -69,7 +107,9 @@ describe('compare, end to end (sync vs async)', () => {
       expect(r.expected).toBeLessThanOrEqual(r.requests);
       expect(r.successRate).toBeGreaterThan(0.99);
       expect(r.durationMs).toBeGreaterThanOrEqual(900);
-      expect(decodeHistogram(r.histogram).totalCount).toBe(r.expected + Object.values(r.failures.unexpectedStatus).reduce((a, b) => a + b, 0));
+      expect(decodeHistogram(r.histogram).totalCount).toBe(
+        r.expected + Object.values(r.failures.unexpectedStatus).reduce((a, b) => a + b, 0),
+      );
       expect(r.latency.p50Us).toBeGreaterThan(0);
       expect(r.latency.p99Us).toBeGreaterThanOrEqual(r.latency.p50Us);
       expect(r.serverPeakRssBytes).toBeGreaterThan(0);
@@ -78,7 +118,12 @@ describe('compare, end to end (sync vs async)', () => {
       // is the worst of its rounds (plus the rows check, which held), made suspect when the
       // round's warm-up hit its cap before the server was steady.
       expect({ verdict: r.verdict, reasons: r.verdictReasons }).toEqual(
-        roundVerdict({ requests: r.requests, driverCpuPct: r.driverCpuPct, driverCpus: report.setup.driver.workers, driverLag: r.driverLag }),
+        roundVerdict({
+          requests: r.requests,
+          driverCpuPct: r.driverCpuPct,
+          driverCpus: report.setup.driver.workers,
+          driverLag: r.driverLag,
+        }),
       );
       const notSteady = r.warmup !== undefined && !r.warmup.steady;
       expect(cell.notSteadyRounds ?? []).toEqual(notSteady ? [r.round] : []);
@@ -95,7 +140,10 @@ describe('compare, end to end (sync vs async)', () => {
   });
 
   it('compares async with sync on every workload', () => {
-    expect(report.comparisons.map((c) => `${c.candidate} vs ${c.baseline} ${c.workload}`).sort()).toEqual(['async vs sync crud', 'async vs sync get']);
+    expect(report.comparisons.map((c) => `${c.candidate} vs ${c.baseline} ${c.workload}`).sort()).toEqual([
+      'async vs sync crud',
+      'async vs sync get',
+    ]);
     for (const c of report.comparisons) {
       expect(c.factors.map((f) => f.metric)).toEqual(expect.arrayContaining(['throughput', 'meanUs', 'p99Us', 'successRate']));
       for (const f of c.factors) expect(f.wording.length).toBeGreaterThan(0);

@@ -28,7 +28,32 @@ beforeAll(async () => {
       process.execPath,
       // --warmup 0: no lead-in load, so the window's first requests meet an empty queue and some
       // are answered (with a lead-in at this rate, every request due in the window waits behind it).
-      [CLI, 'compare', '--servers', 'async', '--workload', 'crud', '--rate', String(RATE), '-c', '2', '--pipelining', '4', '-d', '1s', '--warmup', '0', '--rounds', '1', '--steady-cap', '2s', '--no-driver-ceiling', '--json', '--out', out],
+      [
+        CLI,
+        'compare',
+        '--servers',
+        'async',
+        '--workload',
+        'crud',
+        '--rate',
+        String(RATE),
+        '-c',
+        '2',
+        '--pipelining',
+        '4',
+        '-d',
+        '1s',
+        '--warmup',
+        '0',
+        '--rounds',
+        '1',
+        '--steady-cap',
+        '2s',
+        '--no-driver-ceiling',
+        '--json',
+        '--out',
+        out,
+      ],
       // Bounded: a hung run is killed (SIGTERM lets the harness stop its server first).
       { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
@@ -44,11 +69,19 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-describe('compare --rate far past async\'s limit, crud, end to end', () => {
+describe("compare --rate far past async's limit, crud, end to end", () => {
   it('exits 0 with a valid report of one open-loop cell', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(() => assertValidReport(report)).not.toThrow();
-    expect(report.setup).toMatchObject({ servers: ['async'], workloads: ['crud'], concurrency: [2], pipelining: 4, rate: RATE, rounds: 1, durationMs: 1000 });
+    expect(report.setup).toMatchObject({
+      servers: ['async'],
+      workloads: ['crud'],
+      concurrency: [2],
+      pipelining: 4,
+      rate: RATE,
+      rounds: 1,
+      durationMs: 1000,
+    });
     expect(report.cells.map((c) => `${c.server}/${c.workload}`)).toEqual(['async/crud']);
   });
 

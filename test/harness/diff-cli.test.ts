@@ -74,10 +74,16 @@ describe.concurrent('mkvss-lab diff', () => {
 
   it.each([
     ['v1.json', /v1\.json is mkvss-lab\/report version 1; this build reads version 2 only \(re-run compare to get one\)$/],
-    ['bad-field.json', /bad-field\.json does not match the mkvss-lab\/report v2 schema: \/cells\/0\/concurrency: .*; give a report folder written by `mkvss-lab compare`/],
+    [
+      'bad-field.json',
+      /bad-field\.json does not match the mkvss-lab\/report v2 schema: \/cells\/0\/concurrency: .*; give a report folder written by `mkvss-lab compare`/,
+    ],
     ['not-json.json', /not-json\.json is not JSON: .*; give a report folder written by `mkvss-lab compare`/],
     ['other.json', /other\.json is not an mkvss-lab\/report file .*; give a report folder/],
-    ['empty', /empty has no report\.json; give a report folder written by `mkvss-lab compare` \(such as reports\/latest\) or its report\.json$/],
+    [
+      'empty',
+      /empty has no report\.json; give a report folder written by `mkvss-lab compare` \(such as reports\/latest\) or its report\.json$/,
+    ],
     ['missing', /missing: no such file or folder; give a report folder/],
   ])('%s as NEW: one error line naming it and the fix, exit 2', async (name, message) => {
     const r = await diff(join(dir, 'fast.json'), join(dir, name));

@@ -21,7 +21,10 @@ const scaled = (figures: RoundFigures[], by: number) => figures.map((f) => ({ ..
 
 describe('diff of two runs', () => {
   it('identical runs: every throughput row (and every factor) is a tie', () => {
-    const report = syntheticReport({ get: { sync: steady(10_000, 3000, WOBBLE), async: steady(20_000, 1500, WOBBLE) }, put: { sync: steady(5000, 6000, WOBBLE), async: steady(9000, 4000, WOBBLE) } });
+    const report = syntheticReport({
+      get: { sync: steady(10_000, 3000, WOBBLE), async: steady(20_000, 1500, WOBBLE) },
+      put: { sync: steady(5000, 6000, WOBBLE), async: steady(9000, 4000, WOBBLE) },
+    });
     const m = diff(report, structuredClone(report));
     expect(m.tables).toHaveLength(4);
     for (const t of m.tables) {
@@ -58,8 +61,19 @@ describe('diff of two runs', () => {
     const t = must(m.tables[0], 'the table');
     expect(t.header).toEqual(['', 'OLD', 'NEW', 'NEW vs OLD']);
     expect(t.rows.map((row) => row[0])).toEqual([
-      'Throughput (req/s)', 'Avg latency', 'P50 latency', 'P90 latency', 'P99 latency', 'P99.9 latency', 'P99.99 latency', 'Max latency',
-      'Success rate', 'Server CPU (% of one core)', 'Server RSS (peak)', 'Server threads (peak)', 'Driver CPU (% of one core)',
+      'Throughput (req/s)',
+      'Avg latency',
+      'P50 latency',
+      'P90 latency',
+      'P99 latency',
+      'P99.9 latency',
+      'P99.99 latency',
+      'Max latency',
+      'Success rate',
+      'Server CPU (% of one core)',
+      'Server RSS (peak)',
+      'Server threads (peak)',
+      'Driver CPU (% of one core)',
     ]);
     expect(throughputRow(t).slice(1, 3)).toEqual(['20,000 (19,500-20,400)', '20,000 (19,500-20,400)']);
     expect(t.rows.find((row) => row[0] === 'Server RSS (peak)')![3]).toBe('');
@@ -68,13 +82,20 @@ describe('diff of two runs', () => {
   it('a server CPU figure that was not sampled (null in report.json) reads "-"', () => {
     const r = syntheticReport({ get: { async: steady(20_000, 1500) } });
     const parsed = JSON.parse(JSON.stringify(r)) as Report;
-    must(parsed.cells[0], 'the cell').summary.serverCpuPct = { median: null, min: null, max: null } as unknown as Report['cells'][0]['summary']['serverCpuPct'];
+    must(parsed.cells[0], 'the cell').summary.serverCpuPct = {
+      median: null,
+      min: null,
+      max: null,
+    } as unknown as Report['cells'][0]['summary']['serverCpuPct'];
     const t = must(diff(parsed, r).tables[0], 'the table');
     expect(t.rows.find((row) => row[0] === 'Server CPU (% of one core)')![1]).toBe('-');
   });
 
   it('fewer than 3 rounds: a range of N rounds and no call, even for a large difference', () => {
-    const m = diff(syntheticReport({ get: { async: steady(20_000, 1500, [1, 1.02]) } }), syntheticReport({ get: { async: steady(10_000, 3000, [1, 1.02]) } }));
+    const m = diff(
+      syntheticReport({ get: { async: steady(20_000, 1500, [1, 1.02]) } }),
+      syntheticReport({ get: { async: steady(10_000, 3000, [1, 1.02]) } }),
+    );
     expect(throughputRow(must(m.tables[0], 'the table'))[3]).toMatch(/^2\.00x lower, not tested \(range of 2 rounds: /);
     expect(m.tables[0]?.factors.every((f) => f.call === 'none')).toBe(true);
   });
@@ -124,7 +145,9 @@ describe('diff of two runs', () => {
     const async = steady(20_000, 1500, WOBBLE);
     const m = diff(syntheticReport({ get: { async } }), syntheticReport({ get: { async: scaled(async, 0.7) } }));
     const text = renderDiffTerminal(m);
-    expect(text).toMatch(/^mkvss-lab diff: NEW vs OLD\nOLD: old, run started .*\nNEW: new, run started .*\n\nTwo runs at different times: /);
+    expect(text).toMatch(
+      /^mkvss-lab diff: NEW vs OLD\nOLD: old, run started .*\nNEW: new, run started .*\n\nTwo runs at different times: /,
+    );
     expect(text).toMatch(/== async, get, 32 connections ==\n +OLD +NEW +NEW vs OLD\n/);
     // (synthetic summaries are 0: the figures columns are not what this checks)
     expect(text).toMatch(/Throughput \(req\/s\) +0 +0 +1\.43x lower \(/);

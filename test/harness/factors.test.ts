@@ -3,20 +3,63 @@ import { buildComparisons, compareCells, comparisonPairs, smoothedErrorRate, wor
 import type { Cell, Round } from '../../harness/schema/report-schema.js';
 
 function round(n: number, throughput: number, meanUs: number, requests = 100_000, expected = requests): Round {
-  const latency = { minUs: 1, meanUs, p50Us: meanUs, p90Us: meanUs * 2, p99Us: meanUs * 3, p999Us: meanUs * 4, p9999Us: meanUs * 5, maxUs: meanUs * 6 };
+  const latency = {
+    minUs: 1,
+    meanUs,
+    p50Us: meanUs,
+    p90Us: meanUs * 2,
+    p99Us: meanUs * 3,
+    p999Us: meanUs * 4,
+    p9999Us: meanUs * 5,
+    maxUs: meanUs * 6,
+  };
   return {
-    round: n, order: n, startedAt: '', durationMs: 1000, requests, expected,
+    round: n,
+    order: n,
+    startedAt: '',
+    durationMs: 1000,
+    requests,
+    expected,
     failures: { unexpectedStatus: {}, timeouts: 0, connectionErrors: 0, other: {} },
-    throughput, successRate: expected / requests, latency, histogram: '', serverCpuPct: 0, serverPeakRssBytes: 0,
-    serverPeakThreads: 0, driverCpuPct: 0, driverLag: { loopDelayP99Us: 0, loopDelayMaxUs: 0 }, writesAcknowledged: 0, verdict: 'ok', verdictReasons: [],
+    throughput,
+    successRate: expected / requests,
+    latency,
+    histogram: '',
+    serverCpuPct: 0,
+    serverPeakRssBytes: 0,
+    serverPeakThreads: 0,
+    driverCpuPct: 0,
+    driverLag: { loopDelayP99Us: 0, loopDelayMaxUs: 0 },
+    writesAcknowledged: 0,
+    verdict: 'ok',
+    verdictReasons: [],
   };
 }
 
 function cell(server: Cell['server'], rounds: Round[]): Cell {
   const s = { median: 0, min: 0, max: 0 };
   return {
-    server, workload: 'get', concurrency: 50, rounds, verdict: 'ok', verdictReasons: [],
-    summary: { throughput: s, successRate: s, meanUs: s, p50Us: s, p90Us: s, p99Us: s, p999Us: s, p9999Us: s, maxUs: s, serverCpuPct: s, serverPeakRssBytes: s, serverPeakThreads: s, driverCpuPct: s },
+    server,
+    workload: 'get',
+    concurrency: 50,
+    rounds,
+    verdict: 'ok',
+    verdictReasons: [],
+    summary: {
+      throughput: s,
+      successRate: s,
+      meanUs: s,
+      p50Us: s,
+      p90Us: s,
+      p99Us: s,
+      p999Us: s,
+      p9999Us: s,
+      maxUs: s,
+      serverCpuPct: s,
+      serverPeakRssBytes: s,
+      serverPeakThreads: s,
+      driverCpuPct: s,
+    },
   };
 }
 
@@ -63,7 +106,14 @@ describe('compareCells', () => {
 });
 
 describe('wordFactor', () => {
-  const t = (estimate: number, low: number, high: number, call: 'higher' | 'lower' | 'none') => ({ estimate, low, high, method: 'paired-t-95' as const, rounds: 5, call });
+  const t = (estimate: number, low: number, high: number, call: 'higher' | 'lower' | 'none') => ({
+    estimate,
+    low,
+    high,
+    method: 'paired-t-95' as const,
+    rounds: 5,
+    call,
+  });
   it('turns a factor below 1 around ("lower", "slower") with the interval inverted', () => {
     expect(wordFactor('throughput', t(0.5, 0.4, 0.6, 'lower'))).toBe('2.00x lower (1.67-2.50)');
     expect(wordFactor('p99Us', t(0.5, 0.4, 0.6, 'lower'))).toBe('2.00x slower (1.67-2.50)');
@@ -73,7 +123,9 @@ describe('wordFactor', () => {
     expect(wordFactor('throughput', t(1.02, 0.97, 1.08, 'none'))).toBe('tie (0.97-1.08)');
   });
   it('says when one round gives no interval', () => {
-    expect(wordFactor('throughput', { estimate: 3.54, low: 3.54, high: 3.54, method: 'none', rounds: 1, call: 'none' })).toBe('3.54x higher, not tested (1 round)');
+    expect(wordFactor('throughput', { estimate: 3.54, low: 3.54, high: 3.54, method: 'none', rounds: 1, call: 'none' })).toBe(
+      '3.54x higher, not tested (1 round)',
+    );
   });
 });
 

@@ -49,25 +49,28 @@ function simulator(seed: number) {
 const RUNS = 4000;
 
 describe('the 95% paired t-interval on log ratios, simulated', () => {
-  it.each([3, 4, 5, 6, 8, 10])('with %i rounds, covers the true ratio 93-97 percent of the time (normal and uniform noise, CV 5 and 10 percent)', (rounds) => {
-    const sim = simulator(1000 + rounds);
-    for (const kind of ['lognormal', 'uniform'] as const) {
-      for (const cv of [0.05, 0.1]) {
-        for (const ratio of [1, 1.3, 8.5]) {
-          const { coverage } = sim(rounds, ratio, cv, kind, RUNS);
-          expect(coverage, `${kind} CV ${cv} ratio ${ratio}`).toBeGreaterThanOrEqual(0.93);
-          expect(coverage, `${kind} CV ${cv} ratio ${ratio}`).toBeLessThanOrEqual(0.97);
+  it.each([3, 4, 5, 6, 8, 10])(
+    'with %i rounds, covers the true ratio 93-97 percent of the time (normal and uniform noise, CV 5 and 10 percent)',
+    (rounds) => {
+      const sim = simulator(1000 + rounds);
+      for (const kind of ['lognormal', 'uniform'] as const) {
+        for (const cv of [0.05, 0.1]) {
+          for (const ratio of [1, 1.3, 8.5]) {
+            const { coverage } = sim(rounds, ratio, cv, kind, RUNS);
+            expect(coverage, `${kind} CV ${cv} ratio ${ratio}`).toBeGreaterThanOrEqual(0.93);
+            expect(coverage, `${kind} CV ${cv} ratio ${ratio}`).toBeLessThanOrEqual(0.97);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('stays at or above 93% when one round in ten is an outlier (heavier tail than the t assumes)', () => {
     const sim = simulator(77);
     for (const rounds of [3, 5, 10]) expect(sim(rounds, 1, 0.05, 'outliers', RUNS).coverage).toBeGreaterThanOrEqual(0.93);
   });
 
-  it('calls an A/A comparison a tie 95% of the time, within sampling error (the test\'s stated 5% error rate)', () => {
+  it("calls an A/A comparison a tie 95% of the time, within sampling error (the test's stated 5% error rate)", () => {
     // 20,000 runs: the standard error of the share is 0.15%. The t-test's false-call rate is 5% by
     // construction, so the tie share is 95% give or take that sampling error.
     const sim = simulator(4242);

@@ -43,7 +43,10 @@ describe('pairedRatioInterval', () => {
   it('keeps rounds paired: drift shared by both sides does not widen the interval', () => {
     // The machine slows down 3x over the run, both servers alike; the candidate always exactly 2x.
     const base = [1000, 800, 600, 400, 333];
-    const iv = pairedRatioInterval(base.map((x) => 2 * x), base);
+    const iv = pairedRatioInterval(
+      base.map((x) => 2 * x),
+      base,
+    );
     expect(iv.low).toBeCloseTo(2, 10);
     expect(iv.high).toBeCloseTo(2, 10);
     expect(iv.call).toBe('higher');

@@ -2,7 +2,17 @@
 // measureAt that saturates at a known rate. The knee found must lie below the true one and within
 // the refinement's tolerance of it.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KNEE_RULE, distinctRates, expectedSteps, findKnee, judgeStep, tableRates, tableSchedule, type KneeRule, type StepFigures } from '../../harness/analysis/knee.js';
+import {
+  DEFAULT_KNEE_RULE,
+  distinctRates,
+  expectedSteps,
+  findKnee,
+  judgeStep,
+  tableRates,
+  tableSchedule,
+  type KneeRule,
+  type StepFigures,
+} from '../../harness/analysis/knee.js';
 import { seededRandom } from '../../harness/analysis/seeded-random.js';
 
 /** A server that answers everything up to `capacity` req/s with p99 `baseP99Us`; past it, it
@@ -13,7 +23,15 @@ function saturating(capacity: number, baseP99Us = 2000) {
     calls.push(rate);
     const achieved = Math.min(rate, capacity);
     const queued = rate > capacity ? 2_000_000 : 0;
-    return { offered: rate, achieved, p50Us: baseP99Us / 4, p99Us: baseP99Us + queued, p999Us: baseP99Us * 2 + queued, successRate: 1, requests: Math.round(achieved * 2) };
+    return {
+      offered: rate,
+      achieved,
+      p50Us: baseP99Us / 4,
+      p99Us: baseP99Us + queued,
+      p999Us: baseP99Us * 2 + queued,
+      successRate: 1,
+      requests: Math.round(achieved * 2),
+    };
   };
   return { measureAt, calls };
 }
@@ -53,7 +71,8 @@ describe('findKnee on a saturating server', () => {
     expect(found.steps.filter((s) => s.phase === 'grow' && !s.retry).map((s) => s.offered)).toEqual([1000, 1500, 2250, 3375, 5063, 7595]);
     expect(found.steps.filter((s) => s.phase === 'refine' && !s.retry)).toHaveLength(3);
     // Every failed step was measured once more at the same rate (and failed again).
-    for (const [i, st] of found.steps.entries()) if (!st.ok && !st.retry) expect(found.steps[i + 1]).toMatchObject({ offered: st.offered, retry: true, ok: false });
+    for (const [i, st] of found.steps.entries())
+      if (!st.ok && !st.retry) expect(found.steps[i + 1]).toMatchObject({ offered: st.offered, retry: true, ok: false });
     expect(server.calls).toEqual(found.steps.map((s) => s.offered));
   });
 
@@ -61,7 +80,12 @@ describe('findKnee on a saturating server', () => {
     const random = seededRandom(42);
     for (let i = 0; i < 200; i++) {
       const capacity = Math.round(300 + random() * 100_000);
-      const rule: KneeRule = { ...DEFAULT_KNEE_RULE, startRate: 200, growth: random() < 0.5 ? 1.5 : 2, refineSteps: 2 + Math.floor(random() * 3) };
+      const rule: KneeRule = {
+        ...DEFAULT_KNEE_RULE,
+        startRate: 200,
+        growth: random() < 0.5 ? 1.5 : 2,
+        refineSteps: 2 + Math.floor(random() * 3),
+      };
       const found = await findKnee(saturating(capacity).measureAt, rule);
       expect(found.knee!.offered).toBeLessThanOrEqual(capacity);
       // Whole req/s: one more of rounding on top of the bracket.
@@ -72,7 +96,15 @@ describe('findKnee on a saturating server', () => {
 
   it('stops at the p99 bound when latency goes first (throughput still keeping up)', async () => {
     // Achieved always equals offered, but p99 grows linearly: 10 ms per 1000 req/s, bound 50 ms.
-    const measureAt = async (rate: number): Promise<StepFigures> => ({ offered: rate, achieved: rate, p50Us: 1000, p99Us: rate * 10, p999Us: rate * 20, successRate: 1, requests: rate });
+    const measureAt = async (rate: number): Promise<StepFigures> => ({
+      offered: rate,
+      achieved: rate,
+      p50Us: 1000,
+      p99Us: rate * 10,
+      p999Us: rate * 20,
+      successRate: 1,
+      requests: rate,
+    });
     const found = await findKnee(measureAt, DEFAULT_KNEE_RULE);
     expect(found.knee!.offered).toBeLessThanOrEqual(5000);
     expect(found.knee!.offered).toBeGreaterThanOrEqual(5000 * (1 - tolerance(DEFAULT_KNEE_RULE)));
@@ -80,7 +112,15 @@ describe('findKnee on a saturating server', () => {
   });
 
   it('stops when errors appear', async () => {
-    const measureAt = async (rate: number): Promise<StepFigures> => ({ offered: rate, achieved: rate, p50Us: 1000, p99Us: 2000, p999Us: 3000, successRate: rate > 4000 ? 0.999 : 1, requests: rate });
+    const measureAt = async (rate: number): Promise<StepFigures> => ({
+      offered: rate,
+      achieved: rate,
+      p50Us: 1000,
+      p99Us: 2000,
+      p999Us: 3000,
+      successRate: rate > 4000 ? 0.999 : 1,
+      requests: rate,
+    });
     const found = await findKnee(measureAt, DEFAULT_KNEE_RULE);
     expect(found.knee!.offered).toBeLessThanOrEqual(4000);
     expect(found.firstBad!.reasons.join()).toMatch(/errors/);
@@ -98,7 +138,10 @@ describe('findKnee on a saturating server', () => {
       return f;
     };
     const found = await findKnee(flaky, DEFAULT_KNEE_RULE);
-    expect(found.steps.filter((s) => s.offered === 2250).map((s) => [s.ok, s.retry === true])).toEqual([[false, false], [true, true]]);
+    expect(found.steps.filter((s) => s.offered === 2250).map((s) => [s.ok, s.retry === true])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
     expect(found.knee!.offered).toBeGreaterThanOrEqual(7300 * (1 - tolerance(DEFAULT_KNEE_RULE)));
     // Without retries the same stall ends the search at 1,500.
     stalled = false;
@@ -143,8 +186,18 @@ describe('table rates', () => {
   ];
   it('own: fractions of each knee; equal: fractions of the smallest; a server without a knee in neither', () => {
     const points = tableRates(knees, [0.5, 0.9]);
-    expect(points.filter((p) => p.basis === 'own').map((p) => [p.server, p.rate])).toEqual([['sync', 1000], ['async', 5000], ['sync', 1800], ['async', 9000]]);
-    expect(points.filter((p) => p.basis === 'equal').map((p) => [p.server, p.rate])).toEqual([['sync', 1000], ['async', 1000], ['sync', 1800], ['async', 1800]]);
+    expect(points.filter((p) => p.basis === 'own').map((p) => [p.server, p.rate])).toEqual([
+      ['sync', 1000],
+      ['async', 5000],
+      ['sync', 1800],
+      ['async', 9000],
+    ]);
+    expect(points.filter((p) => p.basis === 'equal').map((p) => [p.server, p.rate])).toEqual([
+      ['sync', 1000],
+      ['async', 1000],
+      ['sync', 1800],
+      ['async', 1800],
+    ]);
     expect(points.some((p) => p.server === 'reference')).toBe(false);
     expect(tableRates([{ server: 'x', knee: null }], [0.5])).toEqual([]);
   });
@@ -153,7 +206,14 @@ describe('table rates', () => {
     expect(distinctRates(points)).toHaveLength(6);
     const order = tableSchedule(points, ['sync', 'async'], 2);
     expect(order).toHaveLength(12);
-    expect(order.slice(0, 6).map((o) => `${o.server}@${o.rate}`)).toEqual(['sync@1000', 'async@1000', 'sync@1800', 'async@1800', 'async@5000', 'async@9000']);
+    expect(order.slice(0, 6).map((o) => `${o.server}@${o.rate}`)).toEqual([
+      'sync@1000',
+      'async@1000',
+      'sync@1800',
+      'async@1800',
+      'async@5000',
+      'async@9000',
+    ]);
     expect(order.slice(6, 8).map((o) => `${o.round}:${o.server}@${o.rate}`)).toEqual(['2:async@1000', '2:sync@1000']);
   });
 });

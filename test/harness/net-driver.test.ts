@@ -61,7 +61,10 @@ describe('response framing', () => {
   });
 
   it('reads Content-Length in any letter case, and 204 without one', () => {
-    const text = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok' + 'HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n' + 'HTTP/1.1 200 OK\r\nCONTENT-LENGTH:1\r\n\r\nz';
+    const text =
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok' +
+      'HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n' +
+      'HTTP/1.1 200 OK\r\nCONTENT-LENGTH:1\r\n\r\nz';
     expect(frame([Buffer.from(text, 'latin1')])).toEqual([200, 204, 200]);
   });
 
@@ -119,12 +122,14 @@ function tinyServer(answer: (method: string, path: string) => string, opts: { dr
   return {
     seen,
     perSocket,
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-const prepared = (list: PlannedRequest[], port: number): PreparedRequest[] => list.map((request) => ({ request, bytes: requestBytes(request, `127.0.0.1:${port}`) }));
+const prepared = (list: PlannedRequest[], port: number): PreparedRequest[] =>
+  list.map((request) => ({ request, bytes: requestBytes(request, `127.0.0.1:${port}`) }));
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -142,7 +147,8 @@ describe('node:net closed-loop load', () => {
   const put: PlannedRequest = { method: 'PUT', path: '/keys/k2', body: 'vvvv', expect: 200, write: 'update' };
   const post: PlannedRequest = { method: 'POST', path: '/keys', body: '{"key":"a","value":"b"}', expect: 201, write: 'create' };
   const del: PlannedRequest = { method: 'DELETE', path: '/keys/a', expect: 200, write: 'delete' };
-  const answer = (method: string, path: string) => (path === '/keys/nope' ? response(404, 'no') : method === 'POST' ? response(201, '') : response(200, '{"value":"vvvv"}'));
+  const answer = (method: string, path: string) =>
+    path === '/keys/nope' ? response(404, 'no') : method === 'POST' ? response(201, '') : response(200, '{"value":"vvvv"}');
 
   for (const [name, pipelining, dribble] of [
     ['one request in flight', 1, false],
@@ -191,7 +197,10 @@ describe('node:net closed-loop load', () => {
     const port = await server.listen();
     cleanups.push(server.close);
     const recorder = new WindowRecorder();
-    const load = new ClosedLoopLoad({ host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([post, del], port)] }, recorder);
+    const load = new ClosedLoopLoad(
+      { host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([post, del], port)] },
+      recorder,
+    );
     load.start();
     cleanups.push(() => load.stop());
     await until(() => server.seen.length >= 50);
@@ -211,7 +220,10 @@ describe('node:net closed-loop load', () => {
     const port = await server.listen();
     cleanups.push(server.close);
     const recorder = new WindowRecorder();
-    const load = new ClosedLoopLoad({ host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([post, getOk, del], port)] }, recorder);
+    const load = new ClosedLoopLoad(
+      { host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([post, getOk, del], port)] },
+      recorder,
+    );
     load.measuring = true;
     load.start();
     cleanups.push(() => load.stop());
@@ -229,7 +241,10 @@ describe('node:net closed-loop load', () => {
     const port = await server.listen();
     cleanups.push(server.close);
     const recorder = new WindowRecorder();
-    const load = new ClosedLoopLoad({ host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([getOk], port)] }, recorder);
+    const load = new ClosedLoopLoad(
+      { host: '127.0.0.1', port, pipelining: 1, timeoutMs: 10_000, lists: [prepared([getOk], port)] },
+      recorder,
+    );
     load.measuring = true;
     load.start();
     cleanups.push(() => load.stop());

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from '../../harness/run/preflight.js';
 import { must } from '../../harness/must.js';
 
-const documented = (): PreflightAnswer[] => PREFLIGHT_SCRIPT.map((s) => ({ status: s.expect, body: `body of ${s.method} ${s.path}`, headers: { 'content-type': 'application/json' } }));
+const documented = (): PreflightAnswer[] =>
+  PREFLIGHT_SCRIPT.map((s) => ({
+    status: s.expect,
+    body: `body of ${s.method} ${s.path}`,
+    headers: { 'content-type': 'application/json' },
+  }));
 
 describe('pre-flight judging', () => {
   it('covers the statuses the API documents', () => {

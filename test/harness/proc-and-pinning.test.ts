@@ -15,7 +15,11 @@ describe('/proc parsing', () => {
   });
   it('reads VmRSS, VmHWM and Threads from status (0 for a missing field)', () => {
     expect(parseStatus('Name:\tnode\nVmRSS:\t  2048 kB\nThreads:\t12\n')).toEqual({ rssBytes: 2048 * 1024, peakRssBytes: 0, threads: 12 });
-    expect(parseStatus('VmHWM:\t  4096 kB\nVmRSS:\t  2048 kB\nThreads:\t3\n')).toEqual({ rssBytes: 2048 * 1024, peakRssBytes: 4096 * 1024, threads: 3 });
+    expect(parseStatus('VmHWM:\t  4096 kB\nVmRSS:\t  2048 kB\nThreads:\t3\n')).toEqual({
+      rssBytes: 2048 * 1024,
+      peakRssBytes: 4096 * 1024,
+      threads: 3,
+    });
   });
   it('reads a live process and says null for one that is gone', () => {
     const self = processStatus(process.pid)!;
@@ -63,7 +67,7 @@ describe('CPU pinning plan', () => {
   });
 });
 
-describe('open-loop response framing (the net driver\'s ResponseFramer)', () => {
+describe("open-loop response framing (the net driver's ResponseFramer)", () => {
   it('splits pipelined responses and keeps a partial one for later', () => {
     const a = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const b = 'HTTP/1.1 404 Not Found\r\ncontent-length: 5\r\n\r\nnope!';
@@ -95,15 +99,43 @@ describe('driver shards', () => {
       return encodeHistogram(x);
     };
     const shard = (values: number[], status: Record<string, number>, lag: number, sendLag: number | null): ShardResult => ({
-      requests: 10, responses: 9, expected: 8, unexpectedStatus: status, timeouts: 1, connectionErrors: 0, other: {},
-      creates: 2, deletes: 1, writesAcknowledged: 3, histogram: h(...values), latencySumUs: values.reduce((a, b) => a + b, 0), latencyCount: values.length,
-      windowMs: 1000 + must(values[0], 'a latency value'), netCreates: 1, uncertainCreates: 1, uncertainDeletes: 0,
-      loopDelayP99Us: lag, loopDelayMaxUs: lag * 2, sendLagP99Us: sendLag,
+      requests: 10,
+      responses: 9,
+      expected: 8,
+      unexpectedStatus: status,
+      timeouts: 1,
+      connectionErrors: 0,
+      other: {},
+      creates: 2,
+      deletes: 1,
+      writesAcknowledged: 3,
+      histogram: h(...values),
+      latencySumUs: values.reduce((a, b) => a + b, 0),
+      latencyCount: values.length,
+      windowMs: 1000 + must(values[0], 'a latency value'),
+      netCreates: 1,
+      uncertainCreates: 1,
+      uncertainDeletes: 0,
+      loopDelayP99Us: lag,
+      loopDelayMaxUs: lag * 2,
+      sendLagP99Us: sendLag,
     });
-    const m = mergeShardResults([shard([100, 100, 100], { '404': 1 }, 500, null), { ...shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200), responsesByWindowEnd: 5 }]);
+    const m = mergeShardResults([
+      shard([100, 100, 100], { '404': 1 }, 500, null),
+      { ...shard([200, 300], { '404': 1, '500': 1 }, 9000, 1200), responsesByWindowEnd: 5 },
+    ]);
     // Answered by the window's end: all 9 of the first shard (no figure: every one), 5 of the second.
     expect(m.responsesByWindowEnd).toBe(14);
-    expect(m).toMatchObject({ requests: 20, expected: 16, timeouts: 2, unexpectedStatus: { '404': 2, '500': 1 }, netCreates: 2, windowMs: 1200, latencyCount: 5, latencySumUs: 800 });
+    expect(m).toMatchObject({
+      requests: 20,
+      expected: 16,
+      timeouts: 2,
+      unexpectedStatus: { '404': 2, '500': 1 },
+      netCreates: 2,
+      windowMs: 1200,
+      latencyCount: 5,
+      latencySumUs: 800,
+    });
     // The merged histogram holds every shard's values: 100 x3, 200, 300.
     const merged = decodeHistogram(m.histogram);
     expect(merged.totalCount).toBe(5);

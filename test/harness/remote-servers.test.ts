@@ -61,7 +61,9 @@ describe('RemoteServers', () => {
   it('stops seeding with the key and the status when the target refuses a PUT', async () => {
     puts.clear();
     failFrom = 5;
-    await expect(seedOverHttp({ name: 't', host: '127.0.0.1', port }, 50, 4, 1)).rejects.toThrow(/seeding t: PUT \/keys\/k5 answered 500, expected 200 or 201/);
+    await expect(seedOverHttp({ name: 't', host: '127.0.0.1', port }, 50, 4, 1)).rejects.toThrow(
+      /seeding t: PUT \/keys\/k5 answered 500, expected 200 or 201/,
+    );
     failFrom = Number.POSITIVE_INFINITY;
   });
 
@@ -70,9 +72,16 @@ describe('RemoteServers', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const deadPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const remote = new RemoteServers([{ name: 'gone', url: `http://127.0.0.1:${deadPort}`, host: '127.0.0.1', port: deadPort }], settings(10), plan, DEFAULT_STEADY_WARMUP);
+    const remote = new RemoteServers(
+      [{ name: 'gone', url: `http://127.0.0.1:${deadPort}`, host: '127.0.0.1', port: deadPort }],
+      settings(10),
+      plan,
+      DEFAULT_STEADY_WARMUP,
+    );
     const { answers } = await remote.preflight('gone');
     expect(answers).toHaveLength(1);
-    expect(firstMismatch(answers)).toMatch(new RegExp(`step 1 \\(GET /health\\): expected status 200, got 0 \\(no answer from 127.0.0.1:${deadPort}: .*ECONNREFUSED`));
+    expect(firstMismatch(answers)).toMatch(
+      new RegExp(`step 1 \\(GET /health\\): expected status 200, got 0 \\(no answer from 127.0.0.1:${deadPort}: .*ECONNREFUSED`),
+    );
   });
 });

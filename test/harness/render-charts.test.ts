@@ -33,7 +33,12 @@ describe('renderCharts', () => {
     const report = load('report-sweep.json');
     const charts = await renderCharts(report);
     expect(charts.map((c) => c.file)).toEqual([
-      'throughput.png', 'latency-c16.png', 'latency-c64.png', 'latency-c256.png', 'throughput-vs-concurrency.png', 'p99-vs-concurrency.png',
+      'throughput.png',
+      'latency-c16.png',
+      'latency-c64.png',
+      'latency-c256.png',
+      'throughput-vs-concurrency.png',
+      'p99-vs-concurrency.png',
     ]);
     for (const c of charts) expect(ihdrSize(c.png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
   });
@@ -76,7 +81,7 @@ describe('latency spectrum data', () => {
     expect(() => percentileToX(1)).toThrow(/within \[0, 1\)/);
   });
 
-  it('reads every percentile as the tables do: each round\'s own, then the median over the rounds', () => {
+  it("reads every percentile as the tables do: each round's own, then the median over the rounds", () => {
     const cell = must(load('report-basic.json').cells[0], 'the first cell');
     const s = spectrumOf(cell);
     expect(s.source).toBe('hdr');
@@ -86,7 +91,11 @@ describe('latency spectrum data', () => {
     const ys = s.points.map((p) => p.y);
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
     // The curve passes exactly through the table's figures for the same cell (ms here, µs there).
-    const at = (x: number) => must(s.points.find((p) => Math.abs(p.x - x) < 1e-6 * x), `the point at x = ${x}`).y;
+    const at = (x: number) =>
+      must(
+        s.points.find((p) => Math.abs(p.x - x) < 1e-6 * x),
+        `the point at x = ${x}`,
+      ).y;
     expect(at(2)).toBe(cell.summary.p50Us.median / 1000);
     expect(at(10)).toBe(cell.summary.p90Us.median / 1000);
     expect(at(100)).toBe(cell.summary.p99Us.median / 1000);
@@ -102,14 +111,19 @@ describe('latency spectrum data', () => {
     };
     const cell = structuredClone(must(load('report-basic.json').cells[0], 'the first cell'));
     const encoded = [round(100, 10_000), round(1000, 1000), round(2000, 1000)];
-    cell.rounds = cell.rounds.map((r, i) => ({ ...r, histogram: must(encoded[i], 'a round\'s histogram') }));
+    cell.rounds = cell.rounds.map((r, i) => ({ ...r, histogram: must(encoded[i], "a round's histogram") }));
     const s = spectrumOf(cell);
     expect(s.source).toBe('hdr');
     // p50: the middle round's 1004 µs; the pooled histogram would say about 105 µs.
     expect(must(s.points[0], 'the p50 point').y).toBe(1.004);
     expect(mergeHistograms(encoded).getValueAtPercentile(50)).toBeLessThan(110);
     const [p99] = medianOfRoundPercentiles(encoded, [99]);
-    expect(must(s.points.find((p) => Math.abs(p.x - 100) < 1e-6), 'the p99 point').y).toBe(must(p99, 'p99') / 1000);
+    expect(
+      must(
+        s.points.find((p) => Math.abs(p.x - 100) < 1e-6),
+        'the p99 point',
+      ).y,
+    ).toBe(must(p99, 'p99') / 1000);
     // The smallest round has 1,000 responses: nothing is plotted past x = 1,000 (p99.9).
     expect(Math.max(...s.points.map((p) => p.x))).toBeCloseTo(1000, 6);
   });

@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decimalsFor, formatCpuPct, formatFactorNumber, formatMiB, formatMs, formatPercent, formatRate, formatSpread, formatSuccessRate, thousands } from '../../harness/report/format.js';
+import {
+  decimalsFor,
+  formatCpuPct,
+  formatFactorNumber,
+  formatMiB,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatSpread,
+  formatSuccessRate,
+  thousands,
+} from '../../harness/report/format.js';
 
 describe('thousands', () => {
   it.each([
-    [0, 0, '0'], [999, 0, '999'], [1000, 0, '1,000'], [24257, 0, '24,257'], [1234567.891, 2, '1,234,567.89'],
-    [-1234.5, 1, '-1,234.5'], [-0.0001, 2, '0.00'], [999.5, 0, '1,000'],
+    [0, 0, '0'],
+    [999, 0, '999'],
+    [1000, 0, '1,000'],
+    [24257, 0, '24,257'],
+    [1234567.891, 2, '1,234,567.89'],
+    [-1234.5, 1, '-1,234.5'],
+    [-0.0001, 2, '0.00'],
+    [999.5, 0, '1,000'],
   ])('%d with %d decimals -> %s', (v, d, want) => {
     expect(thousands(v, d)).toBe(want);
   });
@@ -16,15 +33,23 @@ describe('thousands', () => {
   });
 
   it('round-trips: removing the commas gives back the rounded number', () => {
-    fc.assert(fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 4 }), (v, d) => {
-      expect(Number(thousands(v, d).replace(/,/g, ''))).toBeCloseTo(Number(v.toFixed(d)), d);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 4 }), (v, d) => {
+        expect(Number(thousands(v, d).replace(/,/g, ''))).toBeCloseTo(Number(v.toFixed(d)), d);
+      }),
+    );
   });
 });
 
 describe('latency in ms', () => {
   it.each([
-    [579, '0.579 ms'], [2056.2, '2.06 ms'], [12345, '12.3 ms'], [123456, '123 ms'], [1234567, '1,235 ms'], [45.2, '0.0452 ms'], [0, '0 ms'],
+    [579, '0.579 ms'],
+    [2056.2, '2.06 ms'],
+    [12345, '12.3 ms'],
+    [123456, '123 ms'],
+    [1234567, '1,235 ms'],
+    [45.2, '0.0452 ms'],
+    [0, '0 ms'],
   ])('%d µs -> %s', (us, want) => {
     expect(formatMs(us)).toBe(want);
   });
@@ -38,19 +63,28 @@ describe('latency in ms', () => {
 
 describe('success rate', () => {
   it.each([
-    [1, '100%'], [0, '0%'], [0.9999093, '99.99093%'], [0.9999581, '99.99581%'], [0.95, '95.00%'], [0.999, '99.900%'], [0.99999, '99.99900%'], [0.5, '50.00%'],
+    [1, '100%'],
+    [0, '0%'],
+    [0.9999093, '99.99093%'],
+    [0.9999581, '99.99581%'],
+    [0.95, '95.00%'],
+    [0.999, '99.900%'],
+    [0.99999, '99.99900%'],
+    [0.5, '50.00%'],
   ])('%d -> %s', (rate, want) => {
     expect(formatSuccessRate(rate)).toBe(want);
   });
 
   it('never rounds a rate with errors up to 100', () => {
-    fc.assert(fc.property(fc.double({ min: 0.5, max: 1 - 1e-10, noNaN: true }), (rate) => {
-      const text = formatSuccessRate(rate);
-      expect(text).not.toMatch(/^100(\.0*)?%$/);
-      // The error part (100 - shown) is within 1% of the true error rate: errors stay readable.
-      const errorPct = (1 - rate) * 100;
-      expect(Math.abs(100 - Number(text.slice(0, -1)) - errorPct) / errorPct).toBeLessThan(0.01);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 0.5, max: 1 - 1e-10, noNaN: true }), (rate) => {
+        const text = formatSuccessRate(rate);
+        expect(text).not.toMatch(/^100(\.0*)?%$/);
+        // The error part (100 - shown) is within 1% of the true error rate: errors stay readable.
+        const errorPct = (1 - rate) * 100;
+        expect(Math.abs(100 - Number(text.slice(0, -1)) - errorPct) / errorPct).toBeLessThan(0.01);
+      }),
+    );
   });
 
   it('rejects a rate outside 0..1', () => {
@@ -87,7 +121,14 @@ describe('formatSpread', () => {
 
 describe('percentages', () => {
   it.each([
-    [0.15, '15%'], [0.95, '95%'], [2.5, '250%'], [0.032, '3.2%'], [0.005, '0.5%'], [0, '0%'], [12.346, '1,235%'], [Number.POSITIVE_INFINITY, '∞'],
+    [0.15, '15%'],
+    [0.95, '95%'],
+    [2.5, '250%'],
+    [0.032, '3.2%'],
+    [0.005, '0.5%'],
+    [0, '0%'],
+    [12.346, '1,235%'],
+    [Number.POSITIVE_INFINITY, '∞'],
   ])('%d -> %s', (fraction, want) => {
     expect(formatPercent(fraction)).toBe(want);
   });

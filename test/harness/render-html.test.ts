@@ -21,19 +21,27 @@ describe('renderHtml', () => {
     expect(Buffer.from(first, 'base64').equals(must(charts[0], 'the first chart').png)).toBe(true);
   });
 
-  it('draws the charts again in the page, from inlined chart.js and each chart\'s data', async () => {
+  it("draws the charts again in the page, from inlined chart.js and each chart's data", async () => {
     const report = load('report-basic.json');
     const charts = await renderCharts(report);
     const html = renderHtml(report, charts);
     expect(html).toContain('Chart.js v4');
     expect(html).toContain('const chartConfig = (function chartConfig(spec)');
     expect(html.match(/<figure data-chart="\d+">/g)).toHaveLength(charts.length);
-    const specs = JSON.parse(must(/const specs = (.*);\n/.exec(html)?.[1], 'the inlined specs')) as { title: string[]; series: { data: unknown[] }[] }[];
+    const specs = JSON.parse(must(/const specs = (.*);\n/.exec(html)?.[1], 'the inlined specs')) as {
+      title: string[];
+      series: { data: unknown[] }[];
+    }[];
     expect(specs.map((s) => s.title[0])).toEqual(charts.map((c) => c.title));
     // The throughput bars carry the table's medians.
     expect(specs[0]?.series[0]?.data).toEqual(report.cells.filter((c) => c.server === 'sync').map((c) => c.summary.throughput.median));
     // No chart data: no scripts at all.
-    expect(renderHtml(report, charts.map(({ spec: _, ...c }) => c))).not.toContain('<script');
+    expect(
+      renderHtml(
+        report,
+        charts.map(({ spec: _, ...c }) => c),
+      ),
+    ).not.toContain('<script');
   });
 
   it('chartConfig runs on its own source text (nothing outside it is referenced)', async () => {

@@ -107,7 +107,9 @@ describe('renderMarkdown', () => {
   });
 
   it('shows each cell median throughput with thousands separators in its row', () => {
-    const row = renderMarkdown(basic).split('\n').filter((l) => l.startsWith('| Throughput'));
+    const row = renderMarkdown(basic)
+      .split('\n')
+      .filter((l) => l.startsWith('| Throughput'));
     expect(row).toHaveLength(2);
     for (const cell of basic.cells) {
       const line = row[cell.workload === 'get' ? 0 : 1];
@@ -124,11 +126,13 @@ describe('renderMarkdown', () => {
     expect(md.slice(md.indexOf('## put'), md.indexOf('## Setup'))).not.toContain('⚠');
   });
 
-  it('takes the expected rows apart, so a read-only run\'s rows read as the preloaded keys', () => {
+  it("takes the expected rows apart, so a read-only run's rows read as the preloaded keys", () => {
     const readOnly = structuredClone(basic);
     const cell = readOnly.cells.find((c) => c.workload === 'get' && c.server === 'sync')!;
     cell.rowsCheck = { expectedRows: 30_000, actualRows: 30_000, ok: true };
-    expect(renderMarkdown(readOnly)).toContain('- sync, get, 64 connections: 30,000 rows, expected 30,000 (3 rounds x 10,000 preloaded + 0 net creates): ok');
+    expect(renderMarkdown(readOnly)).toContain(
+      '- sync, get, 64 connections: 30,000 rows, expected 30,000 (3 rounds x 10,000 preloaded + 0 net creates): ok',
+    );
     readOnly.setup.warmServers = [];
     cell.rowsCheck = { expectedRows: 10_050, actualRows: 10_050, ok: true };
     const warm = renderMarkdown(readOnly);
@@ -153,10 +157,16 @@ describe('renderMarkdown', () => {
   it('one table per (workload, concurrency) for a sweep, with setup, pre-flight, rows and warnings', () => {
     const sweep = load('report-sweep.json');
     const md = renderMarkdown(sweep);
-    expect(md.match(/^## mixed, \d+ connections$/gm)).toEqual(['## mixed, 16 connections', '## mixed, 64 connections', '## mixed, 256 connections']);
+    expect(md.match(/^## mixed, \d+ connections$/gm)).toEqual([
+      '## mixed, 16 connections',
+      '## mixed, 64 connections',
+      '## mixed, 256 connections',
+    ]);
     expect(md).toContain('- Pinning: not pinned (driver and server share all cores)');
     expect(md).toContain('- async: MISMATCH (24 steps): step 17 DELETE /kv/missing: status 404 vs 204');
-    expect(md).toContain('- sync, mixed, 256 connections: 72,397 rows, expected 72,400 (3 rounds x 10,000 preloaded + 42,400 net creates): MISMATCH (-3 rows)');
+    expect(md).toContain(
+      '- sync, mixed, 256 connections: 72,397 rows, expected 72,400 (3 rounds x 10,000 preloaded + 42,400 net creates): MISMATCH (-3 rows)',
+    );
     expect(md).toContain('- unpinned: driver and servers share both cores; figures are noisier');
     expect(md).toContain('- Driver ceiling (vs floor server): not measured');
   });
@@ -167,7 +177,9 @@ describe('renderMarkdown', () => {
   });
 
   it('rejects something that is not a v2 report', () => {
-    expect(() => renderMarkdown({ ...basic, version: 1 } as unknown as Report)).toThrow(/report is mkvss-lab\/report version 1; this build reads version 2 only/);
+    expect(() => renderMarkdown({ ...basic, version: 1 } as unknown as Report)).toThrow(
+      /report is mkvss-lab\/report version 1; this build reads version 2 only/,
+    );
     expect(() => renderMarkdown({ ...basic, cells: undefined } as unknown as Report)).toThrow(/v2 schema: \/cells: Expected/);
   });
 });

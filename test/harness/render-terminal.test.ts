@@ -23,7 +23,12 @@ describe('renderTerminal', () => {
           // A table too wide for the terminal continues in a second block: the row's label starts a line in each.
           const rowLines = section.filter((l) => l.startsWith(row[0] + ' ') || l === row[0]);
           expect(rowLines.length, row[0]).toBeGreaterThan(0);
-          for (const cell of row.slice(1)) if (cell) expect(rowLines.some((l) => l.includes(cell)), `${row[0]}: ${cell}`).toBe(true);
+          for (const cell of row.slice(1))
+            if (cell)
+              expect(
+                rowLines.some((l) => l.includes(cell)),
+                `${row[0]}: ${cell}`,
+              ).toBe(true);
         }
         for (const w of table.warnings) expect(text.replace(/\n +/g, ' ')).toContain(w);
       }

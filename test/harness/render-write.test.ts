@@ -8,7 +8,9 @@ import { renderMarkdown, reportJson, writeReport } from '../../harness/report/re
 const load = (name: string): Report => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Report;
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'mkvss-render-'));
   dirs.push(d);
@@ -19,7 +21,11 @@ function tempDir(): string {
 function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversedKeys(v)]),
+  );
 }
 
 describe('writeReport', () => {
@@ -29,8 +35,15 @@ describe('writeReport', () => {
     const { dir, files } = await writeReport(report, out);
     expect(dir).toBe(out);
     expect(files).toEqual([
-      'report.json', 'report.md', 'throughput.png', 'latency-c16.png', 'latency-c64.png', 'latency-c256.png',
-      'throughput-vs-concurrency.png', 'p99-vs-concurrency.png', 'report.html',
+      'report.json',
+      'report.md',
+      'throughput.png',
+      'latency-c16.png',
+      'latency-c64.png',
+      'latency-c256.png',
+      'throughput-vs-concurrency.png',
+      'p99-vs-concurrency.png',
+      'report.html',
     ]);
     expect(readdirSync(out).sort()).toEqual([...files].sort());
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(report);

@@ -29,13 +29,25 @@ describe('report.json schema', () => {
     expect(parseReport(read('../fixtures/report-sweep.json')).cells.length).toBeGreaterThan(0);
     const r = basic();
     const comparison = must(r.comparisons[0], 'the first comparison');
-    const withNaN = JSON.parse(JSON.stringify({ ...r, comparisons: [{ ...comparison, factors: [{ ...must(comparison.factors[0], 'the first factor'), factor: Number.NaN, low: Number.NaN, high: Number.NaN }] }] }));
+    const withNaN = JSON.parse(
+      JSON.stringify({
+        ...r,
+        comparisons: [
+          {
+            ...comparison,
+            factors: [{ ...must(comparison.factors[0], 'the first factor'), factor: Number.NaN, low: Number.NaN, high: Number.NaN }],
+          },
+        ],
+      }),
+    );
     expect(rejection(withNaN)).toBe('accepted');
   });
 
   it('rejects an older version with one line that says what to do', () => {
     const msg = rejection({ ...basic(), version: 1 });
-    expect(msg).toBe(`report.json is mkvss-lab/report version 1; this build reads version ${REPORT_VERSION} only (re-run compare to get one)`);
+    expect(msg).toBe(
+      `report.json is mkvss-lab/report version 1; this build reads version ${REPORT_VERSION} only (re-run compare to get one)`,
+    );
   });
 
   it('rejects a bad nested field with its path, in one line', () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, latencySummary, median, medianOfRoundPercentiles, mergeHistograms, newLatencyHistogram, spread } from '../../harness/analysis/stats.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  latencySummary,
+  median,
+  medianOfRoundPercentiles,
+  mergeHistograms,
+  newLatencyHistogram,
+  spread,
+} from '../../harness/analysis/stats.js';
 
 describe('median and spread', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
@@ -28,7 +37,7 @@ describe('latency summaries from HDR histograms (microseconds)', () => {
     expect(s.maxUs).toBeLessThan(10_020);
   });
 
-  it('keeps sub-millisecond resolution (the reason autocannon\'s own histogram is not used)', () => {
+  it("keeps sub-millisecond resolution (the reason autocannon's own histogram is not used)", () => {
     const h = newLatencyHistogram();
     for (let i = 0; i < 100; i++) h.recordValue(600);
     expect(latencySummary(h).p50Us).toBe(600);
@@ -57,7 +66,7 @@ describe('one percentile method: per-round percentile, median over rounds', () =
     for (let i = 0; i < count; i++) h.recordValue(from + (i % 10));
     return encodeHistogram(h);
   };
-  it('takes each round\'s own percentile, then the median, whatever each round\'s request count', () => {
+  it("takes each round's own percentile, then the median, whatever each round's request count", () => {
     // A fast round with 10x the requests would dominate a pooled histogram; here it is one round of three.
     const rounds = [round(100, 10_000), round(1000, 1000), round(2000, 1000)];
     const [p50, p99] = medianOfRoundPercentiles(rounds, [50, 99]);

@@ -55,7 +55,11 @@ describe("Welch's t-interval on the log of each round's figure, simulated", () =
 
   it('keeps its coverage when the two runs differ in rounds and in noise (what Welch is for)', () => {
     const sim = simulator(31);
-    for (const [oldRounds, newRounds] of [[3, 10], [5, 8], [5, 5]] as const) {
+    for (const [oldRounds, newRounds] of [
+      [3, 10],
+      [5, 8],
+      [5, 5],
+    ] as const) {
       const { coverage } = sim({ oldRounds, newRounds, ratio: 1.2, cv: 0.05, cvNew: 0.2, kind: 'lognormal', runs: RUNS });
       expect(coverage, `${oldRounds} vs ${newRounds} rounds`).toBeGreaterThanOrEqual(0.93);
     }

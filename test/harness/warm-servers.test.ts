@@ -16,13 +16,19 @@ describe('warm-up until steady', () => {
   });
 
   it('describes a warm-up that settled, one that did not, and one that was turned off', () => {
-    expect(describeWarmup({ server: 'sync', concurrency: 8, cpuPerRequestUs: [160, 64, 46, 45, 48], steady: true, elapsedMs: 8_200 })).toMatch(/sync c=8 .*8\.2 s until its CPU per request was steady \(160 → 64 → 46 → 45 → 48 µs\)/);
-    expect(describeWarmup({ server: 'sync', concurrency: 32, cpuPerRequestUs: [300, 200, 150], steady: false, elapsedMs: 15_000 })).toMatch(/still not steady after 15\.0 s .*include JIT warm-up/);
-    expect(describeWarmup({ server: 'async', concurrency: 8, cpuPerRequestUs: [], steady: false, elapsedMs: 0 })).toMatch(/not warmed up until steady \(turned off\)/);
+    expect(
+      describeWarmup({ server: 'sync', concurrency: 8, cpuPerRequestUs: [160, 64, 46, 45, 48], steady: true, elapsedMs: 8_200 }),
+    ).toMatch(/sync c=8 .*8\.2 s until its CPU per request was steady \(160 → 64 → 46 → 45 → 48 µs\)/);
+    expect(describeWarmup({ server: 'sync', concurrency: 32, cpuPerRequestUs: [300, 200, 150], steady: false, elapsedMs: 15_000 })).toMatch(
+      /still not steady after 15\.0 s .*include JIT warm-up/,
+    );
+    expect(describeWarmup({ server: 'async', concurrency: 8, cpuPerRequestUs: [], steady: false, elapsedMs: 0 })).toMatch(
+      /not warmed up until steady \(turned off\)/,
+    );
   });
 });
 
-describe('a live server\'s database between measurements', () => {
+describe("a live server's database between measurements", () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

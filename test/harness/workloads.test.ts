@@ -3,7 +3,14 @@ import { seededRandom } from '../../harness/analysis/seeded-random.js';
 import { buildRequests, listLength, requestBytes, WORKLOADS, type PlannedRequest } from '../../harness/load/workloads.js';
 import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
-const plan = (workload: WorkloadName, length = 1000) => ({ workload, keys: 500, valueSize: 64, length, connectionTag: '0-3', random: seededRandom(1) });
+const plan = (workload: WorkloadName, length = 1000) => ({
+  workload,
+  keys: 500,
+  valueSize: 64,
+  length,
+  connectionTag: '0-3',
+  random: seededRandom(1),
+});
 const keyIndex = (r: PlannedRequest) => Number(/^\/keys\/k(\d+)$/.exec(r.path)?.[1]);
 
 describe('request lists', () => {
@@ -65,7 +72,7 @@ describe('request lists', () => {
 });
 
 describe('listLength', () => {
-  it('keeps all connections\' lists together near 200k requests, within 64..2048 each', () => {
+  it("keeps all connections' lists together near 200k requests, within 64..2048 each", () => {
     expect(listLength(1)).toBe(2048);
     expect(listLength(200)).toBe(1000);
     expect(listLength(10_000)).toBe(64);
@@ -74,9 +81,13 @@ describe('listLength', () => {
 
 describe('requestBytes', () => {
   it('writes a complete HTTP/1.1 request with Content-Length for a body', () => {
-    const text = requestBytes({ method: 'PUT', path: '/keys/k1', body: 'héllo', expect: 200, write: 'update' }, '127.0.0.1:8080').toString('utf8');
+    const text = requestBytes({ method: 'PUT', path: '/keys/k1', body: 'héllo', expect: 200, write: 'update' }, '127.0.0.1:8080').toString(
+      'utf8',
+    );
     expect(text).toBe('PUT /keys/k1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: 6\r\n\r\nhéllo');
-    expect(requestBytes({ method: 'GET', path: '/keys/k1', expect: 200, write: null }, 'h').toString()).toBe('GET /keys/k1 HTTP/1.1\r\nHost: h\r\n\r\n');
+    expect(requestBytes({ method: 'GET', path: '/keys/k1', expect: 200, write: null }, 'h').toString()).toBe(
+      'GET /keys/k1 HTTP/1.1\r\nHost: h\r\n\r\n',
+    );
   });
 });
 

@@ -27,7 +27,9 @@ describe('persistence', () => {
 
   it('after a framing error answers once, then closes and ignores the rest', () => {
     const session = newSession();
-    const first = run(session, ['GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n']);
+    const first = run(session, [
+      'GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n',
+    ]);
     expect(parseResponses(first.bytes).map((r) => r.status)).toEqual([200, 400]);
     expect(first.close).toBe(true);
     expect(session.phase).toBe('closed');

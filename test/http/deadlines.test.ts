@@ -99,21 +99,26 @@ const requestArb = fc.constantFrom(
 describe('property: restartTimer is the rule the drivers used to infer', () => {
   it('for any pipeline split anywhere, with and without an output budget', () => {
     fc.assert(
-      fc.property(fc.array(requestArb, { minLength: 1, maxLength: 5 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), fc.boolean(), (requests, cuts, budget) => {
-        const handler: Handler = () => ({ status: 200, body: 'x'.repeat(50) });
-        const session = new HttpSession(handler, undefined, { now: () => FROZEN_NOW, ...(budget ? { outputBudgetBytes: 100 } : {}) });
-        for (const chunk of splitAtFractions(Buffer.from(requests.join(''), 'latin1'), cuts)) {
-          let before = session.phase;
-          let out = session.receive(chunk);
-          expect(out.restartTimer).toBe(out.close ? undefined : driversOldRule(before, session.phase, out));
-          while (out.more) {
-            before = session.phase;
-            out = session.resume();
+      fc.property(
+        fc.array(requestArb, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        fc.boolean(),
+        (requests, cuts, budget) => {
+          const handler: Handler = () => ({ status: 200, body: 'x'.repeat(50) });
+          const session = new HttpSession(handler, undefined, { now: () => FROZEN_NOW, ...(budget ? { outputBudgetBytes: 100 } : {}) });
+          for (const chunk of splitAtFractions(Buffer.from(requests.join(''), 'latin1'), cuts)) {
+            let before = session.phase;
+            let out = session.receive(chunk);
             expect(out.restartTimer).toBe(out.close ? undefined : driversOldRule(before, session.phase, out));
+            while (out.more) {
+              before = session.phase;
+              out = session.resume();
+              expect(out.restartTimer).toBe(out.close ? undefined : driversOldRule(before, session.phase, out));
+            }
+            if (out.close) break;
           }
-          if (out.close) break;
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

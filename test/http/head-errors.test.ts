@@ -42,7 +42,9 @@ describe('errors to HEAD', () => {
 
   it('are safe behind pipelined requests: a GET keeps its body, the HEAD error has none, nothing follows', () => {
     const session = newSession();
-    const { bytes, close } = run(session, ['GET /ok HTTP/1.1\r\nHost: h\r\n\r\n' + badLength('HEAD') + 'GET /never HTTP/1.1\r\nHost: h\r\n\r\n']);
+    const { bytes, close } = run(session, [
+      'GET /ok HTTP/1.1\r\nHost: h\r\n\r\n' + badLength('HEAD') + 'GET /never HTTP/1.1\r\nHost: h\r\n\r\n',
+    ]);
     const [ok, error] = exactly(bytes, [false, true]);
     expect(ok!.status).toBe(200);
     expect(ok!.body.length).toBeGreaterThan(0);

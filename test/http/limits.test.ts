@@ -33,7 +33,9 @@ describe('request line length (414)', () => {
     it(`accepts exactly ${limit} bytes and rejects ${limit + 1}`, () => {
       expect(exchange(`${requestLineOf(limit)}\r\nHost: h\r\n\r\n`, { maxRequestLineBytes: limit }).response.status).toBe(200);
       expect(rejection(`${requestLineOf(limit + 1)}\r\nHost: h\r\n\r\n`, { maxRequestLineBytes: limit })).toEqual([
-        414, `request line is longer than ${limit} bytes`, true,
+        414,
+        `request line is longer than ${limit} bytes`,
+        true,
       ]);
     });
   }
@@ -77,7 +79,11 @@ describe('header section size and count (431)', () => {
     const post = (trailers: string) => `POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n${trailers}\r\n`;
     expect(exchange(post('A: 1\r\nB: 2\r\n'), { maxHeaderCount: 2 }).response.status).toBe(200);
     expect(rejection(post('A: 1\r\nB: 2\r\nC: 3\r\n'), { maxHeaderCount: 2 })).toEqual([431, 'more than 2 trailer fields', true]);
-    expect(rejection(post(`A: ${'v'.repeat(64)}\r\n`), { maxHeaderBytes: 64 })).toEqual([431, 'trailer section is larger than 64 bytes', true]);
+    expect(rejection(post(`A: ${'v'.repeat(64)}\r\n`), { maxHeaderBytes: 64 })).toEqual([
+      431,
+      'trailer section is larger than 64 bytes',
+      true,
+    ]);
   });
 });
 
@@ -85,7 +91,8 @@ describe('body size (413)', () => {
   const withLength = (n: number) => `POST / HTTP/1.1\r\nHost: h\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
   const chunked = (sizes: number[]) =>
     'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n' +
-    sizes.map((n) => `${n.toString(16)}\r\n${'b'.repeat(n)}\r\n`).join('') + '0\r\n\r\n';
+    sizes.map((n) => `${n.toString(16)}\r\n${'b'.repeat(n)}\r\n`).join('') +
+    '0\r\n\r\n';
 
   it('accepts a Content-Length body of exactly the limit and rejects one byte more', () => {
     expect(echoOf(exchange(withLength(10), { maxBodyBytes: 10 }).response).body).toBe('b'.repeat(10));

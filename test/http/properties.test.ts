@@ -6,9 +6,26 @@
 //     engine parse back equal with the test-side response parser.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNK_LINE_BYTES, isRecognisedMethod, serializeResponse, type Handler, type HttpLimits, type HttpResponse } from '../../servers/http/index.js';
+import {
+  MAX_CHUNK_LINE_BYTES,
+  isRecognisedMethod,
+  serializeResponse,
+  type Handler,
+  type HttpLimits,
+  type HttpResponse,
+} from '../../servers/http/index.js';
 import { must } from '../../harness/must.js';
-import { FROZEN_DATE, echoOf, errorOf, header, newSession, parseResponses, serializeRequest, splitAtFractions, type RequestSpec } from './support.js';
+import {
+  FROZEN_DATE,
+  echoOf,
+  errorOf,
+  header,
+  newSession,
+  parseResponses,
+  serializeRequest,
+  splitAtFractions,
+  type RequestSpec,
+} from './support.js';
 
 const RUNS = 300;
 
@@ -31,14 +48,26 @@ const targetArb = fc
   });
 
 const fieldValueArb = fc
-  .string({ unit: fc.oneof(chars(ALPHA + '0123456789 \t!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'), fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c))), maxLength: 20 })
+  .string({
+    unit: fc.oneof(
+      chars(ALPHA + '0123456789 \t!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'),
+      fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)),
+    ),
+    maxLength: 20,
+  })
   .map((v) => v.replace(/^[ \t]+|[ \t]+$/g, ''));
 
 const requestArb: fc.Arbitrary<RequestSpec & { leadingEmptyLine: boolean; expectContinue: boolean }> = fc.record({
   method: fc.oneof(fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'HEAD'), tokenArb),
   target: targetArb,
   minor: fc.constantFrom(0 as const, 1 as const, 1 as const),
-  headers: fc.array(fc.tuple(tokenArb.map((t) => `X-${t}`), fieldValueArb), { maxLength: 5 }),
+  headers: fc.array(
+    fc.tuple(
+      tokenArb.map((t) => `X-${t}`),
+      fieldValueArb,
+    ),
+    { maxLength: 5 },
+  ),
   body: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
   chunked: fc.boolean(),
   leadingEmptyLine: fc.boolean(),
@@ -133,9 +162,40 @@ describe('property: any split of a valid request stream', () => {
 
 const SMALL_LIMITS: HttpLimits = { maxRequestLineBytes: 48, maxHeaderBytes: 96, maxHeaderCount: 4, maxBodyBytes: 32 };
 const FRAGMENTS = [
-  'GET', 'POST', 'HEAD', ' ', '  ', '/', '/a?b', 'http://h/x', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.9', '\r\n', '\r\n\r\n',
-  '\r', '\n', ':', ': ', 'Host: h', 'Content-Length: ', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip',
-  'Connection: close', 'Connection: keep-alive', 'Expect: 100-continue', '0', '5', '10', 'ff', ';x=y', '"q"', 'abc', '\t', '\0',
+  'GET',
+  'POST',
+  'HEAD',
+  ' ',
+  '  ',
+  '/',
+  '/a?b',
+  'http://h/x',
+  'HTTP/1.1',
+  'HTTP/1.0',
+  'HTTP/2.0',
+  'HTTP/1.9',
+  '\r\n',
+  '\r\n\r\n',
+  '\r',
+  '\n',
+  ':',
+  ': ',
+  'Host: h',
+  'Content-Length: ',
+  'Transfer-Encoding: chunked',
+  'Transfer-Encoding: gzip',
+  'Connection: close',
+  'Connection: keep-alive',
+  'Expect: 100-continue',
+  '0',
+  '5',
+  '10',
+  'ff',
+  ';x=y',
+  '"q"',
+  'abc',
+  '\t',
+  '\0',
 ];
 const noiseArb = fc
   .array(
@@ -192,9 +252,21 @@ describe('property: arbitrary bytes', () => {
 
 const responseArb: fc.Arbitrary<HttpResponse> = fc.oneof(
   fc.record({
-    status: fc.oneof(fc.constantFrom(200, 201, 400, 404, 405, 409, 500, 503), fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304)),
-    headers: fc.array(fc.tuple(tokenArb.map((t) => `x-${t.toLowerCase()}`), fieldValueArb), { maxLength: 4 }),
-    body: fc.oneof(fc.string({ maxLength: 30 }), fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a))),
+    status: fc.oneof(
+      fc.constantFrom(200, 201, 400, 404, 405, 409, 500, 503),
+      fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304),
+    ),
+    headers: fc.array(
+      fc.tuple(
+        tokenArb.map((t) => `x-${t.toLowerCase()}`),
+        fieldValueArb,
+      ),
+      { maxLength: 4 },
+    ),
+    body: fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)),
+    ),
   }),
   fc.record({ status: fc.constantFrom(204, 304), headers: fc.constant([]) }),
 );

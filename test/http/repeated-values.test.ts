@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { echoOf, newSession, parseResponses, run } from './support.js';
 
-const request = (fields: [string, string][]) =>
-  `GET / HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+const request = (fields: [string, string][]) => `GET / HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
 
 function echoedHeaders(requests: [string, string][][]): [string, string][][] {
   const { bytes } = run(newSession(), requests.map(request));
@@ -15,11 +14,31 @@ function echoedHeaders(requests: [string, string][][]): [string, string][][] {
 describe('known field values repeated across requests', () => {
   it('reach the handler as sent when they repeat, change in one byte, or change length', () => {
     const sent: [string, string][][] = [
-      [['Host', 'a:1'], ['User-Agent', 'bench/1'], ['Authorization', 'Basic x']],
-      [['Host', 'a:1'], ['User-Agent', 'bench/1'], ['Authorization', 'Basic x']],
-      [['Host', 'a:2'], ['User-Agent', 'bench/2'], ['Authorization', 'Basic y']],
-      [['Host', 'a:22'], ['User-Agent', ''], ['Authorization', '']],
-      [['Host', 'a:1'], ['Accept', 'caf\u00e9'], ['Accept', 'cafe']],
+      [
+        ['Host', 'a:1'],
+        ['User-Agent', 'bench/1'],
+        ['Authorization', 'Basic x'],
+      ],
+      [
+        ['Host', 'a:1'],
+        ['User-Agent', 'bench/1'],
+        ['Authorization', 'Basic x'],
+      ],
+      [
+        ['Host', 'a:2'],
+        ['User-Agent', 'bench/2'],
+        ['Authorization', 'Basic y'],
+      ],
+      [
+        ['Host', 'a:22'],
+        ['User-Agent', ''],
+        ['Authorization', ''],
+      ],
+      [
+        ['Host', 'a:1'],
+        ['Accept', 'caf\u00e9'],
+        ['Accept', 'cafe'],
+      ],
     ];
     const lower = sent.map((fields) => fields.map(([n, v]): [string, string] => [n.toLowerCase(), v]));
     expect(echoedHeaders(sent)).toEqual(lower);

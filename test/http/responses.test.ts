@@ -17,15 +17,26 @@ describe('responses', () => {
     expect(response.body.toString('utf8')).toBe('h\u00e9llo \u2603');
   });
 
-  it('writes every field name in lower case, the engine\'s and the handler\'s alike', () => {
-    const { result } = answer({ status: 201, headers: [['Location', '/keys/a'], ['X-Request-ID', 'r1']], body: 'ok' });
+  it("writes every field name in lower case, the engine's and the handler's alike", () => {
+    const { result } = answer({
+      status: 201,
+      headers: [
+        ['Location', '/keys/a'],
+        ['X-Request-ID', 'r1'],
+      ],
+      body: 'ok',
+    });
     expect(result.bytes.toString('latin1')).toBe(
       'HTTP/1.1 201 Created\r\n' +
         `date: ${FROZEN_DATE}\r\n` +
         'location: /keys/a\r\nx-request-id: r1\r\n' +
         'content-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n\r\nok',
     );
-    const closing = exchange('GET / HTTP/1.0\r\n\r\n', undefined, () => ({ status: 200, headers: [['Content-Type', 'application/json']], body: '{}' }));
+    const closing = exchange('GET / HTTP/1.0\r\n\r\n', undefined, () => ({
+      status: 200,
+      headers: [['Content-Type', 'application/json']],
+      body: '{}',
+    }));
     const [head = ''] = closing.result.bytes.toString('latin1').split('\r\n\r\n');
     for (const line of head.split('\r\n').slice(1)) expect(line.slice(0, line.indexOf(':'))).toMatch(/^[a-z-]+$/);
     expect(head).toContain('\r\ncontent-type: application/json\r\n');
@@ -33,7 +44,9 @@ describe('responses', () => {
   });
 
   it('keeps the handler Content-Type, defaults Buffer bodies to application/octet-stream', () => {
-    expect(header(answer({ status: 200, headers: [['content-type', 'application/json']], body: '{}' }).response, 'content-type')).toBe('application/json');
+    expect(header(answer({ status: 200, headers: [['content-type', 'application/json']], body: '{}' }).response, 'content-type')).toBe(
+      'application/json',
+    );
     expect(header(answer({ status: 200, body: Buffer.from([1, 2]) }).response, 'content-type')).toBe('application/octet-stream');
   });
 
@@ -74,13 +87,22 @@ describe('responses', () => {
   });
 
   it('errorResponse builds the shared {"error": reason} shape', () => {
-    expect(errorResponse(404, 'no such key')).toEqual({ status: 404, headers: [['content-type', 'application/json']], body: '{"error":"no such key"}' });
+    expect(errorResponse(404, 'no such key')).toEqual({
+      status: 404,
+      headers: [['content-type', 'application/json']],
+      body: '{"error":"no such key"}',
+    });
   });
 });
 
 describe('handler failures become 500 and the connection stays usable', () => {
   const cases: [string, Handler][] = [
-    ['throws', () => { throw new Error('boom'); }],
+    [
+      'throws',
+      () => {
+        throw new Error('boom');
+      },
+    ],
     ['sets an engine-owned header', () => ({ status: 200, headers: [['Content-Length', '3']] })],
     ['puts CRLF in a header value', () => ({ status: 200, headers: [['x-a', 'a\r\nx-b: b']] })],
     ['uses an invalid header name', () => ({ status: 200, headers: [['x a', 'b']] })],

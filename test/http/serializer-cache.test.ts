@@ -13,11 +13,18 @@ type Fields = [string, string][];
 const chars = (s: string) => fc.constantFrom(...s.split(''));
 const nameArb = fc.oneof(
   fc.constantFrom('content-type', 'Content-Type', 'location', 'allow', 'x-a'),
-  fc.string({ unit: chars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"), minLength: 1, maxLength: 10 })
+  fc
+    .string({ unit: chars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"), minLength: 1, maxLength: 10 })
     .filter((n) => !['date', 'content-length', 'connection', 'transfer-encoding'].includes(n.toLowerCase())),
 );
 const valueArb = fc
-  .string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 16 })
+  .string({
+    unit: fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((c) => c !== 0x7f)
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 16,
+  })
   .map((v) => v.trim())
   .filter((v) => v === '' || (v.charCodeAt(0) > 0x20 && v.charCodeAt(v.length - 1) > 0x20));
 const fieldsArb: fc.Arbitrary<Fields> = fc.array(fc.tuple(nameArb, valueArb), { maxLength: 4 });

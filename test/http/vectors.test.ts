@@ -107,7 +107,13 @@ function transcript(chunks: Buffer[], limits: Partial<HttpLimits>): { events: st
     if (result.close) break;
   }
   const output = Buffer.concat(out);
-  return { events: [...walk(output, requests, session), ...(session.phase === 'closed' ? ['close'] : session.phase === 'receiving' ? ['incomplete'] : [])], output };
+  return {
+    events: [
+      ...walk(output, requests, session),
+      ...(session.phase === 'closed' ? ['close'] : session.phase === 'receiving' ? ['incomplete'] : []),
+    ],
+    output,
+  };
 }
 
 /** Turns the output bytes (and the requests the handler saw, in order) into events. */
@@ -129,7 +135,8 @@ function walk(output: Buffer, requests: HttpRequest[], session: HttpSession): st
     const length = Number(fields.get('content-length') ?? 0);
     if (fields.get('x-handler') === 'yes') {
       const r = requests[handled++];
-      if (r === undefined) throw new Error(`response ${handled} says the handler ran, but the handler saw only ${requests.length} requests`);
+      if (r === undefined)
+        throw new Error(`response ${handled} says the handler ran, but the handler saw only ${requests.length} requests`);
       events.push(`request ${r.method} ${r.target} HTTP/1.${r.minor}`);
       for (const [name, value] of r.headers) events.push(value === '' ? `  ${name}:` : `  ${name}: ${value}`);
       if (r.body.length > 0) events.push(`  body ${JSON.stringify(r.body.toString('latin1'))}`);
@@ -137,7 +144,9 @@ function walk(output: Buffer, requests: HttpRequest[], session: HttpSession): st
       continue;
     }
     const headersOnly = at === output.length && length > 0;
-    const reason = headersOnly ? session.protocolError?.reason : (JSON.parse(output.toString('utf8', at, at + length)) as { error: string }).error;
+    const reason = headersOnly
+      ? session.protocolError?.reason
+      : (JSON.parse(output.toString('utf8', at, at + length)) as { error: string }).error;
     if (!headersOnly) at += length;
     const error = session.protocolError;
     if (at === output.length && error !== null && error.status === status && fields.get('connection') === 'close') {
@@ -150,7 +159,9 @@ function walk(output: Buffer, requests: HttpRequest[], session: HttpSession): st
   return events;
 }
 
-const files = readdirSync(VECTOR_DIR).filter((f) => f.endsWith('.md')).sort();
+const files = readdirSync(VECTOR_DIR)
+  .filter((f) => f.endsWith('.md'))
+  .sort();
 
 describe('vector input notation', () => {
   it('ends every line in CRLF, but not after a lone backslash, and decodes escapes', () => {
@@ -172,7 +183,10 @@ for (const file of files) {
         expect(split.output.equals(whole.output), `split at ${cut}`).toBe(true);
         expect(split.events, `split at ${cut}`).toEqual(whole.events);
       }
-      const bytewise = transcript([...input].map((b) => Buffer.from([b])), vector.limits);
+      const bytewise = transcript(
+        [...input].map((b) => Buffer.from([b])),
+        vector.limits,
+      );
       expect(bytewise.events, 'one byte at a time').toEqual(whole.events);
     });
   });

@@ -89,28 +89,33 @@ const noImmutable = immutableUnavailable(immutableProbe.dir);
 immutableProbe.cleanup();
 
 describe('a connection opened while the database file was not writable', () => {
-  it.skipIf(noImmutable !== null)(`writes again once the file is writable (a fresh connection is opened)${noImmutable ? ` (skipped: ${noImmutable})` : ''}`, () => {
-    const files = [temp.file(), `${temp.file()}-wal`];
-    setImmutable(files, true);
-    let late: KvStore | undefined;
-    try {
-      // SQLite opens an unwritable file read-only without saying so; this connection would refuse
-      // every write for the rest of its life.
-      late = openStore(temp.file(), { busyTimeoutMs: 20 });
-      expect(() => late!.put('during', Buffer.from('x'))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^SQLITE_READONLY/) }));
-      expect(late.get('existing')).toEqual(Buffer.from('old'));
-    } finally {
-      setImmutable(files, false);
-    }
-    try {
-      expect(late.put('after', Buffer.from('y'))).toBe('created');
-      expect(late.insert('after-2', Buffer.from('z'))).toBe(true);
-      expect(late.delete('after-2')).toBe(true);
-      expect(store.get('after')).toEqual(Buffer.from('y'));
-    } finally {
-      late.close();
-    }
-  });
+  it.skipIf(noImmutable !== null)(
+    `writes again once the file is writable (a fresh connection is opened)${noImmutable ? ` (skipped: ${noImmutable})` : ''}`,
+    () => {
+      const files = [temp.file(), `${temp.file()}-wal`];
+      setImmutable(files, true);
+      let late: KvStore | undefined;
+      try {
+        // SQLite opens an unwritable file read-only without saying so; this connection would refuse
+        // every write for the rest of its life.
+        late = openStore(temp.file(), { busyTimeoutMs: 20 });
+        expect(() => late!.put('during', Buffer.from('x'))).toThrow(
+          expect.objectContaining({ code: expect.stringMatching(/^SQLITE_READONLY/) }),
+        );
+        expect(late.get('existing')).toEqual(Buffer.from('old'));
+      } finally {
+        setImmutable(files, false);
+      }
+      try {
+        expect(late.put('after', Buffer.from('y'))).toBe('created');
+        expect(late.insert('after-2', Buffer.from('z'))).toBe(true);
+        expect(late.delete('after-2')).toBe(true);
+        expect(store.get('after')).toEqual(Buffer.from('y'));
+      } finally {
+        late.close();
+      }
+    },
+  );
 });
 
 describe('databaseFaultResponse', () => {

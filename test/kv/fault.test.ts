@@ -56,6 +56,8 @@ describe('withFaultInjection', () => {
     expect(faultSleep({ MKVSS_FAULT_SLEEP_US: '1000' })).toEqual({ micros: 1000, every: 1 });
     expect(faultSleep({ MKVSS_FAULT_SLEEP_US: '1000', MKVSS_FAULT_SLEEP_EVERY: '100' })).toEqual({ micros: 1000, every: 100 });
     expect(() => faultSleep({ MKVSS_FAULT_SLEEP_US: '1ms' })).toThrow(/^MKVSS_FAULT_SLEEP_US must be a whole number/);
-    expect(() => faultSleep({ MKVSS_FAULT_SLEEP_US: '10', MKVSS_FAULT_SLEEP_EVERY: '0' })).toThrow(/^MKVSS_FAULT_SLEEP_EVERY must be at least 1/);
+    expect(() => faultSleep({ MKVSS_FAULT_SLEEP_US: '10', MKVSS_FAULT_SLEEP_EVERY: '0' })).toThrow(
+      /^MKVSS_FAULT_SLEEP_EVERY must be at least 1/,
+    );
   });
 });

@@ -51,7 +51,9 @@ describe('seedDatabase', () => {
   it('refuses bad arguments and bad keys, storing nothing from a failed run', () => {
     expect(() => seedDatabase(temp.file(), -1, 8, String)).toThrow('seed count must be a whole number >= 0, got -1');
     expect(() => seedDatabase(temp.file(), 1, 2.5, String)).toThrow('seed value size must be a whole number');
-    expect(() => seedDatabase(temp.file(), 5, 8, (i) => (i === 3 ? '' : `k${i}`))).toThrow('keyOf(3) gave an unusable key: key must not be empty');
+    expect(() => seedDatabase(temp.file(), 5, 8, (i) => (i === 3 ? '' : `k${i}`))).toThrow(
+      'keyOf(3) gave an unusable key: key must not be empty',
+    );
     const store = openStore(temp.file());
     expect(store.count()).toBe(0); // one transaction: all or nothing
     store.close();

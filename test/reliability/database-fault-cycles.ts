@@ -83,7 +83,9 @@ export async function runFaultCycles(o: FaultCyclesOptions): Promise<FaultCycles
       const c = await KeepAliveClient.connect(first.port);
       for (let i = 0; i < 50; i++) {
         const value = randomBytes(512);
-        const r = await c.request(Buffer.concat([Buffer.from(`PUT /keys/fixed-${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${value.length}\r\n\r\n`), value]));
+        const r = await c.request(
+          Buffer.concat([Buffer.from(`PUT /keys/fixed-${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${value.length}\r\n\r\n`), value]),
+        );
         if (r.status !== 201) throw new Error(`setup write answered ${r.status}`);
         fixed.set(`fixed-${i}`, value);
       }
@@ -123,7 +125,10 @@ export async function runFaultCycles(o: FaultCyclesOptions): Promise<FaultCycles
     const probeWrite = async () => {
       const value = randomBytes(64);
       const key = `probe-${probeIndex++}`;
-      const r = await probe.request(Buffer.concat([Buffer.from(`PUT /keys/${key} HTTP/1.1\r\nHost: x\r\nContent-Length: ${value.length}\r\n\r\n`), value]), { timeoutMs: 30_000 });
+      const r = await probe.request(
+        Buffer.concat([Buffer.from(`PUT /keys/${key} HTTP/1.1\r\nHost: x\r\nContent-Length: ${value.length}\r\n\r\n`), value]),
+        { timeoutMs: 30_000 },
+      );
       if (r.status === 201) probed.set(key, value); // verified after the restart too
       return r.status;
     };
@@ -190,4 +195,3 @@ export function describeFaultCycles(r: FaultCyclesResult): string {
     `(${r.readFailures.length} failed), ${r.afterRestart.verified}/${r.acknowledged} acknowledged writes verified after restart`
   );
 }
-

@@ -39,28 +39,36 @@ describe.concurrent.each(RELIABILITY_KINDS)('%s server under database faults', (
   }, 45_000);
 
   // Skipped only where chattr +i cannot be used (not ext*, or no CAP_LINUX_IMMUTABLE): reason below.
-  it.skipIf(noImmutable !== null)(`immutable database files: writes get 503 (I/O error), reads go on, nothing is lost${noImmutable ? ` [skipped: ${noImmutable}]` : ''}`, async () => {
-    const r = await runImmutableFault(kind, tempDir());
-    console.info(describeFault(r));
-    expect(Object.keys(r.writeStatusesUnderFault)).toEqual(['503']);
-    expect(JSON.parse(r.refusalBody)).toEqual({ error: 'database I/O error' });
-    expectSurvived(r);
-  }, 45_000);
+  it.skipIf(noImmutable !== null)(
+    `immutable database files: writes get 503 (I/O error), reads go on, nothing is lost${noImmutable ? ` [skipped: ${noImmutable}]` : ''}`,
+    async () => {
+      const r = await runImmutableFault(kind, tempDir());
+      console.info(describeFault(r));
+      expect(Object.keys(r.writeStatusesUnderFault)).toEqual(['503']);
+      expect(JSON.parse(r.refusalBody)).toEqual({ error: 'database I/O error' });
+      expectSurvived(r);
+    },
+    45_000,
+  );
 
   // Skipped only where a tmpfs cannot be mounted (no CAP_SYS_ADMIN): reason below.
-  it.skipIf(noMount !== null)(`a full disk: writes get 507, reads go on, writes resume when space returns, nothing is lost${noMount ? ` [skipped: ${noMount}]` : ''}`, async () => {
-    const fs = mountSmallFileSystem(2 * 1024 * 1024);
-    if (typeof fs === 'string') throw new Error(fs);
-    try {
-      const r = await runFullDiskFault(kind, fs, 64 * 1024 * 1024);
-      console.info(describeFault(r));
-      // Some writes fit, then the first refusal is a 507 (the loop stops at it).
-      expect(r.writeStatusesUnderFault[507]).toBe(1);
-      expect(Object.keys(r.writeStatusesUnderFault).filter((s) => s !== '201' && s !== '507')).toEqual([]);
-      expect(JSON.parse(r.refusalBody)).toEqual({ error: 'insufficient storage: database disk is full' });
-      expectSurvived(r);
-    } finally {
-      fs.remove();
-    }
-  }, 45_000);
+  it.skipIf(noMount !== null)(
+    `a full disk: writes get 507, reads go on, writes resume when space returns, nothing is lost${noMount ? ` [skipped: ${noMount}]` : ''}`,
+    async () => {
+      const fs = mountSmallFileSystem(2 * 1024 * 1024);
+      if (typeof fs === 'string') throw new Error(fs);
+      try {
+        const r = await runFullDiskFault(kind, fs, 64 * 1024 * 1024);
+        console.info(describeFault(r));
+        // Some writes fit, then the first refusal is a 507 (the loop stops at it).
+        expect(r.writeStatusesUnderFault[507]).toBe(1);
+        expect(Object.keys(r.writeStatusesUnderFault).filter((s) => s !== '201' && s !== '507')).toEqual([]);
+        expect(JSON.parse(r.refusalBody)).toEqual({ error: 'insufficient storage: database disk is full' });
+        expectSurvived(r);
+      } finally {
+        fs.remove();
+      }
+    },
+    45_000,
+  );
 });

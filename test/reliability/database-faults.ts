@@ -36,7 +36,12 @@ export interface FaultResult {
 
 type Acked = Map<string, Buffer>;
 
-async function put(client: KeepAliveClient, acked: Acked, key: string, value: Buffer): Promise<{ status: number; body: string; retryAfter?: string }> {
+async function put(
+  client: KeepAliveClient,
+  acked: Acked,
+  key: string,
+  value: Buffer,
+): Promise<{ status: number; body: string; retryAfter?: string }> {
   const r = await client.request(putRequest(key, value), { timeoutMs: 30_000 });
   if (r.status === 201 || r.status === 200) acked.set(key, value);
   const retryAfter = r.headers.find(([n]) => n === 'retry-after')?.[1];
@@ -134,38 +139,50 @@ async function runFault(kind: ServerKind, spec: FaultSpec, flags: string[]): Pro
 
 /** Another process holds BEGIN EXCLUSIVE: writes get 503 + Retry-After after busy_timeout. */
 export function runLockFault(kind: ServerKind): Promise<FaultResult> {
-  return runFault(kind, {
-    name: 'lock held by another process (BEGIN EXCLUSIVE)',
-    valueBytes: 256,
-    writesUnderFault: 1, // each waits the 5 s busy_timeout
-    inject: (server) => holdExclusiveLock(server.db).release,
-  }, ['--threads', '4']);
+  return runFault(
+    kind,
+    {
+      name: 'lock held by another process (BEGIN EXCLUSIVE)',
+      valueBytes: 256,
+      writesUnderFault: 1, // each waits the 5 s busy_timeout
+      inject: (server) => holdExclusiveLock(server.db).release,
+    },
+    ['--threads', '4'],
+  );
 }
 
 /** The database and its WAL are made immutable: writes fail with EPERM (503, I/O error). */
 export function runImmutableFault(kind: ServerKind, dir: string): Promise<FaultResult> {
-  return runFault(kind, {
-    name: 'database files immutable (chattr +i on the .db and -wal files)',
-    dir,
-    valueBytes: 256,
-    writesUnderFault: 3,
-    inject: (server) => {
-      const files = [server.db, `${server.db}-wal`];
-      setImmutable(files, true);
-      return () => setImmutable(files, false);
+  return runFault(
+    kind,
+    {
+      name: 'database files immutable (chattr +i on the .db and -wal files)',
+      dir,
+      valueBytes: 256,
+      writesUnderFault: 3,
+      inject: (server) => {
+        const files = [server.db, `${server.db}-wal`];
+        setImmutable(files, true);
+        return () => setImmutable(files, false);
+      },
     },
-  }, ['--threads', '4']);
+    ['--threads', '4'],
+  );
 }
 
 /** The database fills a tiny tmpfs: writes get 507 until the file system grows. */
 export function runFullDiskFault(kind: ServerKind, fs: SmallFileSystem, grownBytes: number): Promise<FaultResult> {
-  return runFault(kind, {
-    name: 'disk full (database on a size-limited tmpfs)',
-    dir: fs.dir,
-    valueBytes: 32 * 1024,
-    writesUnderFault: 500, // bounded: the first 507 stops it
-    inject: () => () => fs.resize(grownBytes),
-  }, ['--threads', '4']);
+  return runFault(
+    kind,
+    {
+      name: 'disk full (database on a size-limited tmpfs)',
+      dir: fs.dir,
+      valueBytes: 32 * 1024,
+      writesUnderFault: 500, // bounded: the first 507 stops it
+      inject: () => () => fs.resize(grownBytes),
+    },
+    ['--threads', '4'],
+  );
 }
 
 export function describeFault(r: FaultResult): string {

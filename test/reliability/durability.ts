@@ -118,8 +118,10 @@ export function durabilityProblems(r: DurabilityResult, minAcks: number): string
     if (d.acknowledged < minAcks) problems.push(`${where}: only ${d.acknowledged} writes acknowledged`);
     if (Object.keys(d.unexpectedStatuses).length > 0) problems.push(`${where}: statuses ${JSON.stringify(d.unexpectedStatuses)}`);
     if (d.verify.errors.length > 0) problems.push(`${where}: read errors ${d.verify.errors.slice(0, 3).join('; ')}`);
-    if (d.verify.missing.length > 0) problems.push(`${where}: ${d.verify.missing.length} acknowledged writes missing, e.g. ${d.verify.missing[0]}`);
-    if (d.verify.mismatched.length > 0) problems.push(`${where}: ${d.verify.mismatched.length} values differ, e.g. ${d.verify.mismatched[0]}`);
+    if (d.verify.missing.length > 0)
+      problems.push(`${where}: ${d.verify.missing.length} acknowledged writes missing, e.g. ${d.verify.missing[0]}`);
+    if (d.verify.mismatched.length > 0)
+      problems.push(`${where}: ${d.verify.mismatched.length} values differ, e.g. ${d.verify.mismatched[0]}`);
     if (d.verify.verified !== d.acknowledgedSoFar) problems.push(`${where}: ${d.verify.verified} of ${d.acknowledgedSoFar} verified`);
     const expectedExit = d.signal === 'SIGKILL' ? d.exit.signal === 'SIGKILL' : d.exit.code === 0;
     if (!expectedExit) problems.push(`${where}: exit ${JSON.stringify(d.exit)}`);

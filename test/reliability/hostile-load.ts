@@ -48,8 +48,7 @@ export const EXPECTED_OUTCOMES: Record<string, RegExp> = {
 
 /** Outcomes allowed only because of a known, documented bug (each names the test that shows it).
  *  Remove an entry when its bug is fixed: the strict expectation above then applies again. */
-export const KNOWN_BUG_OUTCOMES: Record<string, Record<string, RegExp>> = {
-};
+export const KNOWN_BUG_OUTCOMES: Record<string, Record<string, RegExp>> = {};
 
 export interface HostileResult {
   kind: ServerKind;
@@ -66,8 +65,10 @@ export interface HostileResult {
 
 export async function runHostileLoad(o: HostileOptions): Promise<HostileResult> {
   const server = await startServer(o.kind, [
-    '--request-timeout', `${REQUEST_TIMEOUT_MS}ms`,
-    '--idle-timeout', '10s',
+    '--request-timeout',
+    `${REQUEST_TIMEOUT_MS}ms`,
+    '--idle-timeout',
+    '10s',
     ...(o.serverFlags ?? []),
   ]);
   try {
@@ -76,7 +77,10 @@ export async function runHostileLoad(o: HostileOptions): Promise<HostileResult> 
     const bigPath = keyPath('big-value');
     const pipelinedPath = keyPath('pipelined-value');
     const setup = await KeepAliveClient.connect(server.port);
-    for (const [key, bytes] of [['big-value', BIG_VALUE_BYTES], ['pipelined-value', o.pipelinedValueBytes]] as const) {
+    for (const [key, bytes] of [
+      ['big-value', BIG_VALUE_BYTES],
+      ['pipelined-value', o.pipelinedValueBytes],
+    ] as const) {
       const stored = await setup.request(putRequest(key, randomBytes(bytes)));
       if (stored.status !== 201) throw new Error(`storing ${key} answered ${stored.status}`);
     }
@@ -183,7 +187,12 @@ export function unexpectedOutcomes(r: HostileResult): string[] {
 
 export function describeHostile(r: HostileResult): string {
   const per = Object.entries(r.outcomes)
-    .map(([name, counts]) => `${name} {${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}}`)
+    .map(
+      ([name, counts]) =>
+        `${name} {${Object.entries(counts)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}}`,
+    )
     .join('; ');
   return (
     `[reliability] hostile ${r.kind}: normal load ${r.normal.succeeded}/${r.normal.requests} ok, ` +

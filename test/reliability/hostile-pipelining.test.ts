@@ -40,9 +40,13 @@ describe.each(RELIABILITY_KINDS)('%s server, clients pipelining GETs of a large 
       const before = readProcStatus(pid).vmHwmKb;
       const grownPast = (kb: number) => mib(readProcStatus(pid).vmHwmKb - before) >= kb;
       const release = waitFor(() => grownPast(ALLOWED_GROWTH_MIB), HOLD_MS, 50);
-      await Promise.all(Array.from({ length: CLIENTS }, () => pipelineWithoutReading(server.port, keyPath('large'), PIPELINED, HOLD_MS, release)));
+      await Promise.all(
+        Array.from({ length: CLIENTS }, () => pipelineWithoutReading(server.port, keyPath('large'), PIPELINED, HOLD_MS, release)),
+      );
       const peak = readProcStatus(pid).vmHwmKb;
-      console.info(`[reliability] pipelining ${kind}: ${CLIENTS} clients x ${PIPELINED} unread GETs of ${VALUE_BYTES / 1024} KiB: peak RSS ${mib(before)} -> ${mib(peak)} MiB`);
+      console.info(
+        `[reliability] pipelining ${kind}: ${CLIENTS} clients x ${PIPELINED} unread GETs of ${VALUE_BYTES / 1024} KiB: peak RSS ${mib(before)} -> ${mib(peak)} MiB`,
+      );
       expect(mib(peak - before)).toBeLessThan(ALLOWED_GROWTH_MIB);
     } finally {
       await server.stop('SIGTERM');

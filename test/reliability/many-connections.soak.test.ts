@@ -16,7 +16,15 @@ const NORMAL = 8;
 
 describe.each(RELIABILITY_KINDS)(`%s server with ${IDLE} idle keep-alive connections (soak)`, (kind) => {
   it(`serves ${IDLE} idle connections plus a normal load without an error`, async () => {
-    const options = { kind, idleConnections: IDLE, threadCap: THREAD_CAP, threadFloor: 16, normalConnections: NORMAL, normalLoadMs: 10_000, timeLimitMs: 240_000 };
+    const options = {
+      kind,
+      idleConnections: IDLE,
+      threadCap: THREAD_CAP,
+      threadFloor: 16,
+      normalConnections: NORMAL,
+      normalLoadMs: 10_000,
+      timeLimitMs: 240_000,
+    };
     const r = await runManyConnections(options);
     console.info(describeManyConnections(r));
     expectManyConnectionsHeld(r, options);

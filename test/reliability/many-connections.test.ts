@@ -13,7 +13,15 @@ const NORMAL = 4;
 
 describe.each(RELIABILITY_KINDS)(`%s server with ${IDLE} idle keep-alive connections (short)`, (kind) => {
   it(`serves ${IDLE} idle connections plus a normal load without an error`, async () => {
-    const options = { kind, idleConnections: IDLE, threadCap: THREAD_CAP, threadFloor: THREAD_CAP, normalConnections: NORMAL, normalLoadMs: 1_000, timeLimitMs: 45_000 };
+    const options = {
+      kind,
+      idleConnections: IDLE,
+      threadCap: THREAD_CAP,
+      threadFloor: THREAD_CAP,
+      normalConnections: NORMAL,
+      normalLoadMs: 1_000,
+      timeLimitMs: 45_000,
+    };
     const r = await runManyConnections(options);
     console.info(describeManyConnections(r));
     expectManyConnectionsHeld(r, options);

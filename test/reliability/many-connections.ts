@@ -114,7 +114,14 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
     if (o.kind === 'async') {
       await settledFirst;
       openMs = Date.now() - openStart;
-      normal = await runVerifiedLoad({ port: server.port, connections: o.normalConnections, clients: normalClients, maxRequests: 1_000_000, timeLimitMs: o.normalLoadMs, keyPrefix: 'many' });
+      normal = await runVerifiedLoad({
+        port: server.port,
+        connections: o.normalConnections,
+        clients: normalClients,
+        maxRequests: 1_000_000,
+        timeLimitMs: o.normalLoadMs,
+        keyPrefix: 'many',
+      });
       const second = await mapLimit(o.idleConnections, 500, async (i) => {
         const r = await must(idle[i], `idle connection ${i}`).request(HEALTH, { timeoutMs: 30_000 });
         if (r.status !== 200) throw new Error(`status ${r.status}`);
@@ -130,7 +137,14 @@ export async function runManyConnections(o: ManyConnectionsOptions): Promise<Man
       await sleep(1_000);
       servedDuringHold = answeredNow;
       maxServedAtOnce = answeredNow;
-      normal = await runVerifiedLoad({ port: server.port, connections: o.normalConnections, clients: normalClients, maxRequests: 1_000_000, timeLimitMs: o.normalLoadMs, keyPrefix: 'many' });
+      normal = await runVerifiedLoad({
+        port: server.port,
+        connections: o.normalConnections,
+        clients: normalClients,
+        maxRequests: 1_000_000,
+        timeLimitMs: o.normalLoadMs,
+        keyPrefix: 'many',
+      });
       // Release in waves: close every idle connection that has been answered; the threads go
       // back to accept() and take the next waiting connections.
       const released = new Set<number>();

@@ -16,7 +16,9 @@ import { cleanupTempDirs, startServer } from '../e2e/support/server-process.js';
 import { Client, get } from './support/client.js';
 
 // Worker threads load compiled JS, so the server under test is the one in dist/.
-const { startSyncServer } = (await import(new URL('../../dist/servers/sync/server.js', import.meta.url).href)) as typeof import('../../servers/sync/server.js');
+const { startSyncServer } = (await import(
+  new URL('../../dist/servers/sync/server.js', import.meta.url).href
+)) as typeof import('../../servers/sync/server.js');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkvss-prewarm-'));
 afterAll(() => {
@@ -101,10 +103,14 @@ describe('a prewarmed sync server', () => {
   it('splits one CPU budget across the floor, so a large floor cannot hold readiness back', async () => {
     // 20 ms of CPU for two threads, with nothing else bounding them: each stops after ~10 ms,
     // a few hundred requests at most (a cold request costs tens of µs or more).
-    const server = await startKv(path.join(dir, 'split.db'), { threads: 2 }, {
-      prewarmBudget: { maxRequests: 1_000_000, maxCpuMs: 60_000, maxWallMs: 60_000 },
-      floorPrewarmCpuMs: 20,
-    });
+    const server = await startKv(
+      path.join(dir, 'split.db'),
+      { threads: 2 },
+      {
+        prewarmBudget: { maxRequests: 1_000_000, maxCpuMs: 60_000, maxWallMs: 60_000 },
+        floorPrewarmCpuMs: 20,
+      },
+    );
     expect(server.prewarm.threads).toBe(2);
     expect(server.prewarm.requests).toBeLessThan(2_000);
   });

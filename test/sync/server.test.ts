@@ -13,7 +13,9 @@ import { Client, eventually, get } from './support/client.js';
 import { must } from '../../harness/must.js';
 
 // Worker threads load compiled JS, so the server under test is the one in dist/.
-const { startSyncServer } = (await import(new URL('../../dist/servers/sync/server.js', import.meta.url).href)) as typeof import('../../servers/sync/server.js');
+const { startSyncServer } = (await import(
+  new URL('../../dist/servers/sync/server.js', import.meta.url).href
+)) as typeof import('../../servers/sync/server.js');
 const STUB = new URL('./support/stub-handler.mjs', import.meta.url).href;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkvss-sync-'));
@@ -206,7 +208,14 @@ describe('sync server stop', () => {
 
 describe('sync server over IPv6', () => {
   it('a server on ::1 answers /health over IPv6 with the key-value routes', async () => {
-    const server = await startSyncServer({ ...DEFAULT_SERVER_OPTIONS, host: '::1', port: 0, db: path.join(dir, 'ipv6.db'), threads: 1, maxThreads: 2 });
+    const server = await startSyncServer({
+      ...DEFAULT_SERVER_OPTIONS,
+      host: '::1',
+      port: 0,
+      db: path.join(dir, 'ipv6.db'),
+      threads: 1,
+      maxThreads: 2,
+    });
     running.push(server);
     const client = await Client.connect(server.port, '::1');
     clients.push(client);
@@ -241,7 +250,9 @@ describe('sync server startup errors', () => {
       const error = await startStub({ port }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).name).toBe('StartupError');
-      expect((error as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); pick another with --port, or 0 for any free port`);
+      expect((error as Error).message).toBe(
+        `cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); pick another with --port, or 0 for any free port`,
+      );
     } finally {
       blocker.close();
     }

@@ -66,11 +66,7 @@ export function assertBuilt(): void {
 /** Spawns `node dist/cli/mkvss-lab.js serve <kind> --port 0 --db <db> ...flags` and waits for
  *  the ready line `listening on http://HOST:PORT`. Rejects (and kills the child) if the process
  *  exits or stays silent first, with its stderr in the message. */
-export async function startServer(
-  kind: ServerKind,
-  flags: string[] = [],
-  options: StartOptions = {},
-): Promise<StartedServer> {
+export async function startServer(kind: ServerKind, flags: string[] = [], options: StartOptions = {}): Promise<StartedServer> {
   assertBuilt();
   const db = options.db ?? tempDbPath();
   const args = [CLI, 'serve', kind, '--port', '0', '--db', db, ...flags];

@@ -10,7 +10,10 @@ export type FullSuiteKind = (typeof FULL_SUITE_KINDS)[number];
 export function fullSuiteServers(env: NodeJS.ProcessEnv = process.env): FullSuiteKind[] {
   const raw = env.MKVSS_E2E_SERVERS?.trim();
   if (!raw) return [...FULL_SUITE_KINDS];
-  const kinds = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const kinds = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const k of kinds) {
     if (!(FULL_SUITE_KINDS as readonly string[]).includes(k)) {
       throw new Error(`MKVSS_E2E_SERVERS: "${k}" is not one of ${FULL_SUITE_KINDS.join(', ')}`);

@@ -53,7 +53,9 @@ export class SteadyLoad {
 
   private async attempt(what: string, run: () => Promise<string | null>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer in ${this.timeoutMs} ms`), this.timeoutMs)));
+    const timeout = new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve(`no answer in ${this.timeoutMs} ms`), this.timeoutMs)),
+    );
     const problem = await Promise.race([run().catch((err: Error) => `error: ${err.message}`), timeout]);
     clearTimeout(timer);
     if (problem === null) {
@@ -68,7 +70,10 @@ export class SteadyLoad {
   async reach(count: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.ok < count) {
-      if (Date.now() > deadline) throw new Error(`the load reached ${this.ok} successful requests, not ${count}, in ${timeoutMs} ms (failures: ${this.failures.join('; ')})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the load reached ${this.ok} successful requests, not ${count}, in ${timeoutMs} ms (failures: ${this.failures.join('; ')})`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }

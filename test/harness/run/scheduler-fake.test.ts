@@ -10,7 +10,14 @@ import { must } from '../../../harness/must.js';
 
 const plan: CpuPlan = { pinned: false, driverCpus: [], serverCpus: [], driverProcesses: 1 };
 const steady = { sliceMs: 1000, tolerance: 0.1, maxMs: 8000 };
-const settings = (over: Partial<CompareSettings> = {}): CompareSettings => ({ ...DEFAULT_COMPARE_SETTINGS, durationMs: 5000, warmupMs: 1000, rounds: 3, steady, ...over });
+const settings = (over: Partial<CompareSettings> = {}): CompareSettings => ({
+  ...DEFAULT_COMPARE_SETTINGS,
+  durationMs: 5000,
+  warmupMs: 1000,
+  rounds: 3,
+  steady,
+  ...over,
+});
 
 /** sync settles from 300 to 100 µs/request over four loads; async is steady from the start; the
  *  floor (the ceiling) pushes 40-44k req/s depending on the round. */
@@ -29,7 +36,14 @@ describe('a compare run on fake servers', () => {
     const fake = new FakeServers(model, steady);
     const report = await run(fake, { rounds: 2, measureDriverCeiling: false });
     const acquired = fake.calls.filter((c) => /^(preflight|acquire)/.test(c));
-    expect(acquired).toEqual(['preflight sync', 'preflight async', 'acquire sync c=50', 'acquire async c=50', 'acquire async c=50', 'acquire sync c=50']);
+    expect(acquired).toEqual([
+      'preflight sync',
+      'preflight async',
+      'acquire sync c=50',
+      'acquire async c=50',
+      'acquire async c=50',
+      'acquire sync c=50',
+    ]);
     // A fresh sync server: six 1 s slices (300, 200, 150, 100, 100, 100) before its 5 s window.
     const firstSync = fake.calls.slice(fake.calls.indexOf('acquire sync c=50'), fake.calls.indexOf('release sync') + 1);
     expect(firstSync).toEqual(['acquire sync c=50', 'load sync get 6×1000ms', 'load sync get 5000ms', 'release sync']);
@@ -37,11 +51,12 @@ describe('a compare run on fake servers', () => {
     expect(report.cells.map((c) => c.server)).toEqual(['sync', 'async']);
   });
 
-  it('reports each round\'s warm-up: how long it took and the CPU per request it settled at', async () => {
+  it("reports each round's warm-up: how long it took and the CPU per request it settled at", async () => {
     const fake = new FakeServers(model, steady);
     const report = await run(fake, { measureDriverCeiling: false });
     const sync = report.cells.find((c) => c.server === 'sync')!;
-    for (const r of sync.rounds) expect(r.warmup).toEqual({ elapsedMs: 6000, steady: true, cpuPerRequestUs: [300, 200, 150, 100, 100, 100], settledUs: 100 });
+    for (const r of sync.rounds)
+      expect(r.warmup).toEqual({ elapsedMs: 6000, steady: true, cpuPerRequestUs: [300, 200, 150, 100, 100, 100], settledUs: 100 });
     const async = report.cells.find((c) => c.server === 'async')!;
     expect(async.rounds[0]?.warmup).toMatchObject({ elapsedMs: 3000, steady: true, settledUs: 28 });
     expect(sync.verdict).toBe('ok');
@@ -49,8 +64,9 @@ describe('a compare run on fake servers', () => {
     expect(fake.warmups).toHaveLength(6);
   });
 
-  it('shows each server\'s warm-up in the report\'s setup: its length, the CPU per request it settled at, rounds not steady', async () => {
-    const late: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50));
+  it("shows each server's warm-up in the report's setup: its length, the CPU per request it settled at, rounds not steady", async () => {
+    const late: FakeModel = (server, i) =>
+      server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50);
     const steadyRun = await run(new FakeServers(model, steady), { measureDriverCeiling: false });
     const line = (r: typeof steadyRun) => buildModel(r).setup.find(([k]) => k === 'Warm-up until steady')?.[1];
     expect(line(steadyRun)).toBe('sync 6.0 s, settled at 100 µs CPU/request; async 3.0 s, settled at 28 µs CPU/request');
@@ -60,7 +76,8 @@ describe('a compare run on fake servers', () => {
 
   it('marks a round not steady when the warm-up hits its cap, and says so', async () => {
     // Slices swinging by more than 2x never count as steady, even with no downward trend.
-    const jumpy: FakeModel = (server, i) => (server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50));
+    const jumpy: FakeModel = (server, i) =>
+      server === 'sync' ? { throughput: 8000, cpuPerRequestUs: i % 2 ? 400 : 150 } : model(server, i, 50);
     const fake = new FakeServers(jumpy, steady);
     const report = await run(fake, { rounds: 2, measureDriverCeiling: false });
     const sync = report.cells.find((c) => c.server === 'sync')!;
@@ -80,19 +97,31 @@ describe('a compare run on fake servers', () => {
     const fake = new FakeServers(fast, steady);
     // Each fresh floor process is on its first load: 40k, 40k, 40k... so vary by round instead.
     let slot = 0;
-    const ceilingModel: FakeModel = (server, i, c) => (server === 'floor' ? { throughput: must([40_000, 44_000, 42_000][slot++ % 3], 'a ceiling'), cpuPerRequestUs: 10, driverCpuPct: 95 } : fast(server, i, c));
+    const ceilingModel: FakeModel = (server, i, c) =>
+      server === 'floor'
+        ? { throughput: must([40_000, 44_000, 42_000][slot++ % 3], 'a ceiling'), cpuPerRequestUs: 10, driverCpuPct: 95 }
+        : fast(server, i, c);
     const fake2 = new FakeServers(ceilingModel, steady);
     const report = await run(fake2);
     expect(fake2.calls.filter((c) => c === 'acquire floor c=50')).toHaveLength(3);
     // The ceiling slot is neither warmed up nor one of the cells.
     expect(fake2.calls.filter((c) => c.startsWith('load floor'))).toEqual(Array(3).fill('load floor get 2000ms'));
     expect(report.cells.map((c) => c.server)).toEqual(['sync', 'async']);
-    expect(report.driverCeiling).toMatchObject({ workload: 'get', concurrency: 50, throughput: 42_000, slots: 3, spread: { median: 42_000, min: 40_000, max: 44_000 }, undercut: true });
-    expect(report.warnings.join('\n')).toMatch(/async get c=50 measured 45,000 req\/s, above the driver ceiling's range \(40,000-44,000 req\/s over 3 slots\): the ceiling was undercut/);
+    expect(report.driverCeiling).toMatchObject({
+      workload: 'get',
+      concurrency: 50,
+      throughput: 42_000,
+      slots: 3,
+      spread: { median: 42_000, min: 40_000, max: 44_000 },
+      undercut: true,
+    });
+    expect(report.warnings.join('\n')).toMatch(
+      /async get c=50 measured 45,000 req\/s, above the driver ceiling's range \(40,000-44,000 req\/s over 3 slots\): the ceiling was undercut/,
+    );
     expect(fake.calls).toEqual([]);
   });
 
-  it('does not call a figure inside the ceiling\'s range undercut', async () => {
+  it("does not call a figure inside the ceiling's range undercut", async () => {
     const fake = new FakeServers(model, steady);
     const report = await run(fake);
     expect(report.driverCeiling?.undercut).toBeUndefined();
@@ -137,17 +166,23 @@ describe('a compare run on fake servers', () => {
     expect(report.cells.map((c) => c.server)).toEqual(['async']);
     expect(report.warnings.join('\n')).toMatch(/sync failed pre-flight/);
     const again = new FakeServers(model, steady);
-    await runComparison(settings({ rounds: 1, measureDriverCeiling: false }), () => {}, { lifecycle: again, plan, now: () => again.clock, preflight: report.preflight });
+    await runComparison(settings({ rounds: 1, measureDriverCeiling: false }), () => {}, {
+      lifecycle: again,
+      plan,
+      now: () => again.clock,
+      preflight: report.preflight,
+    });
     expect(again.calls.some((c) => c.startsWith('preflight'))).toBe(false);
   });
 
-  it('says what each phase is doing, with the warm-up\'s slices and a time left that only counts down', async () => {
+  it("says what each phase is doing, with the warm-up's slices and a time left that only counts down", async () => {
     const fake = new FakeServers(model, steady);
     const lines: string[] = [];
     await run(fake, { rounds: 1 }, (l) => lines.push(l));
     expect(lines[0]).toMatch(/^pre-flight: sync: pre-flight \(23 scripted requests\), ~\d+s left in the run\n$/);
     expect(lines).toContainEqual(expect.stringMatching(/sync round 1 get c=50: warming up until steady: slice 4, 100 µs CPU\/request, ~/));
     expect(lines).toContainEqual(expect.stringMatching(/driver ceiling round 1 \(floor, get, c=50\): measuring, \d+s left here/));
-    for (const phase of ['starting', 'measuring', 'stopping', 'checking rows']) expect(lines.some((l) => l.includes(`: ${phase}`))).toBe(true);
+    for (const phase of ['starting', 'measuring', 'stopping', 'checking rows'])
+      expect(lines.some((l) => l.includes(`: ${phase}`))).toBe(true);
   });
 });

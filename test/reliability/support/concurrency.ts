@@ -40,5 +40,8 @@ export function rejectionSummary(results: PromiseSettledResult<unknown>[]): stri
       reasons.set(msg, (reasons.get(msg) ?? 0) + 1);
     }
   }
-  return [...reasons].slice(0, 5).map(([m, n]) => `${n}x ${m}`).join('; ');
+  return [...reasons]
+    .slice(0, 5)
+    .map(([m, n]) => `${n}x ${m}`)
+    .join('; ');
 }

@@ -153,7 +153,13 @@ export async function closeMidResponse(port: number, bigKeyPath: string): Promis
 
 /** Pipelines many GETs of a large value and never reads: the server must not buffer all of the
  *  responses (backpressure). After `holdMs` (or when `release` resolves) the client resets. */
-export async function pipelineWithoutReading(port: number, bigKeyPath: string, requests: number, holdMs: number, release?: Promise<unknown>): Promise<HostileOutcome> {
+export async function pipelineWithoutReading(
+  port: number,
+  bigKeyPath: string,
+  requests: number,
+  holdMs: number,
+  release?: Promise<unknown>,
+): Promise<HostileOutcome> {
   const p = await connect(port);
   p.socket.pause(); // never read: the kernel buffers fill and the server must stop
   p.socket.write(`GET ${bigKeyPath} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`.repeat(requests));
