@@ -58,19 +58,25 @@ function cells(r: MetricRow, recording: boolean): string[] {
 const HEADER = ['metric', 'baseline', 'now', 'change', 'spread (A/A)', 'rounds', 'verdict'];
 /** An A/B run's rows carry their paired 95% interval where a figures run has its spread. */
 const AB_HEADER = ['metric', 'baseline', 'now', 'change', '95% interval', 'rounds', 'verdict'];
-const headerOf = (s: GateSummary) => (s.against ? AB_HEADER : HEADER);
+const headerOf = (s: GateSummary) => (s.against && s.thresholds.rule === 'paired-t' ? AB_HEADER : HEADER);
 
 /** Lines above/below the table: which machine, which tolerance, what it means. */
 export function contextLines(s: GateSummary): string[] {
   const lines: string[] = [];
   const t = s.thresholds;
-  if (s.against) {
+  const tolerances = `Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99`;
+  const spreadRule = `a metric fails only when it is worse by more than its tolerance and, as a factor, by more than the spread (A/A) of its per-round values in this run: (max − min) / median (from 8 rounds on, the highest and lowest set aside)`;
+  if (s.against && t.rule === 'paired-t') {
     lines.push(
-      `Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1.`,
+      `${tolerances}, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1 (--rule paired-t: it assumes each build's one server process is as fast as any other, see docs/GATE.md).`,
+    );
+  } else if (s.against) {
+    lines.push(
+      `${tolerances}, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the median of the per-round ratios this ÷ base; ${spreadRule}.`,
     );
   } else {
     lines.push(
-      `Tolerance ${formatPercent(t.tolerance)} for throughput and efficiency (req/CPU-s), ${formatPercent(t.latencyTolerance)} for p99; a metric fails only when it is worse by more than its tolerance and by more than its spread (A/A): (max − min) / median of its per-round values in this run (from 8 rounds on, the highest and lowest set aside), or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`,
+      `${tolerances}; ${spreadRule}, or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`,
     );
   }
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
