@@ -15,13 +15,7 @@ import { planCpus } from '../../harness/system/pinning.js';
 import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
-const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import(
-  '../../dist/harness/run/server-process.js' as string
-)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import(
-  '../../dist/harness/run/process-load.js' as string
-)) as typeof import('../../harness/run/process-load.js');
+import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-accounting-'));

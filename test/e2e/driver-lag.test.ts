@@ -10,13 +10,8 @@ import { roundVerdict } from '../../harness/analysis/verdict.js';
 import { planCpus } from '../../harness/system/pinning.js';
 import type { DriverSpec } from '../../harness/load/driver-protocol.js';
 
-const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import(
-  '../../dist/harness/run/server-process.js' as string
-)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import(
-  '../../dist/harness/run/process-load.js' as string
-)) as typeof import('../../harness/run/process-load.js');
+// The BUILT harness: it starts the driver scripts and the server CLI from dist/.
+import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-driver-lag-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -12,13 +12,8 @@ import { checkRows } from '../../harness/analysis/verdict.js';
 import { planCpus } from '../../harness/system/pinning.js';
 import { must } from '../../harness/must.js';
 
-const { runLoad } = (await import('../../dist/harness/load/run-load.js' as string)) as typeof import('../../harness/load/run-load.js');
-const { startServer, stopServer } = (await import(
-  '../../dist/harness/run/server-process.js' as string
-)) as typeof import('../../harness/run/server-process.js');
-const { readyTimeoutFor } = (await import(
-  '../../dist/harness/run/process-load.js' as string
-)) as typeof import('../../harness/run/process-load.js');
+// The BUILT harness: it starts the driver scripts and the server CLI from dist/.
+import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-sliced-'));

@@ -2,62 +2,47 @@
 // for at most 3 s. Checks that
 // report.json is complete (the contract the renderers and the gate read) and that the rendered
 // files exist. Runs the BUILT CLI (npm test builds first). Nothing here asserts speed.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCompareJson } from './support/run-compare-json.js';
 import { assertValidReport, REPORT_SCHEMA, REPORT_VERSION, type Report } from '../../harness/schema/report-schema.js';
 import { decodeHistogram } from '../../harness/analysis/stats.js';
 import { roundVerdict } from '../../harness/analysis/verdict.js';
 import { describeDriver } from '../../harness/load/drivers.js';
 import { must } from '../../harness/must.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-e2e-'));
 let run: { code: number | null; stdout: string; stderr: string };
 let report: Report;
 
 beforeAll(async () => {
-  run = await new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        CLI,
-        'compare',
-        '--servers',
-        'sync,async',
-        '-d',
-        '1s',
-        '--warmup',
-        '0.5s',
-        '--rounds',
-        '1',
-        '--steady-cap',
-        '3s',
-        '--keys',
-        '200',
-        '--workload',
-        'get,crud',
-        '--no-driver-ceiling',
-        '--json',
-        '--label',
-        'e2e',
-        '--out',
-        out,
-      ],
-      // Bounded: a hung run is killed (SIGTERM lets the harness stop its servers first).
-      { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-  // Parsed leniently so a failed run shows its stderr in the first test instead of a JSON error.
-  try {
-    report = JSON.parse(run.stdout) as Report;
-  } catch {
-    report = {} as Report;
-  }
+  ({ report, ...run } = await runCompareJson(
+    [
+      '--servers',
+      'sync,async',
+      '-d',
+      '1s',
+      '--warmup',
+      '0.5s',
+      '--rounds',
+      '1',
+      '--steady-cap',
+      '3s',
+      '--keys',
+      '200',
+      '--workload',
+      'get,crud',
+      '--no-driver-ceiling',
+      '--json',
+      '--label',
+      'e2e',
+      '--out',
+      out,
+    ],
+    150_000,
+  ));
 }, 160_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));

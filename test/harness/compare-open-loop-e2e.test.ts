@@ -6,65 +6,50 @@
 // checked against another request's expectation (no unexpected statuses), and every request due
 // in the window is counted (a timeout with its age as its latency, a late answer as an answer),
 // never dropped. Runs the BUILT CLI (npm test builds first). Nothing here asserts speed.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCompareJson } from './support/run-compare-json.js';
 import { assertValidReport, type Report } from '../../harness/schema/report-schema.js';
 import { decodeHistogram } from '../../harness/analysis/stats.js';
 import { must } from '../../harness/must.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const RATE = 200_000;
 const out = mkdtempSync(path.join(tmpdir(), 'mkvss-compare-open-loop-'));
 let run: { code: number | null; stdout: string; stderr: string };
 let report: Report;
 
 beforeAll(async () => {
-  run = await new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      // --warmup 0: no lead-in load, so the window's first requests meet an empty queue and some
-      // are answered (with a lead-in at this rate, every request due in the window waits behind it).
-      [
-        CLI,
-        'compare',
-        '--servers',
-        'async',
-        '--workload',
-        'crud',
-        '--rate',
-        String(RATE),
-        '-c',
-        '2',
-        '--pipelining',
-        '4',
-        '-d',
-        '1s',
-        '--warmup',
-        '0',
-        '--rounds',
-        '1',
-        '--steady-cap',
-        '2s',
-        '--no-driver-ceiling',
-        '--json',
-        '--out',
-        out,
-      ],
-      // Bounded: a hung run is killed (SIGTERM lets the harness stop its server first).
-      { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-  // Parsed leniently so a failed run shows its stderr in the first test instead of a JSON error.
-  try {
-    report = JSON.parse(run.stdout) as Report;
-  } catch {
-    report = {} as Report;
-  }
+  // --warmup 0: no lead-in load, so the window's first requests meet an empty queue and some
+  // are answered (with a lead-in at this rate, every request due in the window waits behind it).
+  ({ report, ...run } = await runCompareJson(
+    [
+      '--servers',
+      'async',
+      '--workload',
+      'crud',
+      '--rate',
+      String(RATE),
+      '-c',
+      '2',
+      '--pipelining',
+      '4',
+      '-d',
+      '1s',
+      '--warmup',
+      '0',
+      '--rounds',
+      '1',
+      '--steady-cap',
+      '2s',
+      '--no-driver-ceiling',
+      '--json',
+      '--out',
+      out,
+    ],
+    90_000,
+  ));
 }, 100_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
