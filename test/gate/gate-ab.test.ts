@@ -1,6 +1,6 @@
 // The A/B gate (gate --against <ref>): this build over the base build, paired round by round.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, FAILING } from '../../harness/gate/decision.js';
+import { DEFAULT_THRESHOLDS, FAILING, type GateThresholds } from '../../harness/gate/decision.js';
 import { runGateLoop } from '../../harness/gate/loop.js';
 import { abBaseline } from '../../harness/gate/baseline.js';
 import { extractAbMetrics } from '../../harness/gate/metrics.js';
@@ -17,14 +17,14 @@ function abReport(self: { sync: RoundFigures[]; async: RoundFigures[] }, base: {
   return { ...mine, cells: [...mine.cells, ...theirs.cells.map((c) => ({ ...c, build: 'base' as const }))] };
 }
 
-async function judge(report: Report) {
+async function judge(report: Report, rounds = 5, rule: GateThresholds['rule'] = DEFAULT_THRESHOLDS.rule) {
   const baseline = abBaseline(SETTINGS, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
   return runGateLoop({
     baseline,
-    thresholds: DEFAULT_THRESHOLDS,
+    thresholds: { ...DEFAULT_THRESHOLDS, rule },
     workloads: ['get'],
-    rounds: 5,
-    maxRounds: 5,
+    rounds,
+    maxRounds: rounds,
     extraRounds: 2,
     measure: async () => report,
     extract: extractAbMetrics,
@@ -145,17 +145,7 @@ describe('A/B gate: this build against a base build measured in the same run', (
         { sync: ratios.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) },
         { sync: steady(10_000, 4000, [1, 1, 1, 1, 1, 1, 1].slice(0, ratios.length)), async: steady(20_000, 2000, calm) },
       );
-      const baseline = abBaseline(SETTINGS, ['sync', 'async'], MACHINE, '2026-01-01T00:00:00Z');
-      const outcome = await runGateLoop({
-        baseline,
-        thresholds: { ...DEFAULT_THRESHOLDS, rule },
-        workloads: ['get'],
-        rounds: ratios.length,
-        maxRounds: ratios.length,
-        extraRounds: 2,
-        measure: async () => report,
-        extract: extractAbMetrics,
-      });
+      const outcome = await judge(report, ratios.length, rule);
       return outcome.rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
     };
     // An A/A run measured on a quiet machine of this kind (7 rounds, sd of the log ratios 0.16):
