@@ -27,6 +27,8 @@ import {
   warmupWorkload,
   warmupWorkloadFor,
   type WarmupRecord,
+  type SteadyWarmup,
+  type WarmupSlice,
 } from './steady-warmup.js';
 import { schedule, type Measurement } from './schedule.js';
 import { roundFrom, summarizeCell, type RoundOutcome } from './cell-figures.js';
@@ -165,6 +167,48 @@ function stepsOf(
   return [...pre, ...main];
 }
 
+/**
+ * Warms a cold server up by the lifecycle's rule (steady-warmup.ts) on the lifecycle's warm-up
+ * workload, records it in `lifecycle.warmups` and marks the server warm. The measure loop calls it
+ * for a cold server; the A/B gate calls it for both builds' processes at once (gate/measure.ts).
+ */
+export async function warmUp(
+  lifecycle: ServerLifecycle,
+  live: LiveServer,
+  settings: CompareSettings,
+  /** The workload about to be measured (a fresh server warms on it: warmupWorkloadFor). */
+  measured: WorkloadName,
+  round: number,
+  onSlice?: (s: WarmupSlice) => void,
+  now?: () => number,
+  /** Instead of the lifecycle's rule (the A/B gate's side-by-side warm-up is twice as long). */
+  rule: SteadyWarmup = lifecycle.steady,
+): Promise<WarmupRecord> {
+  const workload: WorkloadName =
+    lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(measured));
+  const warmup = await warmUntilSteady(
+    lifecycle,
+    live,
+    rule,
+    {
+      mode: 'closed',
+      driver: WARMUP_DRIVER,
+      workload,
+      connections: live.concurrency,
+      pipelining: settings.pipelining,
+      keys: settings.keys,
+      valueSize: settings.valueSize,
+      seed: (settings.seed ?? 1) + 1000 + 100 * round,
+      timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    },
+    onSlice,
+    now,
+  );
+  lifecycle.warmups.push(warmup);
+  live.cold = false;
+  return warmup;
+}
+
 /** Acquire, warm until steady when cold, measure, release: one measurement of the schedule. */
 async function measureStep(
   lifecycle: ServerLifecycle,
@@ -179,23 +223,12 @@ async function measureStep(
   try {
     if (live.cold && !m.ceiling) {
       say('warming up', 'until steady');
-      const workload: WorkloadName =
-        lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(m.workload));
-      warmup = await warmUntilSteady(
+      warmup = await warmUp(
         lifecycle,
         live,
-        lifecycle.steady,
-        {
-          mode: 'closed',
-          driver: WARMUP_DRIVER,
-          workload,
-          connections: m.concurrency,
-          pipelining: settings.pipelining,
-          keys: settings.keys,
-          valueSize: settings.valueSize,
-          seed: (settings.seed ?? 1) + 1000 + 100 * m.round,
-          timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        },
+        settings,
+        m.workload,
+        m.round,
         (s) =>
           say(
             'warming up',
@@ -205,8 +238,6 @@ async function measureStep(
           ),
         now,
       );
-      lifecycle.warmups.push(warmup);
-      live.cold = false;
     }
     say('measuring');
     lifecycle.prepare(live);
