@@ -33,7 +33,15 @@ export interface GateMeasureSettings {
    *  0: no probe. */
   probeRate?: number;
   probeWorkload?: WorkloadName;
+  /** A/B gate: where each round's server processes come from. 'per-round': a fresh process per
+   *  build and server in every round, so the rounds sample processes (two processes of the same
+   *  code differ by 10-30% here for their whole life: docs/GATE.md); 'kept' (absent in older
+   *  files): one per build and server for the whole run. */
+  processes?: GateProcesses;
 }
+
+export const GATE_PROCESSES = ['per-round', 'kept'] as const;
+export type GateProcesses = (typeof GATE_PROCESSES)[number];
 
 export interface BaselineMetric {
   id: string;
@@ -141,6 +149,8 @@ export function settingsDifferences(then: GateMeasureSettings, now: GateMeasureS
   if ((then.probeRate ?? 0) !== (now.probeRate ?? 0)) diffs.push(`--probe-rate ${now.probeRate ?? 0} (baseline: ${then.probeRate ?? 0})`);
   if ((then.probeRate ?? 0) > 0 && then.probeWorkload !== now.probeWorkload)
     diffs.push(`probe workload ${now.probeWorkload} (baseline: ${then.probeWorkload})`);
+  if ((then.processes ?? 'kept') !== (now.processes ?? 'kept'))
+    diffs.push(`--processes ${now.processes ?? 'kept'} (baseline: ${then.processes ?? 'kept'})`);
   return diffs;
 }
 

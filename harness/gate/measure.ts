@@ -4,11 +4,12 @@
 // is steady, so the rounds measure the server and not how far its JIT has got.
 import type { Cell, Preflight, Report, ServerName, WorkloadName } from '../schema/report-schema.js';
 import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from '../run/settings.js';
-import { runComparison, runPreflight } from '../run/compare.js';
+import { runComparison, runPreflight, warmUp } from '../run/compare.js';
 import { planCpus } from '../system/pinning.js';
 import { DEFAULT_STEADY_WARMUP, WarmServers } from '../run/warm-servers.js';
 import type { Measure } from './loop.js';
 import type { GateMeasureSettings } from './baseline.js';
+import { must } from '../must.js';
 
 /** TEST ONLY: per server kind, the fault variables its processes get (servers/kv/fault.ts:
  *  MKVSS_FAULT_DELAY_US, MKVSS_FAULT_SLEEP_US, MKVSS_FAULT_SLEEP_EVERY). */
@@ -95,13 +96,38 @@ export function compareMeasure(settings: GateMeasureSettings, faults: FaultDelay
 /** The servers an A/B gate measures in both builds (no floor: the base build is the yardstick). */
 export const AB_SERVERS: ServerName[] = ['sync', 'async'];
 
+/** One measurement of an A/B step: a server on a workload (at a fixed rate: the waiting probe),
+ *  in both builds back to back, `headFirst` saying which goes first. */
+interface AbStep {
+  round: number;
+  workload: WorkloadName;
+  server: ServerName;
+  headFirst: boolean;
+  rate?: number;
+}
+
+/** The server processes of both builds that an A/B step measures. */
+interface AbPools {
+  head: WarmServers;
+  base: WarmServers;
+}
+
 /**
- * The measure step of an A/B gate (`gate --against <ref>`): this checkout's servers and the base
- * build's, each kept up and warmed up for the same fixed time, measured back to back per server and workload
- * in alternating order (this, base; base, this; ...), so drift of the machine between runs (on
- * this VM it moved the floor-normalised figures by up to 40%) cancels out. Faults apply to this
- * checkout's servers only. Returns one Report per step whose base cells carry `build: 'base'`
- * (see extractAbMetrics).
+ * The measure step of an A/B gate (`gate --against <ref>`, and the default gate against the
+ * blessed commit): this checkout's servers and the base build's, each warmed up for the same fixed
+ * time, measured back to back per server and workload in alternating order (this, base; base,
+ * this; ...), so drift of the machine between measurements (on this VM it moved the
+ * floor-normalised figures by up to 40%) cancels out. Faults apply to this checkout's servers only.
+ *
+ * Where the processes come from (`settings.processes`):
+ * - 'per-round': every round starts a fresh process of each server in both builds, warms the pair
+ *   alike, measures it and stops it. A round's ratio is then one process pair's, and the rounds'
+ *   spread includes how much two processes of the same code differ, which here was 10-30% for a
+ *   process's whole life (docs/GATE.md): an interval over kept processes' rounds did not cover it.
+ * - 'kept': one process per build and server for the whole run (cheaper; rounds then sample the
+ *   machine's noise, not the processes').
+ *
+ * Returns one Report per step whose base cells carry `build: 'base'` (see extractAbMetrics).
  */
 export function abMeasure(
   settings: GateMeasureSettings,
@@ -109,112 +135,166 @@ export function abMeasure(
   baseCli: string,
   progress: (line: string) => void,
 ): GateMeasurer {
-  let pools: { head: WarmServers; base: WarmServers; headPreflight: Preflight[] } | undefined;
+  const perRound = settings.processes === 'per-round';
+  let kept: AbPools | undefined;
+  let live: AbPools[] = [];
+  let headPreflight: Preflight[] | undefined;
   let roundsSoFar = 0;
-  const close = async () => {
-    const p = pools;
-    pools = undefined;
-    if (!p) return;
+  const closePools = async (p: AbPools) => {
+    live = live.filter((x) => x !== p);
     try {
       await p.head.close();
     } finally {
       await p.base.close();
     }
   };
+  const close = async () => {
+    kept = undefined;
+    for (const p of [...live]) await closePools(p);
+  };
   // Every server of both builds gets the same warm-up load (fixed, not until steady): the builds
   // are compared with each other, and a stopping rule that ends each at its own first steady slice
   // would leave one JIT further along than the other (steady-warmup.ts, `fixed`).
   const steady = { ...DEFAULT_STEADY_WARMUP, maxMs: settings.settleMs ?? DEFAULT_STEADY_WARMUP.maxMs, fixed: true };
+  const forPool = (f: FaultDelays, workloads: CompareSettings['workloads']) => ({
+    ...gateCompareSettings(settings, workloads, 1, f),
+    servers: AB_SERVERS,
+  });
+  const plan = planCpus(true);
+  const openPools = (): AbPools => {
+    const base = new WarmServers(forPool({}, settings.workloads), plan, steady, progress, baseCli, 'base');
+    const head = new WarmServers(forPool(faults, settings.workloads), plan, steady, progress, undefined, 'this');
+    const pools = { head, base };
+    live.push(pools);
+    return pools;
+  };
+  /**
+   * Starts a fresh process of `server` in both builds and warms the two up at the same time, each
+   * under its own load, for the same fixed time. Warmed one after the other, the first sat idle
+   * while the second started and warmed (~10 s), and the idle one ran the 90/10 mix 20-35% slower
+   * in its next window (A/A, round after round, whichever build it was: docs/GATE.md). Side by
+   * side on the server's core, each gets about half of it, so the warm-up is twice the settle
+   * time for about the same work as one server alone.
+   */
+  const warmTogether = async ({ head, base }: AbPools, server: ServerName, round: number) => {
+    const h = await head.acquire(server, settings.concurrency);
+    const b = await base.acquire(server, settings.concurrency);
+    const paired = { ...steady, maxMs: 2 * steady.maxMs };
+    await Promise.all([
+      warmUp(head, h, forPool(faults, settings.workloads), settings.workloads[0] ?? 'get', round, undefined, undefined, paired),
+      warmUp(base, b, forPool({}, settings.workloads), settings.workloads[0] ?? 'get', round, undefined, undefined, paired),
+    ]);
+  };
   return {
     measure: async (request) => {
       progress(
-        `gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each\n`,
+        `gate: measuring ${AB_SERVERS.join(', ')} of this checkout and of the base on ${request.workloads.join(', ')}, ${request.rounds} round(s) of ${settings.durationMs} ms each${perRound ? ', fresh processes every round' : ''}\n`,
       );
-      const forPool = (f: FaultDelays, workloads: CompareSettings['workloads']) => ({
-        ...gateCompareSettings(settings, workloads, 1, f),
-        servers: AB_SERVERS,
-      });
-      if (!pools) {
-        const plan = planCpus(true);
-        const base = new WarmServers(forPool({}, settings.workloads), plan, steady, progress, baseCli, 'base');
-        // The base is what this checkout is measured against, not what is under test: its
-        // answers are not pre-flighted (this checkout's are, on the first step).
-        const head = new WarmServers(forPool(faults, settings.workloads), plan, steady, progress, undefined, 'this');
-        const headPreflight = await runPreflight(forPool(faults, settings.workloads), progress);
-        pools = { head, base, headPreflight };
-      }
-      const { head, base, headPreflight } = pools;
-      try {
-        const cells = new Map<string, Cell>();
-        let first: Report | undefined;
-        const warnings = new Set<string>();
-        // The finest interleave: each server and workload is measured in both builds back to
-        // back (~2 s apart), the order flipping every time. The VM's speed was seen to shift
-        // within seconds; whole-round blocks (~9 s apart) paired far worse.
-        const steps: Array<{ round: number; workload: WorkloadName; server: ServerName; headFirst: boolean; rate?: number }> = [];
-        for (let r = 1; r <= request.rounds; r++) {
-          const round = roundsSoFar + r;
-          const pairs = request.workloads.flatMap((workload) => AB_SERVERS.map((server) => ({ workload, server })));
-          // Each pair's order flips from one round to the next, and neighbours differ within one.
-          pairs.forEach((p, i) => {
-            steps.push({ round, ...p, headFirst: (round + i) % 2 === 1 });
-          });
-        }
-        // The waiting probe (first step only: extensions are for noisy closed-loop rows): the same
-        // back-to-back pairs at a fixed open-loop rate, below both builds' limits, where a server
-        // that waits shows in its tail even when it burns no CPU and the closed loop hides it.
-        const probeRate = settings.probeRate ?? 0;
-        if (probeRate > 0 && settings.probeWorkload && roundsSoFar === 0) {
-          for (let r = 1; r <= request.rounds; r++) {
-            for (const [i, server] of AB_SERVERS.entries())
-              steps.push({
-                round: roundsSoFar + r,
-                workload: settings.probeWorkload!,
-                server,
-                headFirst: (r + i) % 2 === 0,
-                rate: probeRate,
-              });
+      // The base is what this checkout is measured against, not what is under test: its answers
+      // are not pre-flighted (this checkout's are, on the first step).
+      headPreflight ??= await runPreflight(forPool(faults, settings.workloads), progress);
+      const preflight = headPreflight;
+      const cells = new Map<string, Cell>();
+      let first: Report | undefined;
+      const warnings = new Set<string>();
+      const warmups: WarmServers['warmups'] = [];
+      const runStep = async ({ head, base }: AbPools, { round, workload, server, headFirst, rate }: AbStep) => {
+        for (const pool of headFirst ? [head, base] : [base, head]) {
+          const report = await runComparison(
+            { ...forPool(pool === head ? faults : {}, [workload]), servers: [server], ...(rate ? { rate } : {}) },
+            () => {},
+            { lifecycle: pool, preflight: pool === head ? preflight : [] },
+          );
+          first ??= report;
+          for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
+          for (const c of report.cells) {
+            const tagged: Cell = {
+              ...c,
+              ...(pool === base ? { build: 'base' as const } : {}),
+              rounds: c.rounds.map((x) => ({ ...x, round })),
+            };
+            const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}|${rate ?? 'closed'}`;
+            const seen = cells.get(k);
+            cells.set(k, seen ? { ...seen, rounds: [...seen.rounds, ...tagged.rounds] } : tagged);
           }
         }
-        for (const { round, workload, server, headFirst, rate } of steps) {
-          for (const pool of headFirst ? [head, base] : [base, head]) {
-            const report = await runComparison(
-              { ...forPool(pool === head ? faults : {}, [workload]), servers: [server], ...(rate ? { rate } : {}) },
-              () => {},
-              { lifecycle: pool, preflight: pool === head ? headPreflight : [] },
-            );
-            first ??= report;
-            for (const w of report.warnings) warnings.add(pool === base ? `base: ${w}` : w);
-            for (const c of report.cells) {
-              const tagged: Cell = {
-                ...c,
-                ...(pool === base ? { build: 'base' as const } : {}),
-                rounds: c.rounds.map((x) => ({ ...x, round })),
-              };
-              const k = `${c.server}|${c.workload}|${c.concurrency}|${pool === base ? 'base' : 'this'}|${rate ?? 'closed'}`;
-              const seen = cells.get(k);
-              cells.set(k, seen ? { ...seen, rounds: [...seen.rounds, ...tagged.rounds] } : tagged);
+      };
+      // The waiting probe runs on the first step only (extensions are for noisy closed-loop rows):
+      // the same back-to-back pairs at a fixed open-loop rate, below both builds' limits, where a
+      // server that waits shows in its tail even when it burns no CPU and the closed loop hides it.
+      const probeRate = settings.probeRate ?? 0;
+      const probeWorkload = probeRate > 0 && roundsSoFar === 0 ? settings.probeWorkload : undefined;
+      // A round's steps for one server: each workload in both builds back to back (~2 s apart),
+      // the order flipping from one step to the next and from one round to the next. The VM's
+      // speed was seen to shift within seconds; whole-round blocks (~9 s apart) paired far worse.
+      const stepsOf = (round: number, server: ServerName, serverIndex: number): AbStep[] => {
+        const steps: AbStep[] = request.workloads.map((workload, w) => ({
+          round,
+          workload,
+          server,
+          headFirst: (round + serverIndex * request.workloads.length + w) % 2 === 1,
+        }));
+        if (probeWorkload)
+          steps.push({ round, workload: probeWorkload, server, headFirst: (round + serverIndex) % 2 === 0, rate: probeRate });
+        return steps;
+      };
+      try {
+        if (perRound) {
+          for (let r = 1; r <= request.rounds; r++) {
+            const round = roundsSoFar + r;
+            // Which server goes first alternates too, so neither always follows the other's stop.
+            const order = round % 2 === 1 ? AB_SERVERS : [...AB_SERVERS].reverse();
+            for (const server of order) {
+              const pools = openPools();
+              try {
+                await warmTogether(pools, server, round);
+                // One order for the whole round (it flips the next): the windows then alternate
+                // strictly (A B A B ...), so each process waits one window between two of its own.
+                const headFirst = round % 2 === 1;
+                for (const step of stepsOf(round, server, AB_SERVERS.indexOf(server))) await runStep(pools, { ...step, headFirst });
+              } finally {
+                await closePools(pools);
+              }
             }
           }
+        } else {
+          kept ??= openPools();
+          // Kept processes: every server's steps of a round, then the next round's.
+          for (let r = 1; r <= request.rounds; r++) {
+            const round = roundsSoFar + r;
+            for (const step of AB_SERVERS.flatMap((server, i) => stepsOf(round, server, i))) await runStep(kept, step);
+          }
+          warmups.push(...kept.head.warmups, ...kept.base.warmups);
         }
-        roundsSoFar += request.rounds;
-        return {
-          ...first!,
-          setup: { ...first!.setup, servers: AB_SERVERS, rounds: request.rounds, warmServers: [...head.warmups, ...base.warmups] },
-          cells: [...cells.values()],
-          comparisons: [],
-          preflight: headPreflight,
-          warnings: [...warnings],
-        };
       } catch (err) {
         await close().catch(() => {});
         throw err;
       }
+      roundsSoFar += request.rounds;
+      const firstReport = must(first, 'an A/B step measured nothing');
+      return {
+        ...firstReport,
+        setup: {
+          ...firstReport.setup,
+          servers: AB_SERVERS,
+          rounds: request.rounds,
+          // Per round, warm-ups are part of every round's cost (the loop projects extensions from it).
+          ...(perRound ? { lifecycle: 'fresh' as const } : { lifecycle: 'kept' as const, warmServers: warmups }),
+        },
+        cells: [...cells.values()],
+        comparisons: [],
+        preflight,
+        warnings: [...warnings],
+      };
     },
     close,
     kill: () => {
-      pools?.head.kill();
-      pools?.base.kill();
+      for (const p of live) {
+        p.head.kill();
+        p.base.kill();
+      }
+      live = [];
+      kept = undefined;
     },
   };
 }

@@ -2,7 +2,7 @@
 // (for a CI job summary). Both come from the same rows, so they never disagree, and both are laid
 // out and formatted by the compare report's modules (harness/report: table.ts, format.ts).
 import type { Machine } from '../schema/report-schema.js';
-import type { GateBaseline } from './baseline.js';
+import type { GateBaseline, GateProcesses } from './baseline.js';
 import { FAILING, type GateThresholds, type MetricRow, type MetricVerdict } from './decision.js';
 import type { GateOutcome } from './loop.js';
 import { formatPercent, formatRatio } from '../report/format.js';
@@ -28,7 +28,7 @@ export interface GateSummary {
   /** Set when this run rewrote the baseline. */
   baselineWritten?: string;
   /** An A/B gate: the base build this checkout was measured against, in the same run. */
-  against?: { ref: string; commit: string; notes: string[] };
+  against?: { ref: string; commit: string; notes: string[]; processes?: GateProcesses };
 }
 
 function figure(v: number | null): string {
@@ -68,7 +68,7 @@ export function contextLines(s: GateSummary): string[] {
   const spreadRule = `a metric fails only when it is worse by more than its tolerance and, as a factor, by more than the spread (A/A) of its per-round values in this run: (max − min) / median (from 8 rounds on, the highest and lowest set aside)`;
   if (s.against && t.rule === 'paired-t') {
     lines.push(
-      `${tolerances}, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1 (--rule paired-t: it assumes each build's one server process is as fast as any other, see docs/GATE.md).`,
+      `${tolerances}, ${formatPercent(t.waitTolerance)} for p99 at a fixed rate; "now" is the geometric mean of the per-round ratios this ÷ base, with their paired 95% t-interval; a metric fails only when it is worse by more than its tolerance AND its whole interval lies on the worse side of 1 (${s.against.processes === 'per-round' ? 'every round a fresh server process in each build, so the interval covers how much two processes of the same code differ' : "kept processes: it assumes each build's one server process is as fast as any other, see docs/GATE.md"}).`,
     );
   } else if (s.against) {
     lines.push(
@@ -86,7 +86,7 @@ export function contextLines(s: GateSummary): string[] {
   }
   if (s.against) {
     lines.push(
-      `A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`,
+      `A/B: this checkout against ${s.against.ref} (${s.against.commit.slice(0, 12)}), both built and measured in this run, each server and workload in both builds back to back (the order flipping each time${s.against.processes === 'per-round' ? '; a fresh pair of processes every round, warmed side by side' : ''}); each figure is this ÷ base in its round, so 1.000 means no change and the baseline column is 1 by definition.`,
     );
     for (const n of s.against.notes) lines.push(`Note: ${n}`);
   } else if (s.baseline) {

@@ -125,7 +125,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
     machine: firstReport.setup.machine,
     thresholds: o.thresholds,
     elapsedMs: io.now() - started,
-    ...(o.against ? { against: o.against } : {}),
+    ...(o.against ? { against: { ...o.against, processes: o.settings.processes ?? 'kept' } } : {}),
   };
   if (o.updateBaseline) {
     if (outcome.failed) {
@@ -159,6 +159,7 @@ export async function runGate(o: GateRunOptions, io: GateRunIo): Promise<number>
         r.cells.flatMap((c) =>
           c.rounds.map((x) => ({
             server: c.server,
+            ...(o.against ? { build: c.build ?? 'this' } : {}),
             workload: c.workload,
             concurrency: c.concurrency,
             round: x.round,

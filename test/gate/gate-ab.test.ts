@@ -128,18 +128,18 @@ describe('A/B gate: this build against a base build measured in the same run', (
     expect(row.verdict).toBe('regression');
   });
 
-  it('passes the A/A run that once failed under the default (range) rule: rounds at 0.60-0.90 of the base are noise, not a −27% regression', async () => {
+  it('under the range rule (the default with kept processes), passes the A/A run that once failed: rounds at 0.60-0.90 of the base are noise, not a −27% regression', async () => {
     const wobble = [0.6, 0.73, 0.6, 0.77, 0.9];
     const report = abReport(
       { sync: wobble.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) },
       { sync: steady(10_000, 4000, [1, 1, 1, 1, 1]), async: steady(20_000, 2000, calm) },
     );
-    const row = (await judge(report)).rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
+    const row = (await judge(report, 5, 'range')).rows.find((r) => r.id === 'get c8 sync this ÷ base req/s')!;
     expect(row.change).toBeCloseTo(-0.27, 2);
     expect(row.verdict).toBe('within-noise');
   });
 
-  it('with --rule paired-t, judges each row by the paired t-interval of its per-round ratios, not their range', async () => {
+  it('by default (paired-t), judges each row by the paired t-interval of its per-round ratios, not their range', async () => {
     const row = async (ratios: number[], rule: 'range' | 'paired-t' = 'paired-t') => {
       const report = abReport(
         { sync: ratios.map((w) => ({ throughput: 10_000 * w, p99Us: 4000 })), async: steady(20_000, 2000, calm) },

@@ -104,4 +104,10 @@ describe('a run must use the baseline settings', () => {
       '--probe-rate 0 (baseline: 2000)',
     ]);
   });
+  it('tells a per-round baseline from a kept one, and reads a file without the field as kept (its only mode then)', () => {
+    const perRound = { ...then, processes: 'per-round' as const };
+    expect(settingsDifferences(perRound, { ...perRound, processes: 'kept' })).toEqual(['--processes kept (baseline: per-round)']);
+    expect(settingsDifferences(then, perRound)).toEqual(['--processes per-round (baseline: kept)']);
+    expect(settingsDifferences(then, { ...then, processes: 'kept' })).toEqual([]);
+  });
 });

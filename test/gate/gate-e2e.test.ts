@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/mkvss-lab.js', import.meta.url));
 const RUN_LIMIT_MS = 120_000;
+/** The A/B run at the defaults starts a fresh process pair per server every round (12 starts in
+ *  3 rounds): 93 s alone on a quiet 2-core machine, so it gets twice the usual limit. */
+const PER_ROUND_LIMIT_MS = 240_000;
 
 interface Exit {
   code: number | null;
@@ -19,7 +22,7 @@ interface Exit {
   stderr: string;
 }
 
-function gate(args: string[]): Promise<Exit> {
+function gate(args: string[], limitMs = RUN_LIMIT_MS): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'gate', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +36,7 @@ function gate(args: string[]): Promise<Exit> {
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    }, RUN_LIMIT_MS);
+    }, limitMs);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -103,6 +106,11 @@ describe('gate end to end', () => {
       '0',
       '--probe-rate',
       '0',
+      // One process per build and server for the run (the baseline file has no `processes`: kept):
+      // the fault is ~10x, so this test needs no process sampling, and it saves ~40 s of starts.
+      // The A/B test below runs the default, a fresh pair every round.
+      '--processes',
+      'kept',
     ];
   });
   afterAll(async () => {
@@ -140,6 +148,10 @@ describe('gate end to end', () => {
       const slowed = await gate([...common, '--fault', 'async=1000']);
       expect(slowed.code, `${slowed.stdout}\n${slowed.stderr}`).toBe(1);
       expect(slowed.stdout).toMatch(/^get c8 async this ÷ base req\/CPU-s .*REGRESSION$/m);
+      // Kept processes are judged by the range of their rounds (the t-interval would not cover
+      // the two processes' own levels).
+      expect(slowed.stdout).toMatch(/^metric .* spread \(A\/A\) /m);
+      expect(slowed.stdout).not.toContain('a fresh pair of processes every round');
       expect(slowed.stdout).toMatch(/^A\/B: this checkout against the blessed commit \(.*baseline\.json\) \([0-9a-f]{12}\)/m);
       expect(await readFile(join(dir, 'gate.md'), 'utf8')).toContain('| **REGRESSION** |');
       // The base worktree is gone again.
@@ -167,33 +179,40 @@ describe('gate end to end', () => {
       // a load average of 15 the load driver's own timer stalls set both builds' p99 at that rate
       // (a 10 ms wait moved it +18% in one run), so this asserts the run fails on an async row and
       // that the probe rows are there. test/gate/gate-ab.test.ts pins the probe row's verdict.
-      const run = await gate([
-        '--against',
-        'HEAD',
-        '--markdown',
-        join(dir, 'ab.md'),
-        '--workloads',
-        'get',
-        '--rounds',
-        '3',
-        '--max-rounds',
-        '3',
-        '--duration',
-        '1000ms',
-        '--warmup',
-        '200ms',
-        '--settle',
-        '0',
-        '--probe-rate',
-        '500',
-        '--fault-sleep',
-        'async=10000/4',
-      ]);
+      const run = await gate(
+        [
+          '--against',
+          'HEAD',
+          '--markdown',
+          join(dir, 'ab.md'),
+          '--workloads',
+          'get',
+          '--rounds',
+          '3',
+          '--max-rounds',
+          '3',
+          '--duration',
+          '1000ms',
+          '--warmup',
+          '200ms',
+          '--settle',
+          '0',
+          '--probe-rate',
+          '500',
+          '--fault-sleep',
+          'async=10000/4',
+        ],
+        PER_ROUND_LIMIT_MS,
+      );
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
       expect(run.stdout).toMatch(/^(?:get|mixed) c8 async this ÷ base .*REGRESSION$/m);
       expect(run.stdout).toMatch(/^mixed c8 async this ÷ base p99 at a fixed rate +1\.000 +\d/m);
       expect(run.stdout).toMatch(/^mixed c8 sync this ÷ base p99 at a fixed rate +1\.000 +\d/m);
+      // The default: a fresh process pair every round, each row judged by its paired 95% interval.
+      expect(run.stdout).toContain('a fresh pair of processes every round, warmed side by side');
+      expect(run.stdout).toMatch(/^metric .* 95% interval /m);
+      expect(run.stderr).toContain('fresh processes every round');
     },
-    RUN_LIMIT_MS + 10_000,
+    PER_ROUND_LIMIT_MS + 10_000,
   );
 });
