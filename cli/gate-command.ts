@@ -30,7 +30,7 @@ const FAULT_KINDS = SERVER_KINDS;
  *  them alternately: 2 workloads and the waiting probe, 1 s each (+0.25 s for connections to ramp
  *  up, +~0.4 s to start the load driver). Five rounds are five process pairs: two processes of the
  *  same code differ by 10-30% here for their whole life (docs/GATE.md), so the rounds must sample
- *  processes for their spread to cover that. About 50 s a round; the whole command ~5 minutes
+ *  processes for their spread to cover that. About 58 s a round (5 in ~290 s here); the whole command ~5 minutes
  *  (docs/GATE.md has the runs), so there is no room for more rounds (maxRounds = rounds).
  *  8 connections: the sync server runs a thread (a V8 isolate with its own JIT) per connection,
  *  and measured here 8 threads settled after 8 to over 15 s of load while 32 were still swinging ±35%
@@ -53,7 +53,7 @@ export const GATE_DEFAULTS = {
    *  end past this. */
   budgetMs: 110_000,
   /** A/B (the default gate): CI gives the gate 6 minutes. With --max-rounds above --rounds, an
-   *  extension (~50 s a round here, fresh processes included) starts only if it ends within this. */
+   *  extension (~58 s a round here, fresh processes included) starts only if it ends within this. */
   abBudgetMs: 320_000,
   /** The waiting probe: a fixed open-loop rate well below both servers' limits here (sync ~8-10k,
    *  async ~15-20k req/s at 8 connections on 2 cores), on the workload that reads and writes. */

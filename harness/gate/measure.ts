@@ -171,19 +171,19 @@ export function abMeasure(
   /**
    * Starts a fresh process of `server` in both builds and warms the two up at the same time, each
    * under its own load, for the same fixed time. Warmed one after the other, the first sat idle
-   * while the second started and warmed (~10 s), and the idle one ran the 90/10 mix 20-35% slower
+   * while the second started and warmed (~10 s), and the idle one ran the 90/10 mix 20-45% slower
    * in its next window (A/A, round after round, whichever build it was: docs/GATE.md). Side by
    * side on the server's core, each gets about half of it, so the warm-up is twice the settle
-   * time for about the same work as one server alone.
+   * time for about the same work as one server alone. (A kept pool warms on its own warm-up
+   * workload, `mixed`, whatever `measured` says.)
    */
+  const paired = { ...steady, maxMs: 2 * steady.maxMs };
   const warmTogether = async ({ head, base }: AbPools, server: ServerName, round: number) => {
     const h = await head.acquire(server, settings.concurrency);
     const b = await base.acquire(server, settings.concurrency);
-    const paired = { ...steady, maxMs: 2 * steady.maxMs };
-    await Promise.all([
-      warmUp(head, h, forPool(faults, settings.workloads), settings.workloads[0] ?? 'get', round, undefined, undefined, paired),
-      warmUp(base, b, forPool({}, settings.workloads), settings.workloads[0] ?? 'get', round, undefined, undefined, paired),
-    ]);
+    const load = forPool({}, settings.workloads);
+    const o = { measured: 'mixed' as const, round, rule: paired };
+    await Promise.all([warmUp(head, h, load, o), warmUp(base, b, load, o)]);
   };
   return {
     measure: async (request) => {
@@ -224,20 +224,12 @@ export function abMeasure(
       // server that waits shows in its tail even when it burns no CPU and the closed loop hides it.
       const probeRate = settings.probeRate ?? 0;
       const probeWorkload = probeRate > 0 && roundsSoFar === 0 ? settings.probeWorkload : undefined;
-      // A round's steps for one server: each workload in both builds back to back (~2 s apart),
-      // the order flipping from one step to the next and from one round to the next. The VM's
-      // speed was seen to shift within seconds; whole-round blocks (~9 s apart) paired far worse.
-      const stepsOf = (round: number, server: ServerName, serverIndex: number): AbStep[] => {
-        const steps: AbStep[] = request.workloads.map((workload, w) => ({
-          round,
-          workload,
-          server,
-          headFirst: (round + serverIndex * request.workloads.length + w) % 2 === 1,
-        }));
-        if (probeWorkload)
-          steps.push({ round, workload: probeWorkload, server, headFirst: (round + serverIndex) % 2 === 0, rate: probeRate });
-        return steps;
-      };
+      // A round's measurements of one server, each in both builds back to back (~2 s apart): its
+      // workloads, then the probe. Who goes first is the mode's to say (below).
+      const pairsOf = (round: number, server: ServerName): Array<Omit<AbStep, 'headFirst'>> => [
+        ...request.workloads.map((workload) => ({ round, workload, server })),
+        ...(probeWorkload ? [{ round, workload: probeWorkload, server, rate: probeRate }] : []),
+      ];
       try {
         if (perRound) {
           for (let r = 1; r <= request.rounds; r++) {
@@ -251,7 +243,7 @@ export function abMeasure(
                 // One order for the whole round (it flips the next): the windows then alternate
                 // strictly (A B A B ...), so each process waits one window between two of its own.
                 const headFirst = round % 2 === 1;
-                for (const step of stepsOf(round, server, AB_SERVERS.indexOf(server))) await runStep(pools, { ...step, headFirst });
+                for (const pair of pairsOf(round, server)) await runStep(pools, { ...pair, headFirst });
               } finally {
                 await closePools(pools);
               }
@@ -259,10 +251,17 @@ export function abMeasure(
           }
         } else {
           kept ??= openPools();
-          // Kept processes: every server's steps of a round, then the next round's.
+          // Kept processes: every server's steps of a round, then the next round's; the order flips
+          // from one step to the next and from one round to the next. The VM's speed was seen to
+          // shift within seconds; whole-round blocks (~9 s apart) paired far worse.
           for (let r = 1; r <= request.rounds; r++) {
             const round = roundsSoFar + r;
-            for (const step of AB_SERVERS.flatMap((server, i) => stepsOf(round, server, i))) await runStep(kept, step);
+            for (const [i, server] of AB_SERVERS.entries()) {
+              for (const [w, pair] of pairsOf(round, server).entries()) {
+                const headFirst = pair.rate ? (round + i) % 2 === 0 : (round + i * request.workloads.length + w) % 2 === 1;
+                await runStep(kept, { ...pair, headFirst });
+              }
+            }
           }
           warmups.push(...kept.head.warmups, ...kept.base.warmups);
         }

@@ -176,20 +176,22 @@ export async function warmUp(
   lifecycle: ServerLifecycle,
   live: LiveServer,
   settings: CompareSettings,
-  /** The workload about to be measured (a fresh server warms on it: warmupWorkloadFor). */
-  measured: WorkloadName,
-  round: number,
-  onSlice?: (s: WarmupSlice) => void,
-  now?: () => number,
-  /** Instead of the lifecycle's rule (the A/B gate's side-by-side warm-up is twice as long). */
-  rule: SteadyWarmup = lifecycle.steady,
+  o: {
+    /** The workload about to be measured (a fresh server warms on it: warmupWorkloadFor). */
+    measured: WorkloadName;
+    round: number;
+    onSlice?: (s: WarmupSlice) => void;
+    now?: () => number;
+    /** Instead of the lifecycle's rule (the A/B gate's side-by-side warm-up is twice as long). */
+    rule?: SteadyWarmup;
+  },
 ): Promise<WarmupRecord> {
   const workload: WorkloadName =
-    lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(measured));
+    lifecycle.warmupOn ?? (lifecycle.kind === 'kept' ? warmupWorkload(settings.workloads) : warmupWorkloadFor(o.measured));
   const warmup = await warmUntilSteady(
     lifecycle,
     live,
-    rule,
+    o.rule ?? lifecycle.steady,
     {
       mode: 'closed',
       driver: WARMUP_DRIVER,
@@ -198,11 +200,11 @@ export async function warmUp(
       pipelining: settings.pipelining,
       keys: settings.keys,
       valueSize: settings.valueSize,
-      seed: (settings.seed ?? 1) + 1000 + 100 * round,
+      seed: (settings.seed ?? 1) + 1000 + 100 * o.round,
       timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     },
-    onSlice,
-    now,
+    o.onSlice,
+    o.now,
   );
   lifecycle.warmups.push(warmup);
   live.cold = false;
@@ -223,13 +225,10 @@ async function measureStep(
   try {
     if (live.cold && !m.ceiling) {
       say('warming up', 'until steady');
-      warmup = await warmUp(
-        lifecycle,
-        live,
-        settings,
-        m.workload,
-        m.round,
-        (s) =>
+      warmup = await warmUp(lifecycle, live, settings, {
+        measured: m.workload,
+        round: m.round,
+        onSlice: (s) =>
           say(
             'warming up',
             lifecycle.steady.basis === 'throughput'
@@ -237,7 +236,7 @@ async function measureStep(
               : `until steady: slice ${s.slice}, ${Number.isFinite(s.cpuPerRequestUs) ? `${Math.round(s.cpuPerRequestUs)} µs CPU/request` : 'no requests'}`,
           ),
         now,
-      );
+      });
     }
     say('measuring');
     lifecycle.prepare(live);

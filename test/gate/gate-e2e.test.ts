@@ -15,6 +15,22 @@ const RUN_LIMIT_MS = 120_000;
 /** The A/B run at the defaults starts a fresh process pair per server every round (12 starts in
  *  3 rounds): 93 s alone on a quiet 2-core machine, so it gets twice the usual limit. */
 const PER_ROUND_LIMIT_MS = 240_000;
+/** A short run: one workload, 3 rounds (the fewest the gate accepts), no extensions, no warm-up
+ *  load (the faults here are ~10x, not subtle). */
+const SHORT_RUN = [
+  '--workloads',
+  'get',
+  '--rounds',
+  '3',
+  '--max-rounds',
+  '3',
+  '--duration',
+  '1000ms',
+  '--warmup',
+  '200ms',
+  '--settle',
+  '0',
+];
 
 interface Exit {
   code: number | null;
@@ -83,8 +99,7 @@ describe('gate end to end', () => {
     const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
     await writeFile(join(dir, 'baseline.json'), JSON.stringify(blessed(head)));
     await writeFile(join(dir, 'not-here.json'), JSON.stringify(blessed('f'.repeat(40))));
-    // One workload, 3 rounds (the fewest the gate accepts), no extensions, no warm-up until steady
-    // and no waiting probe (the fault is ~10x, not subtle): about a minute on 2 cores.
+    // A short run without the waiting probe: about a minute on 2 cores.
     common = [
       '--baseline',
       join(dir, 'baseline.json'),
@@ -92,18 +107,7 @@ describe('gate end to end', () => {
       join(dir, 'gate.md'),
       '--json',
       join(dir, 'gate.json'),
-      '--workloads',
-      'get',
-      '--rounds',
-      '3',
-      '--max-rounds',
-      '3',
-      '--duration',
-      '1000ms',
-      '--warmup',
-      '200ms',
-      '--settle',
-      '0',
+      ...SHORT_RUN,
       '--probe-rate',
       '0',
       // One process per build and server for the run (the baseline file has no `processes`: kept):
@@ -180,28 +184,7 @@ describe('gate end to end', () => {
       // (a 10 ms wait moved it +18% in one run), so this asserts the run fails on an async row and
       // that the probe rows are there. test/gate/gate-ab.test.ts pins the probe row's verdict.
       const run = await gate(
-        [
-          '--against',
-          'HEAD',
-          '--markdown',
-          join(dir, 'ab.md'),
-          '--workloads',
-          'get',
-          '--rounds',
-          '3',
-          '--max-rounds',
-          '3',
-          '--duration',
-          '1000ms',
-          '--warmup',
-          '200ms',
-          '--settle',
-          '0',
-          '--probe-rate',
-          '500',
-          '--fault-sleep',
-          'async=10000/4',
-        ],
+        ['--against', 'HEAD', '--markdown', join(dir, 'ab.md'), ...SHORT_RUN, '--probe-rate', '500', '--fault-sleep', 'async=10000/4'],
         PER_ROUND_LIMIT_MS,
       );
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
