@@ -23,7 +23,7 @@ import { preloadKey, WORKLOADS } from '../harness/load/workloads.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from '../harness/run/server-process.js';
 import { readyTimeoutFor } from '../harness/run/process-load.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, SERVER_NAMES } from '../harness/run/settings.js';
-import { planCpus, pinProcess } from '../harness/system/pinning.js';
+import { planCpus, pinProcess, serverPlacement } from '../harness/system/pinning.js';
 import { ProcSampler } from '../harness/system/proc-sampler.js';
 import { duration, nameList, wholeNumber } from '../cli/flags.js';
 import { must } from '../harness/must.js';
@@ -141,7 +141,14 @@ async function main(o: Options): Promise<void> {
       const db = path.join(scratch, `${server}.db`);
       if (server !== 'floor') seedDatabase(db, o.keys, o.valueSize, preloadKey);
       running.push(
-        await startServer(server, db, plan.serverCpus, {}, readyTimeoutFor(server, o.concurrency), serverFlags(server, o.concurrency)),
+        await startServer(
+          server,
+          db,
+          serverPlacement(plan),
+          {},
+          readyTimeoutFor(server, o.concurrency),
+          serverFlags(server, o.concurrency),
+        ),
       );
     }
     // Warm every server (JIT, sync's threads) with the default driver before anything counts.

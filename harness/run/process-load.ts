@@ -3,7 +3,7 @@
 // CPU, RSS and threads sampled over the measured window.
 import type { ServerName } from '../schema/report-schema.js';
 import type { CompareSettings } from './settings.js';
-import type { CpuPlan } from '../system/pinning.js';
+import { serverPlacement, type CpuPlan } from '../system/pinning.js';
 import { ProcSampler, type ProcUsage } from '../system/proc-sampler.js';
 import { runLoad, type WindowHooks } from '../load/run-load.js';
 import { killServer, serverFlags, startServer, stopServer, type RunningChild } from './server-process.js';
@@ -16,7 +16,7 @@ import type { WriteLedger } from '../analysis/verdict.js';
  * How long a server started for a load of `concurrency` connections may take to print its ready
  * line. Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
  * ~165 ms of CPU, plus the floor's warm start, ~12 s of CPU in all: 50 threads were ready after
- * 22 s on one pinned core): 200 ms per thread on top of the usual start-up allowance.
+ * 22 s on one pinned core, 12 s on two): 200 ms per thread on top of the usual start-up allowance.
  */
 export function readyTimeoutFor(server: ServerName, concurrency: number): number {
   return 30_000 + (server === 'sync' ? concurrency * 200 : 0);
@@ -33,7 +33,7 @@ export async function startForLoad(
   return startServer(
     server,
     db,
-    plan.serverCpus,
+    serverPlacement(plan),
     settings.serverEnv?.[server] ?? {},
     readyTimeoutFor(server, concurrency),
     serverFlags(server, concurrency),

@@ -1,12 +1,13 @@
 // Starting and stopping one server under test as a child process: `mkvss-lab serve <kind>` on a
-// free port, pinned to the servers' CPUs, ready when it prints its listening line and /health
-// answers 200; stopped with SIGTERM and expected to exit 0 (its graceful stop).
+// free port, started on every CPU of the plan and moved onto the servers' CPUs once it prints its
+// listening line and /health answers 200 (pinning.ts says why); stopped with SIGTERM and expected
+// to exit 0 (its graceful stop).
 import { parseReadyLine } from '../../servers/ready-line.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ServerName } from '../schema/report-schema.js';
-import { pinnedCommand } from '../system/pinning.js';
+import { moveServer, pinnedCommand, type ServerPlacement } from '../system/pinning.js';
 
 const CLI = fileURLToPath(new URL('../../cli/mkvss-lab.js', import.meta.url));
 const STDERR_TAIL = 4000;
@@ -42,7 +43,7 @@ export function serverFlags(server: ServerName, concurrency: number): string[] {
 export async function startServer(
   server: ServerName,
   db: string,
-  cpus: readonly number[],
+  cpus: ServerPlacement,
   env: Record<string, string> = {},
   /** How long to wait for the ready line: process-load.ts's readyTimeoutFor says, per server and load. */
   readyTimeoutMs: number,
@@ -50,7 +51,7 @@ export async function startServer(
   /** The `mkvss-lab` CLI to run: this checkout's by default, another build's for an A/B gate. */
   cli: string = CLI,
 ): Promise<RunningChild> {
-  const [cmd, args] = pinnedCommand(cpus, process.execPath, [cli, 'serve', server, '--port', '0', '--db', db, ...extraArgs]);
+  const [cmd, args] = pinnedCommand(cpus.start, process.execPath, [cli, 'serve', server, '--port', '0', '--db', db, ...extraArgs]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
@@ -95,6 +96,10 @@ export async function startServer(
       });
     });
     await waitHealthy(port, server, tail);
+    if (!moveServer(child.pid!, cpus.serve))
+      throw new ServerProcessError(
+        `could not move the ${server} server onto CPUs ${cpus.serve.join(',')} (taskset -a -p failed or a thread stayed off them)`,
+      );
   } catch (err) {
     if (child.exitCode === null) child.kill('SIGKILL');
     throw err;

@@ -66,9 +66,26 @@ export function cpuSeconds(pid: number): number | null {
 
 /** One field of /proc/<pid>/status as text (e.g. "Cpus_allowed_list"); null when absent or unreadable. */
 export function statusField(pid: number | 'self', name: string): string | null {
-  const status = read(`/proc/${pid}/status`);
+  return fieldOf(read(`/proc/${pid}/status`), name);
+}
+
+/** The same field of one thread: /proc/<pid>/task/<tid>/status. */
+export function taskStatusField(pid: number, tid: number, name: string): string | null {
+  return fieldOf(read(`/proc/${pid}/task/${tid}/status`), name);
+}
+
+function fieldOf(status: string | null, name: string): string | null {
   const m = status === null ? null : new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
   return m?.[1]?.trim() ?? null;
+}
+
+/** The thread ids of a live process; null once it is gone (or off Linux). */
+export function threadIds(pid: number): number[] | null {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return null;
+  }
 }
 
 /** Memory and threads of one live process; null once it is gone (or off Linux). */
@@ -86,14 +103,8 @@ export function processState(pid: number): string | null {
 /** The direct children of pid (of all its threads, zombies included), through
  *  /proc/<pid>/task/<tid>/children; [] once it is gone. */
 export function childrenOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
   const out: number[] = [];
-  for (const tid of tasks) {
+  for (const tid of threadIds(pid) ?? []) {
     const children = read(`/proc/${pid}/task/${tid}/children`);
     if (children) for (const c of children.trim().split(/\s+/)) if (c) out.push(Number(c));
   }

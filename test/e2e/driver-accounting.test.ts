@@ -16,6 +16,7 @@ import type { WorkloadName } from '../../harness/schema/report-schema.js';
 
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
 import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
+import { UNPINNED } from '../../harness/system/pinning.js';
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-accounting-'));
@@ -26,7 +27,7 @@ async function measure(mode: 'open' | 'closed', workload: WorkloadName, rate?: n
   seedDatabase(db, KEYS, 64, preloadKey);
   // Every request spins 300 µs in the server (the gate's fault injection): the server stays slower
   // than the driver, so it is the server the load saturates.
-  const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 2));
+  const server = await startServer('async', db, UNPINNED, { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 2));
   let load;
   try {
     load = await runLoad(

@@ -12,13 +12,14 @@ import type { DriverSpec } from '../../harness/load/driver-protocol.js';
 
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
 import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
+import { UNPINNED } from '../../harness/system/pinning.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-driver-lag-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function verdictOf(mode: 'open' | 'closed', starve?: DriverSpec['starve']) {
   // The floor server (a canned 200): the server is never what holds the load back here.
-  const server = await startServer('floor', path.join(scratch, 'unused.db'), [], {}, readyTimeoutFor('floor', 2));
+  const server = await startServer('floor', path.join(scratch, 'unused.db'), UNPINNED, {}, readyTimeoutFor('floor', 2));
   try {
     const rate = mode === 'open' ? 400 : undefined;
     const load = await runLoad(

@@ -14,6 +14,7 @@ import { must } from '../../harness/must.js';
 
 // The BUILT harness: it starts the driver scripts and the server CLI from dist/.
 import { readyTimeoutFor, runLoad, startServer, stopServer } from './support/built-harness.js';
+import { UNPINNED } from '../../harness/system/pinning.js';
 
 const KEYS = 500;
 const scratch = mkdtempSync(path.join(tmpdir(), 'mkvss-sliced-'));
@@ -24,7 +25,7 @@ describe('a load in slices', () => {
     const db = path.join(scratch, 'crud.db');
     seedDatabase(db, KEYS, 64, preloadKey);
     // 300 µs spun per request: the server, not the driver, sets the pace, whatever the machine.
-    const server = await startServer('async', db, [], { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 4));
+    const server = await startServer('async', db, UNPINNED, { MKVSS_FAULT_DELAY_US: '300' }, readyTimeoutFor('async', 4));
     const slices: Array<{ requests: number; responses: number }> = [];
     let load;
     try {

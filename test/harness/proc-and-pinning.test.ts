@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatCpuSeconds, parseStatus, processStatus, processTree, statusField } from '../../harness/system/proc.js';
 import { ProcSampler } from '../../harness/system/proc-sampler.js';
-import { parseCpuList, pinnedCommand, planCpus } from '../../harness/system/pinning.js';
+import {
+  allowedCpus,
+  hasTaskset,
+  moveServer,
+  parseCpuList,
+  pinnedCommand,
+  planCpus,
+  serverPlacement,
+  threadsOffCpus,
+} from '../../harness/system/pinning.js';
+import { spawn } from 'node:child_process';
 import { ResponseFramer } from '../../harness/load/response-framer.js';
 import { mergeShardResults, splitEvenly } from '../../harness/load/run-load.js';
 import { decodeHistogram, encodeHistogram, newLatencyHistogram } from '../../harness/analysis/stats.js';
@@ -64,6 +74,30 @@ describe('CPU pinning plan', () => {
   it('prefixes taskset only when there are CPUs to pin to', () => {
     expect(pinnedCommand([1, 2], 'node', ['x.js'])).toEqual(['taskset', ['-c', '1,2', 'node', 'x.js']]);
     expect(pinnedCommand([], 'node', ['x.js'])).toEqual(['node', ['x.js']]);
+  });
+  it("starts a server on every planned CPU and serves on the servers' ones; nothing to pin when unpinned", () => {
+    expect(serverPlacement(planCpus(true, [0, 1, 2, 3, 4, 5], true))).toEqual({ start: [0, 1, 2, 3, 4, 5], serve: [2, 3, 4, 5] });
+    expect(serverPlacement(planCpus(false, [0, 1], true))).toEqual({ start: [], serve: [] });
+  });
+  const cpus = allowedCpus();
+  it.runIf(cpus.length >= 2 && hasTaskset())('moves every thread of a live multi-threaded process onto the serving CPUs', async () => {
+    const last = [cpus[cpus.length - 1] as number];
+    // A node process with worker threads (more than one task), started on all CPUs.
+    const [cmd, args] = pinnedCommand(cpus, process.execPath, [
+      '-e',
+      "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('setInterval(() => {}, 1000)', { eval: true }); console.log('up'); setInterval(() => {}, 1000);",
+    ]);
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const pid = child.pid as number;
+      expect(threadsOffCpus(pid, last)?.length).toBeGreaterThan(3); // on every CPU so far
+      expect(moveServer(pid, last)).toBe(true);
+      expect(threadsOffCpus(pid, last)).toEqual([]);
+      expect(statusField(pid, 'Cpus_allowed_list')).toBe(String(last[0]));
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 
