@@ -40,6 +40,22 @@ export interface ConnectionContext {
   readBuffer: Buffer;
 }
 
+/** A connection context, made in one place: V8 optimizes serveConnection for the context's
+ *  shape, and the warm start (prewarm.ts) runs it with its own context before the thread's real
+ *  one exists; a context shaped differently (an object spread, another key order) would undo
+ *  that at the first real connection (measured: a "wrong map" deoptimization in every thread). */
+export function connectionContext(c: ConnectionContext): ConnectionContext {
+  return {
+    handler: c.handler,
+    limits: c.limits,
+    requestTimeoutMs: c.requestTimeoutMs,
+    idleTimeoutMs: c.idleTimeoutMs,
+    shared: c.shared,
+    slot: c.slot,
+    readBuffer: c.readBuffer,
+  };
+}
+
 /** Responses up to this size are joined into one send(); larger ones go out part by part. */
 const COALESCE_BYTES = 64 * 1024;
 

@@ -9,9 +9,11 @@
 import koffi from 'koffi';
 
 /** x86_64 Linux values (checked on this machine, see docs/SYNC.md). */
+export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const SOCK_STREAM = 1;
+export const SOCK_SEQPACKET = 5;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
@@ -79,6 +81,8 @@ type FdCall = (...args: unknown[]) => number;
 
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
+  /** Two connected sockets; their fds are written to `fds` (two int32). */
+  socketpair(domain: number, type: number, protocol: number, fds: Buffer): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Buffer, length: Buffer): number;
   bind(fd: number, address: Buffer, length: number): number;
@@ -108,6 +112,7 @@ export function libc(): Libc {
   const f = (proto: string) => lib.func(proto) as FdCall;
   bound = {
     socket: f('int socket(int, int, int)'),
+    socketpair: f('int socketpair(int, int, int, void *)'),
     setsockopt: f('int setsockopt(int, int, int, void *, uint32_t)'),
     getsockopt: f('int getsockopt(int, int, int, void *, void *)'),
     bind: f('int bind(int, void *, uint32_t)'),

@@ -21,11 +21,14 @@ import { HttpSession } from '../http/index.js';
 import type { HttpLimits } from '../http/types.js';
 import { createKvHandler } from '../kv/index.js';
 import type { PrewarmBudget, PrewarmResult } from './worker-protocol.js';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_SEQPACKET, SHUT_WR, SyscallError, libc } from './libc.js';
+import { connectionContext, serveConnection } from './connection.js';
+import { SharedState, createSharedState } from './shared-state.js';
 
 /** Budget checks (clock reads, the caller's backlog probe) happen once per this many requests. */
 const CHECK_EVERY = 64;
 /** Keys the synthetic traffic cycles through, and the size of a value (the benchmark's 64 B+). */
-const KEYS = 256;
+const KEYS = 64;
 const VALUE = 'v'.repeat(100);
 
 interface SyntheticRequest {
@@ -62,11 +65,79 @@ function buildRequests(): { creates: SyntheticRequest[]; cycle: SyntheticRequest
   return { creates, cycle: out };
 }
 
+/** Synthetic requests per synthetic connection (one HttpSession each, as accept() gives). */
+const REQUESTS_PER_CONNECTION = 128;
+
+/** The status code of a serialized response ("HTTP/1.1 200 OK..."); 0 when there is none. */
+function statusOf(out: readonly Buffer[]): number {
+  const head = out[0];
+  return head === undefined || head.length < 12 ? 0 : Number(head.toString('latin1', 9, 12));
+}
+
+/** Requests per socket pair on the connection-loop path: their records, and the answers', fit
+ *  in the pair's socket buffers at once (the thread is client and server in turn). */
+const LOOP_BATCH = 64;
+
+/** The connection loop's timeouts, for the warm start's pass through it. */
+export interface LoopTimeouts {
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+/**
+ * Serves `requests` through the real connection loop (serveConnection: its recv()/send() calls,
+ * slot updates and clocks), over an AF_UNIX SOCK_SEQPACKET pair: this thread writes the requests
+ * as one record each (so each recv() returns one request, as from a load driver), shuts its
+ * side for writing, serves the other side until that EOF, then reads the answers. Returns each
+ * answer's status, in order. The slot it publishes to is in a scratch SharedState: the pool never
+ * sees it (to the pool this thread is still starting).
+ */
+function serveOverSocketPair(requests: readonly SyntheticRequest[], ctx: Parameters<typeof serveConnection>[1]): number[] {
+  const c = libc();
+  const fds = Buffer.alloc(8);
+  if (c.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) !== 0) throw new SyscallError('socketpair', c.errno());
+  const client = fds.readInt32LE(0);
+  const server = fds.readInt32LE(4);
+  try {
+    for (const r of requests) if (c.send(client, r.bytes, r.bytes.length, 0) !== r.bytes.length) throw new SyscallError('send', c.errno());
+    c.shutdown(client, SHUT_WR);
+    serveConnection(server, ctx); // closes `server`
+    const statuses: number[] = [];
+    const answer = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const n = c.recv(client, answer, answer.length, 0);
+      if (n <= 0) break;
+      statuses.push(statusOf([answer.subarray(0, n)]));
+    }
+    return statuses;
+  } finally {
+    c.close(client);
+  }
+}
+
 /**
  * Runs the warm start on this thread. `threadCpuMs` reads this thread's CPU clock; `shouldStop`
  * is asked every few dozen requests (a client waiting for a thread: stop and go serve it).
+ *
+ * Its code must reach the engine with the same shapes the connection loop will (V8 optimizes for
+ * the types it has seen, and a new one deoptimizes). Measured with --trace-deopt at 50 threads,
+ * when the warm start wrapped the handler to read each status and ran one session per thread:
+ * every isolate's first real request deoptimized `receive` (wrong call target) and the parser's
+ * `#step` (wrong map), and each thread re-optimized them on its 1/50 of the traffic over the
+ * next minute. Hence: the routes' handler itself, two of them (one is a call target the real
+ * one is not; two closures of one function make V8 check the function, which the real handler
+ * shares), a new session per synthetic connection, each request copied into a receive buffer
+ * and passed as a subarray of it; the status is read back from the serialized head.
  */
-export function prewarm(limits: HttpLimits, budget: PrewarmBudget, threadCpuMs: () => number, shouldStop: () => boolean): PrewarmResult {
+export function prewarm(
+  limits: HttpLimits,
+  budget: PrewarmBudget,
+  threadCpuMs: () => number,
+  shouldStop: () => boolean,
+  /** Every other synthetic connection of the cycle then runs through the real connection loop
+   *  over a socket pair (serveOverSocketPair); without it, all go straight into the engine. */
+  loop?: LoopTimeouts,
+): PrewarmResult {
   const startWall = performance.now();
   const startCpu = threadCpuMs();
   let unexpected = 0;
@@ -79,36 +150,73 @@ export function prewarm(limits: HttpLimits, budget: PrewarmBudget, threadCpuMs: 
   });
   if (shouldStop()) return result('demand', 0);
   // No fault injection here (an empty env): MKVSS_FAULT_DELAY_US slows real requests only.
-  const { handler, store } = createKvHandler(':memory:', { env: {} });
-  // The status each synthetic request got, as the routes returned it (the engine is told, the
-  // driver does not read it back out of the serialized bytes); 0 when the engine answered alone.
-  let status = 0;
-  const observed: typeof handler = (request) => {
-    const response = handler(request);
-    status = response.status;
-    return response;
-  };
+  const first = createKvHandler(':memory:', { env: {} });
+  const second = createKvHandler(':memory:', { env: {} });
+  const readBuffer = Buffer.allocUnsafe(64 * 1024);
+  const scratchShared = new SharedState(createSharedState(1));
   try {
     const { creates, cycle } = buildRequests();
-    const session = new HttpSession(observed, limits);
-    for (let i = 0; ; i++) {
-      if (i >= budget.maxRequests) return result('requests', i);
-      if (i % CHECK_EVERY === 0 && i > 0) {
-        if (shouldStop()) return result('demand', i);
-        if (threadCpuMs() - startCpu >= budget.maxCpuMs) return result('cpu', i);
-        if (performance.now() - startWall >= budget.maxWallMs) return result('wall', i);
+    // Synthetic connection k: the creates for store k (k = 0, 1), then REQUESTS_PER_CONNECTION of
+    // the cycle each, alternating between the stores (the cycle's POST and DELETE of one key
+    // land in one connection: 32 divides REQUESTS_PER_CONNECTION), and with `loop`, between the
+    // engine alone and the connection loop.
+    let i = 0;
+    const stopReason = (): PrewarmResult['stoppedBy'] | null => {
+      if (i >= budget.maxRequests) return 'requests';
+      if (i % CHECK_EVERY !== 0 || i === 0) return null;
+      if (shouldStop()) return 'demand';
+      if (threadCpuMs() - startCpu >= budget.maxCpuMs) return 'cpu';
+      if (performance.now() - startWall >= budget.maxWallMs) return 'wall';
+      return null;
+    };
+    for (let connection = 0; ; connection++) {
+      const handler = connection % 2 === 0 ? first.handler : second.handler;
+      const requests =
+        connection < 2
+          ? creates
+          : Array.from(
+              { length: REQUESTS_PER_CONNECTION },
+              (_, k) => cycle[(i - 2 * creates.length + k) % cycle.length] as SyntheticRequest,
+            );
+      if (loop && connection >= 2 && connection % 2 === 1) {
+        const ctx = connectionContext({
+          handler,
+          limits,
+          requestTimeoutMs: loop.requestTimeoutMs,
+          idleTimeoutMs: loop.idleTimeoutMs,
+          shared: scratchShared,
+          slot: 0,
+          readBuffer,
+        });
+        for (let at = 0; at < requests.length; at += LOOP_BATCH) {
+          const why = stopReason();
+          if (why) return result(why, i);
+          const batch = requests.slice(at, Math.min(at + LOOP_BATCH, at + budget.maxRequests - i));
+          const statuses = serveOverSocketPair(batch, ctx);
+          batch.forEach((request, k) => {
+            if (statuses[k] !== request.status) unexpected++;
+          });
+          i += batch.length;
+        }
+        continue;
       }
-      const request = i < creates.length ? creates[i] : cycle[(i - creates.length) % cycle.length];
-      if (request === undefined) throw new Error('the synthetic request cycle is empty');
-      status = 0;
-      const out = session.receive(request.bytes);
-      // What the driver does with a head and body before send(): join them into one buffer (warm
-      // work too, so it runs here as it will in the connection loop).
-      if (out.data.length > 1) Buffer.concat(out.data);
-      if (status !== request.status) unexpected++;
-      if (out.close) throw new Error(`the engine closed the synthetic connection at request ${i + 1} (status ${status})`);
+      const session = new HttpSession(handler, limits);
+      for (const request of requests) {
+        const why = stopReason();
+        if (why) return result(why, i);
+        const n = request.bytes.copy(readBuffer);
+        const out = session.receive(readBuffer.subarray(0, n));
+        // What the driver does with a head and body before send(): join them into one buffer
+        // (warm work too, so it runs here as it will in the connection loop).
+        if (out.data.length > 1) Buffer.concat(out.data);
+        const status = statusOf(out.data);
+        if (status !== request.status) unexpected++;
+        i++;
+        if (out.close) throw new Error(`the engine closed the synthetic connection at request ${i} (status ${status})`);
+      }
     }
   } finally {
-    store.close();
+    first.store.close();
+    second.store.close();
   }
 }

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Handler } from '../http/types.js';
 import { createKvHandler } from '../kv/index.js';
-import { serveConnection, type ConnectionContext } from './connection.js';
+import { connectionContext, serveConnection, type ConnectionContext } from './connection.js';
 import { EAGAIN, ECONNABORTED, EINTR, EMFILE, ENFILE, acceptBacklogLength, errnoName, libc, threadCpuMs } from './libc.js';
 import { prewarm } from './prewarm.js';
 import { SharedState } from './shared-state.js';
@@ -91,7 +91,10 @@ function acceptLoop(ctx: ConnectionContext): boolean {
  *  costs the warm-up, never the thread. */
 function warmStart(budget: NonNullable<WorkerConfig['prewarm']>): PrewarmResult | undefined {
   try {
-    const result = prewarm(config.limits, budget, threadCpuMs, () => acceptBacklogLength(config.listenFd) > 0);
+    const result = prewarm(config.limits, budget, threadCpuMs, () => acceptBacklogLength(config.listenFd) > 0, {
+      requestTimeoutMs: config.requestTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+    });
     if (result.unexpected > 0) {
       process.stderr.write(
         `sync server: warm start: ${result.unexpected} of ${result.requests} synthetic requests got an unexpected status (it warmed the wrong paths)\n`,
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
   }
   const warm = config.prewarm ? warmStart(config.prewarm) : undefined;
   post(warm ? { type: 'ready', prewarm: warm } : { type: 'ready' });
-  const ctx: ConnectionContext = {
+  const ctx: ConnectionContext = connectionContext({
     handler: app.handler,
     limits: config.limits,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
     shared: new SharedState(config.shared),
     slot: config.slot,
     readBuffer: Buffer.allocUnsafe(64 * 1024),
-  };
+  });
   let retired = false;
   try {
     retired = acceptLoop(ctx);

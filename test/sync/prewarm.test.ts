@@ -1,7 +1,7 @@
 // The sync threads' warm start (prewarm): the synthetic traffic runs the real routes and gets the
 // answers it expects, a prewarmed server serves correctly, the real database never sees a
 // prewarm row, a waiting connection cuts the warm start short, and --no-prewarm turns it off.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -48,10 +48,26 @@ describe('prewarm()', () => {
     const result = prewarm(DEFAULT_LIMITS, { maxRequests: 3000, maxCpuMs: 60_000, maxWallMs: 60_000 }, threadCpuMs, () => false);
     expect(result.stoppedBy).toBe('requests');
     expect(result.requests).toBe(3000);
-    // The 256 creates, then more than two passes of the 1,024-request cycle: replaces, the CRUD
-    // cycle (a POST after its key was deleted) and misses all ran, and repeated.
+    // The 64 creates in each of two stores, then more than two passes of the 1,024-request cycle:
+    // replaces, the CRUD cycle (a POST after its key was deleted) and misses all ran, and repeated.
     expect(result.unexpected).toBe(0);
     expect(result.cpuMs).toBeGreaterThan(0);
+  });
+
+  it('with the connection loop, serves every other synthetic connection over a socket pair, gets every expected status, and leaves no fd open', () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const loop = { requestTimeoutMs: 10_000, idleTimeoutMs: 30_000 };
+    const result = prewarm(DEFAULT_LIMITS, { maxRequests: 1000, maxCpuMs: 60_000, maxWallMs: 60_000 }, threadCpuMs, () => false, loop);
+    expect(result).toMatchObject({ stoppedBy: 'requests', requests: 1000, unexpected: 0 });
+    expect(fds()).toBe(before);
+    // A budget that ends inside a socket-pair batch (after the creates and one engine connection) is kept to the request.
+    expect(
+      prewarm(DEFAULT_LIMITS, { maxRequests: 64 + 64 + 128 + 10, maxCpuMs: 60_000, maxWallMs: 60_000 }, threadCpuMs, () => false, loop),
+    ).toMatchObject({
+      requests: 266,
+      unexpected: 0,
+    });
   });
 
   it('stops when asked (a connection waits for a thread), at once or within a few dozen requests', () => {
