@@ -133,7 +133,7 @@ export function registerCompareCommand(program: Command): void {
       ),
     )
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
-    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot per round)')
+    .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot every other round)')
     .addOption(
       new Option(
         '--steady-cap <duration>',

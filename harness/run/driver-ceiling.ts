@@ -1,5 +1,5 @@
 // The driver ceiling: what the load driver alone pushes against the floor server (a canned 200),
-// measured in one short slot per round (schedule.ts), and what it says about the servers' figures.
+// measured in one short slot every other round (schedule.ts), and what it says about the servers' figures.
 //
 // One ceiling figure from another moment contradicted the run it sat in (ceiling 53,112 req/s,
 // async 56,853: "107% of it"). So it is measured between rounds like everything else and reported
