@@ -14,7 +14,7 @@ import { REPORT_SCHEMA, REPORT_VERSION } from '../schema/report-schema.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type CompareSettings } from './settings.js';
 import { buildComparisons } from '../analysis/factors.js';
 import { describeMachine } from '../system/machine.js';
-import { formatCpuList, planCpus, type CpuPlan } from '../system/pinning.js';
+import { formatCpuList, planCpus, serverPlacement, type CpuPlan } from '../system/pinning.js';
 import { firstMismatch, PREFLIGHT_SCRIPT, type PreflightAnswer } from './preflight.js';
 import type { LiveServer, ServerLifecycle } from './lifecycle.js';
 import { FreshServers } from './fresh-servers.js';
@@ -106,19 +106,19 @@ interface Measured {
 }
 
 /** A priori phase lengths, before the run has timed one of the same kind (ms). */
-function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: number) {
+function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: number, startCpus: number) {
   return (kind: string, phase: Phase): number => {
     const [server, c, what] = kind.split('|');
     const threads = server === 'sync' ? Number(c) : 0;
     switch (phase) {
       case 'starting':
-        // A sync start on its one pinned core: ~165 ms of CPU per thread (an isolate with its
-        // modules, docs/SYNC.md), then the floor's warm start (bounded in all), then up to ~1 s
-        // for V8's background compilation. Measured at 50 threads: ~22 s (the old prior, 2.8 s,
+        // A sync start: ~165 ms of CPU per thread (an isolate with its modules, docs/SYNC.md),
+        // then the floor's warm start (bounded in all), on every CPU a server starts on
+        // (pinning.ts). Measured at 50 threads on two CPUs: 16-17 s (the first prior, 2.8 s,
         // made the first estimate of a default run 80 s short).
         return threads === 0
-          ? 800
-          : 800 + threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS) + 1000;
+          ? 300
+          : 800 + (threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS)) / startCpus;
       case 'pre-flight':
         // Start (one thread), 23 requests, stop.
         return 1500;
@@ -450,7 +450,7 @@ export async function runComparison(settings: CompareSettings, progress: Progres
     let measurements = schedule(settings, ceilingAt);
     const steady = lifecycle.steady;
     const warmOff = steady.maxMs <= 0;
-    const prior = priorFor(settings, steady.maxMs, steady.sliceMs);
+    const prior = priorFor(settings, steady.maxMs, steady.sliceMs, Math.max(1, serverPlacement(plan).start.length));
     const status = new RunProgress(
       stepsOf(measurements, preflightServers, lifecycle, warmOff),
       prior,
