@@ -4,7 +4,8 @@
 //
 // Every request carries the status the workload expects and whether it is a write, so each
 // response can be checked and the rows written counted.
-import { WORKLOAD_NAMES, type WorkloadName } from '../schema/report-schema.js';
+import type { WorkloadName } from '../schema/report-schema.js';
+import { WORKLOAD_NAMES } from '../schema/workload-names.js';
 
 /** Every workload: the schema's one list (a workload is added there, and its requests here). */
 export const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
