@@ -133,6 +133,10 @@ export function registerCompareCommand(program: Command): void {
       ),
     )
     .option('--no-pin', 'do not pin; driver and servers share all CPUs')
+    .option(
+      '--no-prewarm',
+      "start the sync server without its warm start: the cold model, each thread's V8 isolate compiles on its own share of the load (with --steady-cap 0 its rounds measure that)",
+    )
     .option('--no-driver-ceiling', 'skip measuring the driver alone against the floor server (one short slot every other round)')
     .addOption(
       new Option(
@@ -178,6 +182,7 @@ export function registerCompareCommand(program: Command): void {
       valueSize: o.valueSize,
       pipelining: o.pipelining,
       ...(o.rate !== undefined ? { rate: o.rate } : {}),
+      ...(o.prewarm === false ? { syncPrewarm: false } : {}),
       // A remote server is not ours to pin, and this machine is then the load machine: no pinning.
       pin: targets ? false : o.pin,
       driver: o.driver as ClosedLoopDriverName,
@@ -227,6 +232,12 @@ export function crossCheck(s: CompareSettings): string | null {
     const perConnection = s.rate / Math.max(...s.concurrency);
     if (perConnection < 0.5)
       return `--rate ${s.rate} spread over ${Math.max(...s.concurrency)} connections is under one request per connection every 2 s; raise --rate or lower --concurrency.`;
+  }
+  if (s.syncPrewarm === false) {
+    if (s.targets && s.targets.length > 0)
+      return "--no-prewarm starts the lab's sync server cold; a --target is already running and is not started by the lab. Drop --no-prewarm.";
+    if (!s.servers.includes('sync'))
+      return '--no-prewarm is about the sync server, which is not in --servers; add sync or drop --no-prewarm.';
   }
   if (s.warmupMs + s.durationMs > 3_600_000) return '--warmup plus --duration must stay under an hour per measurement.';
   const measurements = s.servers.length * s.workloads.length * s.concurrency.length * s.rounds;

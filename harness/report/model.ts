@@ -220,6 +220,14 @@ function setupLines(report: Report): [string, string][] {
           ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
           : 'closed loop (each connection sends its next request after the response)',
     ],
+    ...(s.syncPrewarm === false
+      ? [
+          ['Sync warm start', "off (--no-prewarm): the cold model, each thread's V8 isolate compiles on its own share of the load"] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],
     ['Driver ceiling (vs floor server)', ceilingText(report)],
     ...(warmupText(report) ? [['Warm-up until steady', warmupText(report)] as [string, string]] : []),

@@ -116,9 +116,14 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
         // then the floor's warm start (bounded in all), on every CPU a server starts on
         // (pinning.ts). Measured at 50 threads on two CPUs: 16-17 s (the first prior, 2.8 s,
         // made the first estimate of a default run 80 s short).
-        return threads === 0
-          ? 300
-          : 800 + (threads * 165 + Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS)) / startCpus;
+        // Without the warm start (--no-prewarm) only the isolates remain.
+        if (threads === 0) return 300;
+        return (
+          800 +
+          (threads * 165 +
+            (settings.syncPrewarm === false ? 0 : Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS))) /
+            startCpus
+        );
       case 'pre-flight':
         // Start (one thread), 23 requests, stop.
         return 1500;
@@ -347,6 +352,7 @@ export function reportStep(
       valueSize: settings.valueSize,
       pipelining: settings.pipelining,
       ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
+      ...(settings.syncPrewarm === false ? { syncPrewarm: false } : {}),
       ...(lifecycle.kind !== 'fake' ? { lifecycle: lifecycle.kind } : {}),
       ...(settings.targets && settings.targets.length > 0 ? { targets: settings.targets.map((t) => ({ name: t.name, url: t.url })) } : {}),
       steadyWarmup: { ...lifecycle.steady },

@@ -36,7 +36,7 @@ export async function startForLoad(
     serverPlacement(plan),
     settings.serverEnv?.[server] ?? {},
     readyTimeoutFor(server, concurrency),
-    serverFlags(server, concurrency),
+    serverFlags(server, concurrency, settings.syncPrewarm !== false),
     cli,
   );
 }

@@ -33,11 +33,18 @@ function lastLines(text: string, n = 5): string {
  * sized to the connection count up front: its threads start on demand at a few dozen a second
  * (each one is a V8 isolate plus a SQLite connection), so a pool left to grow during the window
  * would measure pool growth, not the thread-per-connection model's steady state. (mkvss, the Rust
- * original, spawns a thread per connection as it accepts it.)
+ * original, spawns a thread per connection as it accepts it.) `prewarm: false` starts it without
+ * its warm start (`serve sync --no-prewarm`, the cold model).
  */
-export function serverFlags(server: ServerName, concurrency: number): string[] {
+export function serverFlags(server: ServerName, concurrency: number, prewarm = true): string[] {
   if (server !== 'sync') return [];
-  return ['--threads', String(Math.min(concurrency, 4096)), '--max-threads', String(Math.min(Math.max(512, concurrency), 4096))];
+  return [
+    '--threads',
+    String(Math.min(concurrency, 4096)),
+    '--max-threads',
+    String(Math.min(Math.max(512, concurrency), 4096)),
+    ...(prewarm ? [] : ['--no-prewarm']),
+  ];
 }
 
 export async function startServer(

@@ -28,6 +28,7 @@ type PlanFields =
   | 'valueSize'
   | 'pipelining'
   | 'rate'
+  | 'syncPrewarm'
   | 'command';
 
 export interface CompareSettings extends Pick<Setup, PlanFields> {

@@ -96,6 +96,12 @@ export const SetupSchema = Obj({
       description: 'compare --target: the servers measured where they already ran (not started, not sampled by the lab).',
     }),
   ),
+  syncPrewarm: Type.Optional(
+    Type.Boolean({
+      description:
+        "false: compare --no-prewarm started the sync server without its warm start (the cold model: each thread's V8 isolate compiles on its own share of the load). Absent: the warm start was on.",
+    }),
+  ),
   steadyWarmup: Type.Optional(
     Obj(
       {

@@ -45,6 +45,11 @@ describe.concurrent('compare flag validation', () => {
     [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /--target name "a" is given twice/],
     [['--target', 'a=http://127.0.0.1:1', '--servers', 'sync'], /--target measures remote servers only; drop --servers/],
     [['--target', 'a=http://127.0.0.1:1', '--keep-servers'], /drop --keep-servers/],
+    [
+      ['--no-prewarm', '--servers', 'async,floor'],
+      /--no-prewarm is about the sync server, which is not in --servers; add sync or drop --no-prewarm/,
+    ],
+    [['--no-prewarm', '--target', 'a=http://127.0.0.1:1'], /--no-prewarm starts the lab's sync server cold; a --target is already running/],
   ])('%j', async (args, message) => {
     const r = await compare(...(args as string[]));
     expect(r.code).toBe(2);
@@ -75,6 +80,7 @@ describe.concurrent('compare flag validation', () => {
       '--pipelining',
       '--rate',
       '--no-pin',
+      '--no-prewarm',
       '--out',
       '--json',
       '--label',

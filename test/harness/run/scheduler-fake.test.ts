@@ -74,6 +74,15 @@ describe('a compare run on fake servers', () => {
     expect(line(capped)).toBe('sync 8.0 s, not steady in 3 of 3; async 3.0 s, settled at 28 µs CPU/request');
   });
 
+  it('records a sync server started without its warm start (--no-prewarm) in the setup, and shows it', async () => {
+    const cold = await run(new FakeServers(model, steady), { measureDriverCeiling: false, rounds: 1, syncPrewarm: false });
+    expect(cold.setup.syncPrewarm).toBe(false);
+    expect(buildModel(cold).setup.find(([k]) => k === 'Sync warm start')?.[1]).toMatch(/^off \(--no-prewarm\): the cold model/);
+    const warm = await run(new FakeServers(model, steady), { measureDriverCeiling: false, rounds: 1 });
+    expect(warm.setup).not.toHaveProperty('syncPrewarm');
+    expect(buildModel(warm).setup.some(([k]) => k === 'Sync warm start')).toBe(false);
+  });
+
   it('marks a round not steady when the warm-up hits its cap, and says so', async () => {
     // Slices swinging by more than 2x never count as steady, even with no downward trend.
     const jumpy: FakeModel = (server, i) =>
