@@ -315,10 +315,16 @@ function warningsStep(
       `Remote targets: the lab did not start them and cannot see their CPU, RSS or threads (not sampled) nor count their rows (not checked); ${lifecycle.steady.maxMs > 0 ? 'the warm-up until steady went by throughput (three slices within 10% on req/s), not CPU per request; ' : ''}no driver ceiling was measured; the driver was not pinned. Whatever else runs on the target's machine is not known to this report.`,
     );
   }
-  // A warm-up turned off (no slices) is said once, below.
+  // A warm-up turned off (no slices) is said once per server and concurrency, below.
   if (kept) for (const w of newWarmups) if (!w.steady && w.cpuPerRequestUs.length > 0) warnings.push(describeWarmup(w));
-  const [firstWarmup] = newWarmups;
-  if (lifecycle.steady.maxMs <= 0 && firstWarmup !== undefined) warnings.push(describeWarmup(firstWarmup, kept));
+  if (lifecycle.steady.maxMs <= 0) {
+    const said = new Set<string>();
+    for (const w of newWarmups) {
+      const key = `${w.server} ${w.concurrency}`;
+      if (!said.has(key)) warnings.push(describeWarmup(w, kept));
+      said.add(key);
+    }
+  }
   if (settings.rounds < 3)
     warnings.push(
       `${settings.rounds === 1 ? 'One round' : 'Two rounds'} only: too few for an interval with a stated confidence, so no difference is called a win or a tie (the factors show the ratio${settings.rounds === 2 ? ' and the range of the 2 rounds' : ''}); use --rounds 3 or more, 5 to call a 1.3x difference reliably.`,

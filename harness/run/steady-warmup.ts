@@ -168,7 +168,9 @@ export async function warmUntilSteady(
 /** A line for the report's warnings: how a server was warmed up. */
 export function describeWarmup(w: WarmupRecord, kept = true): string {
   if (w.cpuPerRequestUs.length === 0)
-    return `${w.server} c=${w.concurrency} was not warmed up until steady (turned off): its first rounds include JIT warm-up.`;
+    return kept
+      ? `${w.server} c=${w.concurrency} was not warmed up until steady (turned off): its first rounds include JIT warm-up.`
+      : `${w.server} c=${w.concurrency} was not warmed up until steady (turned off): every round, a fresh process, includes its JIT warm-up.`;
   if (w.throughput) {
     const rates = `${w.throughput.join(' → ')} req/s`;
     return w.steady

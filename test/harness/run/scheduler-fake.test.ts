@@ -83,6 +83,16 @@ describe('a compare run on fake servers', () => {
     expect(buildModel(warm).setup.some(([k]) => k === 'Sync warm start')).toBe(false);
   });
 
+  it('with the warm-up turned off, warns once for every server, each round a fresh process', async () => {
+    const off = { ...steady, maxMs: 0 };
+    const report = await run(new FakeServers(model, off), { measureDriverCeiling: false, rounds: 2, steady: off });
+    const turnedOff = report.warnings.filter((w) => w.includes('(turned off)'));
+    expect(turnedOff).toEqual([
+      'sync c=50 was not warmed up until steady (turned off): every round, a fresh process, includes its JIT warm-up.',
+      'async c=50 was not warmed up until steady (turned off): every round, a fresh process, includes its JIT warm-up.',
+    ]);
+  });
+
   it('marks a round not steady when the warm-up hits its cap, and says so', async () => {
     // Slices swinging by more than 2x never count as steady, even with no downward trend.
     const jumpy: FakeModel = (server, i) =>
