@@ -15,8 +15,8 @@ import type { WriteLedger } from '../analysis/verdict.js';
 /**
  * How long a server started for a load of `concurrency` connections may take to print its ready
  * line. Starting hundreds of sync threads takes a while (an isolate and a SQLite connection each,
- * ~165 ms of CPU, plus the floor's warm start, ~12 s of CPU in all: 50 threads were ready after
- * 22 s on one pinned core, 12 s on two): 200 ms per thread on top of the usual start-up allowance.
+ * ~165 ms of CPU, plus the floor's warm start, at most 24 s of CPU in all: 50 threads were ready
+ * after 16.0-16.3 s on two CPUs): 200 ms per thread on top of the usual start-up allowance.
  */
 export function readyTimeoutFor(server: ServerName, concurrency: number): number {
   return 30_000 + (server === 'sync' ? concurrency * 200 : 0);

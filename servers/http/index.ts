@@ -4,7 +4,7 @@ export { errorResponse, INTERNAL_ERROR_REASON } from './error-response.js';
 export { ProtocolError, isProtocolError } from './errors.js';
 export { ENGINE_ERRORS, reasonOf, type EngineErrorCode, type EngineErrorSpec } from './error-codes.js';
 export { RequestParser, type ParseEvent, type RequestEvent } from './parser.js';
-export { serializeResponse, CONTINUE_RESPONSE, type SerializeOptions, type ConnectionHeader } from './serializer.js';
+export { serializeResponse, serializedStatus, CONTINUE_RESPONSE, type SerializeOptions, type ConnectionHeader } from './serializer.js';
 export { DEFAULT_HTTP_LIMITS, MAX_CHUNK_LINE_BYTES, resolveLimits } from './limits.js';
 export { HttpDateCache, imfFixdate, type Clock } from './date.js';
 export { reasonPhrase, REASON_PHRASES } from './status-codes.js';

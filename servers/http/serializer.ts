@@ -61,6 +61,14 @@ const AFTER_FIELDS = {
   keepAlive: latin1('connection: keep-alive\r\n\r\n'),
 };
 
+/** The status code of a response this serializer wrote, read from its head ("HTTP/1.1 200 ...");
+ *  0 when `head` is missing or too short to hold one. For the sync server's warm start, which
+ *  checks what its synthetic requests got without wrapping the handler (a wrapper is a call
+ *  target the real connections never see, and V8 deoptimizes on it). */
+export function serializedStatus(head: Buffer | undefined): number {
+  return head === undefined || head.length < 12 ? 0 : Number(head.toString('latin1', 9, 12));
+}
+
 export function serializeResponse(response: HttpResponse, options: SerializeOptions): Buffer {
   return serializeResponseWith(response, options.date, options.omitBody, options.connection);
 }

@@ -17,7 +17,7 @@
 // the caller's `shouldStop` (a connection waiting in the accept backlog) ends it early, so a
 // warm start never makes a client wait for a thread.
 import { performance } from 'node:perf_hooks';
-import { HttpSession } from '../http/index.js';
+import { HttpSession, serializedStatus } from '../http/index.js';
 import type { HttpLimits } from '../http/types.js';
 import { createKvHandler } from '../kv/index.js';
 import type { PrewarmBudget, PrewarmResult } from './worker-protocol.js';
@@ -68,12 +68,6 @@ function buildRequests(): { creates: SyntheticRequest[]; cycle: SyntheticRequest
 /** Synthetic requests per synthetic connection (one HttpSession each, as accept() gives). */
 const REQUESTS_PER_CONNECTION = 128;
 
-/** The status code of a serialized response ("HTTP/1.1 200 OK..."); 0 when there is none. */
-function statusOf(out: readonly Buffer[]): number {
-  const head = out[0];
-  return head === undefined || head.length < 12 ? 0 : Number(head.toString('latin1', 9, 12));
-}
-
 /** Requests per socket pair on the connection-loop path: their records, and the answers', fit
  *  in the pair's socket buffers at once (the thread is client and server in turn). */
 const LOOP_BATCH = 64;
@@ -89,10 +83,10 @@ export interface LoopTimeouts {
  * slot updates and clocks), over an AF_UNIX SOCK_SEQPACKET pair: this thread writes the requests
  * as one record each (so each recv() returns one request, as from a load driver), shuts its
  * side for writing, serves the other side until that EOF, then reads the answers. Returns each
- * answer's status, in order. The slot it publishes to is in a scratch SharedState: the pool never
+ * answer's status, in order (`answer`: a buffer for one answer, the caller's, reused). The slot it publishes to is in a scratch SharedState: the pool never
  * sees it (to the pool this thread is still starting).
  */
-function serveOverSocketPair(requests: readonly SyntheticRequest[], ctx: Parameters<typeof serveConnection>[1]): number[] {
+function serveOverSocketPair(requests: readonly SyntheticRequest[], ctx: Parameters<typeof serveConnection>[1], answer: Buffer): number[] {
   const c = libc();
   const fds = Buffer.alloc(8);
   if (c.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) !== 0) throw new SyscallError('socketpair', c.errno());
@@ -103,11 +97,10 @@ function serveOverSocketPair(requests: readonly SyntheticRequest[], ctx: Paramet
     c.shutdown(client, SHUT_WR);
     serveConnection(server, ctx); // closes `server`
     const statuses: number[] = [];
-    const answer = Buffer.allocUnsafe(64 * 1024);
     for (;;) {
       const n = c.recv(client, answer, answer.length, 0);
       if (n <= 0) break;
-      statuses.push(statusOf([answer.subarray(0, n)]));
+      statuses.push(serializedStatus(answer.subarray(0, n)));
     }
     return statuses;
   } finally {
@@ -153,6 +146,7 @@ export function prewarm(
   const first = createKvHandler(':memory:', { env: {} });
   const second = createKvHandler(':memory:', { env: {} });
   const readBuffer = Buffer.allocUnsafe(64 * 1024);
+  const answerBuffer = Buffer.allocUnsafe(64 * 1024);
   const scratchShared = new SharedState(createSharedState(1));
   try {
     const { creates, cycle } = buildRequests();
@@ -192,7 +186,7 @@ export function prewarm(
           const why = stopReason();
           if (why) return result(why, i);
           const batch = requests.slice(at, Math.min(at + LOOP_BATCH, at + budget.maxRequests - i));
-          const statuses = serveOverSocketPair(batch, ctx);
+          const statuses = serveOverSocketPair(batch, ctx, answerBuffer);
           batch.forEach((request, k) => {
             if (statuses[k] !== request.status) unexpected++;
           });
@@ -209,7 +203,7 @@ export function prewarm(
         // What the driver does with a head and body before send(): join them into one buffer
         // (warm work too, so it runs here as it will in the connection loop).
         if (out.data.length > 1) Buffer.concat(out.data);
-        const status = statusOf(out.data);
+        const status = serializedStatus(out.data[0]);
         if (status !== request.status) unexpected++;
         i++;
         if (out.close) throw new Error(`the engine closed the synthetic connection at request ${i} (status ${status})`);

@@ -1,6 +1,13 @@
 // Response serialization: status line, Date, Content-Length, Content-Type, HEAD, handler errors.
 import { describe, expect, it } from 'vitest';
-import { HttpSession, errorResponse, serializeResponse, type Handler, type HttpResponse } from '../../servers/http/index.js';
+import {
+  HttpSession,
+  errorResponse,
+  serializeResponse,
+  serializedStatus,
+  type Handler,
+  type HttpResponse,
+} from '../../servers/http/index.js';
 import { FROZEN_DATE, exchange, header, newSession, parseResponses, run } from './support.js';
 
 const get = (path = '/', method = 'GET') => `${method} ${path} HTTP/1.1\r\nHost: h\r\n\r\n`;
@@ -128,5 +135,16 @@ describe('serializeResponse', () => {
     expect(text('none')).not.toContain('Connection');
     expect(text('close')).toContain('\r\nconnection: close\r\n');
     expect(text('keep-alive')).toContain('\r\nconnection: keep-alive\r\n');
+  });
+});
+
+describe('serializedStatus', () => {
+  it('reads back the status of every response the serializer writes, and 0 without a head', () => {
+    for (const status of [200, 201, 204, 304, 400, 404, 409, 413, 500, 503]) {
+      const bytes = serializeResponse({ status }, { date: FROZEN_DATE, omitBody: false, connection: 'keep-alive' });
+      expect(serializedStatus(bytes)).toBe(status);
+    }
+    expect(serializedStatus(undefined)).toBe(0);
+    expect(serializedStatus(Buffer.from('HTTP/1.1 2', 'latin1'))).toBe(0);
   });
 });
