@@ -51,8 +51,21 @@ function band(r: MetricRow): string {
 
 function cells(r: MetricRow, recording: boolean): string[] {
   const verdict = recording ? 'recorded' : VERDICT_TEXT[r.verdict];
-  const marks = (r.undecided ? ' (too noisy to tell)' : '') + (r.driverBoundYardstick ? ' †' : '');
-  return [r.id, figure(r.baseline), figure(r.now), signed(r.change), band(r), String(r.rounds), verdict + marks];
+  // One parenthesis per cell: "ok (within noise; too noisy to tell)", not two in a row.
+  const withNote = !r.undecided
+    ? verdict
+    : verdict.endsWith(')')
+      ? `${verdict.slice(0, -1)}; too noisy to tell)`
+      : `${verdict} (too noisy to tell)`;
+  return [
+    r.id,
+    figure(r.baseline),
+    figure(r.now),
+    signed(r.change),
+    band(r),
+    String(r.rounds),
+    withNote + (r.driverBoundYardstick ? ' †' : ''),
+  ];
 }
 
 const HEADER = ['metric', 'baseline', 'now', 'change', 'spread (A/A)', 'rounds', 'verdict'];

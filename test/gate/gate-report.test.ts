@@ -79,5 +79,17 @@ describe('gate report', () => {
     expect(text).toMatch(
       /^PASS: no regression beyond the tolerance and the noise; [1-9] of \d+ rows too noisy to see a 25% drop \(61 s\)\.$/m,
     );
+    // A row both within noise and too noisy to tell says both in one parenthesis.
+    const undecided = outcome.rows.find((r) => r.undecided)!;
+    const rows = outcome.rows.map((r) => (r === undecided ? { ...r, verdict: 'within-noise' as const } : r));
+    const both = renderGateTable({
+      outcome: { ...outcome, rows },
+      baseline,
+      machine: noisy.setup.machine,
+      thresholds: DEFAULT_THRESHOLDS,
+      elapsedMs: 61_000,
+    });
+    const line = both.split('\n').find((l) => l.startsWith(`${undecided.id} `))!;
+    expect(line).toMatch(/ ok \(within noise; too noisy to tell\)$/);
   });
 });
