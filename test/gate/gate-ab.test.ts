@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, FAILING, type GateThresholds } from '../../harness/gate/decision.js';
 import { runGateLoop } from '../../harness/gate/loop.js';
+import { buildsInOrder } from '../../harness/gate/measure.js';
 import { abBaseline } from '../../harness/gate/baseline.js';
 import { extractAbMetrics } from '../../harness/gate/metrics.js';
 import type { Report } from '../../harness/schema/report-schema.js';
@@ -168,5 +169,13 @@ describe('A/B gate: this build against a base build measured in the same run', (
     expect(unsure.verdict).toBe('within-noise');
     // Consistently worse, but by less than the tolerance: ok.
     expect((await row([0.92, 0.9, 0.93, 0.91, 0.92])).verdict).toBe('ok');
+  });
+});
+
+describe('A/B gate: which build goes first in a round (its start and its windows)', () => {
+  it('flips every round, so over an even number of rounds each build goes first as often', () => {
+    const firsts = [1, 2, 3, 4, 5, 6].map((round) => buildsInOrder(round)[0]);
+    expect(firsts).toEqual(['this', 'base', 'this', 'base', 'this', 'base']);
+    for (const round of [1, 2, 7]) expect([...buildsInOrder(round)].sort()).toEqual(['base', 'this']);
   });
 });
