@@ -195,6 +195,19 @@ export function abBaseline(
         add({ workload, concurrency: settings.concurrency, subject: abSubject(server as ServerName), measure });
     }
   }
+  // Two workloads or more: each server is judged on them together (metrics.ts, pooledAbMetrics).
+  const [first] = settings.workloads;
+  if (first !== undefined && settings.workloads.length >= 2) {
+    for (const server of servers)
+      for (const measure of ['throughput', 'efficiency'] as const)
+        add({
+          workload: first,
+          concurrency: settings.concurrency,
+          subject: abSubject(server as ServerName),
+          measure,
+          pooled: settings.workloads,
+        });
+  }
   if ((settings.probeRate ?? 0) > 0 && settings.probeWorkload) {
     for (const server of servers)
       add({

@@ -200,8 +200,10 @@ export function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
  * measurements, so machine drift that hits both cancels in each. The figure is their geometric
  * mean, with the paired 95% t-interval on the log ratios (harness/analysis/interval.ts, as
  * compare's factor column). A row regresses when it is worse by more than its tolerance AND the
- * whole interval lies on the worse side of 1 (a one-sided test at 2.5%: in an A/A run a row does
- * both less than 1% of the time at the noise seen here). It is undecided (more rounds help) while
+ * whole interval lies on the worse side of 1 (a one-sided test at 2.5%, on top of the tolerance).
+ * One workload's row did both in 2 of 13 runs of unchanged servers (docs/GATE.md), so with two
+ * workloads or more a server's req/s and req/CPU-s are judged on its workloads together
+ * (`judgedPooled`: metrics.ts, pooledAbMetrics) and each workload's own row is advisory. It is undecided (more rounds help) while
  * the interval is too wide to exclude a `resolution` drop.
  *
  * Why not the range rule: with n rounds the range of the ratios grows with n while a real shift
@@ -210,8 +212,14 @@ export function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
  * of the log, 7 rounds; 1 s windows), so the range rule could not see a 25% CPU regression at
  * all, while the t-interval's half-width there is ~0.15.
  */
-function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
-  const key: MetricKey = { workload: m.workload, concurrency: m.concurrency, subject: m.subject, measure: m.measure };
+function comparePaired(m: MetricSamples, t: GateThresholds, judgedPooled: boolean): MetricRow {
+  const key: MetricKey = {
+    workload: m.workload,
+    concurrency: m.concurrency,
+    subject: m.subject,
+    measure: m.measure,
+    ...(m.pooled ? { pooled: m.pooled } : {}),
+  };
   const interval = pairedRatioInterval(
     m.values,
     m.values.map(() => 1),
@@ -227,10 +235,12 @@ function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
   let verdict: MetricVerdict =
     worsening > tolerance ? (worseCall ? 'regression' : 'within-noise') : -worsening > tolerance && betterCall ? 'better' : 'ok';
   if (verdict === 'regression' && m.measure === 'p99' && !t.p99Fails) verdict = 'advisory';
+  // A workload's own req/s or req/CPU-s when its server is judged on its workloads together.
+  if (verdict === 'regression' && judgedPooled) verdict = 'advisory';
   // The interval's width as a factor (high / low - 1): what the table prints for a paired row.
   const band = interval.method === 'paired-t-95' ? interval.high / interval.low - 1 : Number.POSITIVE_INFINITY;
   const halfLog = interval.method === 'paired-t-95' ? Math.log(interval.high / interval.low) / 2 : Number.POSITIVE_INFINITY;
-  const undecided = up && verdict !== 'regression' && halfLog > -Math.log(1 - t.resolution);
+  const undecided = up && !judgedPooled && verdict !== 'regression' && halfLog > -Math.log(1 - t.resolution);
   return {
     ...key,
     id: m.id,
@@ -252,9 +262,12 @@ function comparePaired(m: MetricSamples, t: GateThresholds): MetricRow {
 export function compareMetrics(current: MetricSamples[], baseline: GateBaseline | null, t: GateThresholds): MetricRow[] {
   const base = new Map((baseline?.metrics ?? []).map((m) => [m.id, m]));
   const rows: MetricRow[] = [];
+  // Servers (and measures) judged on their workloads together: their one-workload rows only show.
+  const sameServer = (m: MetricKey) => `${m.subject}|${m.concurrency}|${m.measure}`;
+  const pooled = new Set(current.filter((m) => m.pooled !== undefined && base.has(m.id)).map(sameServer));
   for (const m of current) {
     if (baseline?.paired && t.rule === 'paired-t' && base.has(m.id)) {
-      rows.push(comparePaired(m, t));
+      rows.push(comparePaired(m, t, m.pooled === undefined && pooled.has(sameServer(m))));
       continue;
     }
     const now = median(m.values);

@@ -87,7 +87,7 @@ export async function runGateLoop(o: GateLoopOptions): Promise<GateOutcome> {
   let rows = compareMetrics(metrics, o.baseline, o.thresholds);
   for (;;) {
     const undecided = rows.filter((r) => runIsNoisy(r, o.thresholds));
-    const workloads = [...new Set(undecided.map((r) => r.workload))].filter((w) => roundsOf(metrics, w) < o.maxRounds);
+    const workloads = [...new Set(undecided.flatMap((r) => r.pooled ?? [r.workload]))].filter((w) => roundsOf(metrics, w) < o.maxRounds);
     if (workloads.length === 0) break;
     const most = Math.max(...workloads.map((w) => roundsOf(metrics, w)));
     const request: MeasureRequest = { workloads, rounds: Math.min(o.extraRounds, o.maxRounds - most) };

@@ -34,6 +34,9 @@ export interface MetricKey {
   /** A server ('sync', 'async', ...) divided by the floor, or 'async/sync'. */
   subject: string;
   measure: MetricMeasure;
+  /** A/B only: the workloads this row judges together (`workload` is the first of them), each
+   *  round's value the geometric mean of their ratios in that round; absent on a one-workload row. */
+  pooled?: readonly WorkloadName[];
 }
 
 export interface MetricSamples extends MetricKey {
@@ -50,7 +53,7 @@ export const FLOOR: ServerName = 'floor';
 
 /** The human-readable, stable name of a metric; also its key in the baseline file. */
 export function metricId(key: MetricKey): string {
-  const where = `${key.workload} c${key.concurrency}`;
+  const where = `${key.pooled ? key.pooled.join('+') : key.workload} c${key.concurrency}`;
   if (key.subject.includes('/')) {
     const [top, bottom] = key.subject.split('/');
     const what = { throughput: 'req/s', efficiency: 'req/CPU-s', p99: 'p99', p99AtRate: 'p99 at a fixed rate' }[key.measure];
@@ -87,6 +90,23 @@ function pairedRatios(top: Cell, bottom: Cell, pick: (r: Round) => number, usabl
     out.push(pick(round) / below);
   }
   return out;
+}
+
+/** Per round, the geometric mean over `pairs` (top, bottom) of top/bottom: for every round number
+ *  that each pair has, usable on both sides; rounds any pair lacks are skipped. */
+function pooledRatios(pairs: ReadonlyArray<[Cell, Cell]>, pick: (r: Round) => number, usable: (r: Round) => boolean): number[] {
+  const perPair = pairs.map(([top, bottom]) => {
+    const bottomRounds = roundsByNumber(bottom);
+    const ratios = new Map<number, number>();
+    for (const round of top.rounds) {
+      const partner = bottomRounds.get(round.round);
+      if (!partner || !usable(round) || !usable(partner) || !(pick(partner) > 0) || !Number.isFinite(pick(round))) continue;
+      ratios.set(round.round, pick(round) / pick(partner));
+    }
+    return ratios;
+  });
+  const rounds = [...(perPair[0]?.keys() ?? [])].filter((r) => perPair.every((m) => m.has(r))).sort((a, b) => a - b);
+  return rounds.map((r) => Math.exp(perPair.reduce((sum, m) => sum + Math.log(must(m.get(r), 'a pooled ratio')), 0) / perPair.length));
 }
 
 /** How many of `top`'s rounds were paired with a round of `bottom` that was driver-bound. */
@@ -190,6 +210,48 @@ export function extractAbMetrics(report: Report): MetricSamples[] {
     add('throughput', pairedRatios(cell, base, throughputOf, anyRound));
     add('efficiency', pairedRatios(cell, base, efficiencyOf, usedCpu));
     add('p99', pairedRatios(cell, base, p99Of, answeredRound));
+  }
+  // The rows that decide first: a server's workloads together, then each workload's own.
+  return [...pooledAbMetrics(report), ...out];
+}
+
+/**
+ * A server's req/s and req/CPU-s this ÷ base over all its closed-loop workloads at once: each
+ * round's value is the geometric mean of the workloads' ratios in that round. The A/B gate judges
+ * these rows, and shows each workload's own as advisory (decision.ts), because one workload's
+ * rounds misled it. The workloads are measured on the same process pair in the same round, and
+ * `mixed` is 90% `get`: two windows of nearly the same work. Judged one by one, each was a test of
+ * its own at 2.5%, and in exact A/A runs (the same commit on both sides) sync `mixed` read 0.85
+ * (interval 0.73-0.98) while its `get` read 1.11; the CI run of 51c81ab failed sync `get` at 0.81
+ * (0.77-0.86) with `mixed` at 1.03. Within a round the two workloads' ratios often moved in
+ * opposite directions, so their mean is steadier than either (docs/GATE.md, "One verdict per
+ * server", has the runs). Nothing pooled under two workloads: the workload's own row is judged.
+ */
+export function pooledAbMetrics(report: Report): MetricSamples[] {
+  const out: MetricSamples[] = [];
+  const key = (c: Cell) => `${c.server}\u0000${c.workload}\u0000${c.concurrency}`;
+  const closed = report.cells.filter((c) => !isOpenLoop(c));
+  const bases = new Map(closed.filter((c) => c.build === 'base').map((c) => [key(c), c]));
+  const mine = closed.filter((c) => c.build === undefined);
+  for (const server of [...new Set(mine.map((c) => c.server))].sort()) {
+    for (const concurrency of new Set(mine.filter((c) => c.server === server).map((c) => c.concurrency))) {
+      const pairs = mine
+        .filter((c) => c.server === server && c.concurrency === concurrency)
+        .flatMap((c): Array<[Cell, Cell]> => {
+          const base = bases.get(key(c));
+          return base ? [[c, base]] : [];
+        });
+      if (pairs.length < 2) continue;
+      const pooled = pairs.map(([c]) => c.workload);
+      for (const [measure, pick, usable] of [
+        ['throughput', throughputOf, anyRound],
+        ['efficiency', efficiencyOf, usedCpu],
+      ] as const) {
+        const k: MetricKey = { workload: must(pooled[0], 'a pooled workload'), concurrency, subject: abSubject(server), measure, pooled };
+        const values = pooledRatios(pairs, pick, usable);
+        if (values.length > 0) out.push({ ...k, id: metricId(k), values });
+      }
+    }
   }
   return out;
 }

@@ -92,6 +92,12 @@ export function contextLines(s: GateSummary): string[] {
       `${tolerances}; ${spreadRule}, or the baseline's when wider. Figures are normalised to the floor server measured in the same run.`,
     );
   }
+  const pooled = s.outcome.rows.find((r) => r.pooled !== undefined);
+  if (pooled?.pooled && t.rule === 'paired-t') {
+    lines.push(
+      `Each server's req/s and req/CPU-s are judged on its workloads together (the ${pooled.pooled.join('+')} rows: per round, the geometric mean of the workloads' ratios; measured on the same process pair, they are nearly the same work); each workload's own row is shown, and only advisory.`,
+    );
+  }
   if (s.outcome.rows.some((r) => r.driverBoundYardstick)) {
     lines.push(
       `† The floor was driver-bound in most rounds (the load generator, not the floor, set its req/s), so req/s ÷ floor moved with the driver as much as with the server: shown, but advisory. The req/CPU-s rows, which do not depend on the driver's speed, decide.`,
