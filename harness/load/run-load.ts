@@ -142,9 +142,12 @@ export async function runLoad(
         p.catch(() => {});
         return p;
       };
-      const post = (m: ParentMessage) => {
-        if (child.connected) child.send(m);
-      };
+      // A driver that cannot be spawned, or whose channel breaks, fails the load like an early exit.
+      child.on('error', (err) => {
+        failure ??= new Error(`load driver failed: ${err.message}`);
+        for (const f of failWaiters) f(failure);
+      });
+      const post = (m: ParentMessage) => sendToDriver(child, m);
       return { child, shardSpec, next, post };
     });
 
@@ -182,6 +185,17 @@ export async function runLoad(
       ]);
     killAll();
   }
+}
+
+/**
+ * Sends `m` to a driver process if it is still connected. A driver can exit between the
+ * `connected` check and the write (its window ended, or it was told to stop, while a slice
+ * boundary asked for counts): the write then fails with EPIPE, and a send without a callback
+ * reports that as an 'error' event on the child, which crashed a gate run here. A driver gone too
+ * early is reported by its 'exit' handler (runLoad), so the failed write itself is dropped.
+ */
+export function sendToDriver(child: Pick<ChildProcess, 'connected' | 'send'>, m: ParentMessage): void {
+  if (child.connected) child.send(m, () => {});
 }
 
 interface CountingShard {
