@@ -203,8 +203,8 @@ export function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
  * whole interval lies on the worse side of 1 (a one-sided test at 2.5%, on top of the tolerance).
  * One workload's row did both in 2 of 13 runs of unchanged servers (docs/GATE.md), so with two
  * workloads or more a server's req/s and req/CPU-s are judged on its workloads together
- * (`judgedPooled`: metrics.ts, pooledAbMetrics) and each workload's own row is advisory. It is undecided (more rounds help) while
- * the interval is too wide to exclude a `resolution` drop.
+ * (`judgedPooled`: metrics.ts, pooledAbMetrics) and each workload's own row is advisory. It is
+ * undecided (more rounds help) while the interval is too wide to exclude a `resolution` drop.
  *
  * Why not the range rule: with n rounds the range of the ratios grows with n while a real shift
  * stays put, so "worse by more than the whole range" needed a shift several times the round-to-
