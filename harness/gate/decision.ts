@@ -201,10 +201,10 @@ export function runIsNoisy(row: MetricRow, t: GateThresholds): boolean {
  * mean, with the paired 95% t-interval on the log ratios (harness/analysis/interval.ts, as
  * compare's factor column). A row regresses when it is worse by more than its tolerance AND the
  * whole interval lies on the worse side of 1 (a one-sided test at 2.5%, on top of the tolerance).
- * One workload's row did both in 2 of 13 runs of unchanged servers (docs/GATE.md), so with two
- * workloads or more a server's req/s and req/CPU-s are judged on its workloads together
- * (`judgedPooled`: metrics.ts, pooledAbMetrics) and each workload's own row is advisory. It is
- * undecided (more rounds help) while the interval is too wide to exclude a `resolution` drop.
+ * One workload's row did both in 2 of 17 runs of unchanged servers, the pooled rows in 1
+ * (docs/GATE.md); with two workloads or more a server's req/s and req/CPU-s are judged on its
+ * workloads together (`judgedPooled`: metrics.ts, pooledAbMetrics) and each workload's own row
+ * is advisory. It is undecided (more rounds help) while the interval is too wide to exclude a `resolution` drop.
  *
  * Why not the range rule: with n rounds the range of the ratios grows with n while a real shift
  * stays put, so "worse by more than the whole range" needed a shift several times the round-to-
