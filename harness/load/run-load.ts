@@ -187,6 +187,12 @@ export async function runLoad(
   }
 }
 
+/** What sendToDriver needs of a driver's ChildProcess. */
+export interface DriverChannel {
+  readonly connected: boolean;
+  send(message: ParentMessage, callback: (error: Error | null) => void): boolean;
+}
+
 /**
  * Sends `m` to a driver process if it is still connected. A driver can exit between the
  * `connected` check and the write (its window ended, or it was told to stop, while a slice
@@ -194,7 +200,7 @@ export async function runLoad(
  * reports that as an 'error' event on the child, which crashed a gate run here. A driver gone too
  * early is reported by its 'exit' handler (runLoad), so the failed write itself is dropped.
  */
-export function sendToDriver(child: Pick<ChildProcess, 'connected' | 'send'>, m: ParentMessage): void {
+export function sendToDriver(child: DriverChannel, m: ParentMessage): void {
   if (child.connected) child.send(m, () => {});
 }
 

@@ -9,7 +9,7 @@ import { sendToDriver } from '../../harness/load/run-load.js';
  *  (reproduced with a real child that exits while the parent is blocked; not reliably inside a
  *  test worker, hence this stand-in). */
 class GoneDriver extends EventEmitter {
-  readonly connected = true;
+  connected = true;
   sent = 0;
   send(_message: unknown, callback?: (error: Error | null) => void): boolean {
     this.sent++;
@@ -32,7 +32,8 @@ describe('sendToDriver', () => {
   });
 
   it('does not write to a driver whose channel is already closed', () => {
-    const driver = Object.assign(new GoneDriver(), { connected: false });
+    const driver = new GoneDriver();
+    driver.connected = false;
     sendToDriver(driver, { type: 'stop' });
     expect(driver.sent).toBe(0);
   });
