@@ -77,35 +77,31 @@ function roundsByNumber(cell: Cell): Map<number, Round> {
   return new Map(cell.rounds.map((r) => [r.round, r]));
 }
 
-/** Ratios top/bottom for every round number both cells have; rounds where a ratio would be
- *  meaningless (nothing measured below the line) are skipped rather than turned into Infinity. */
-function pairedRatios(top: Cell, bottom: Cell, pick: (r: Round) => number, usable: (r: Round) => boolean): number[] {
+/** Ratios top/bottom by round number, for every round both cells have, in round order; rounds
+ *  where a ratio would be meaningless (nothing measured below the line) are skipped rather than
+ *  turned into Infinity. */
+function ratiosByRound(top: Cell, bottom: Cell, pick: (r: Round) => number, usable: (r: Round) => boolean): Map<number, number> {
   const bottomRounds = roundsByNumber(bottom);
-  const out: number[] = [];
+  const out = new Map<number, number>();
   for (const round of [...top.rounds].sort((a, b) => a.round - b.round)) {
     const partner = bottomRounds.get(round.round);
     if (!partner || !usable(round) || !usable(partner)) continue;
     const below = pick(partner);
     if (!(below > 0) || !Number.isFinite(pick(round))) continue;
-    out.push(pick(round) / below);
+    out.set(round.round, pick(round) / below);
   }
   return out;
 }
 
-/** Per round, the geometric mean over `pairs` (top, bottom) of top/bottom: for every round number
- *  that each pair has, usable on both sides; rounds any pair lacks are skipped. */
+function pairedRatios(top: Cell, bottom: Cell, pick: (r: Round) => number, usable: (r: Round) => boolean): number[] {
+  return [...ratiosByRound(top, bottom, pick, usable).values()];
+}
+
+/** Per round, the geometric mean over `pairs` (top, bottom) of top/bottom (ratiosByRound), for
+ *  every round number that each pair has. */
 function pooledRatios(pairs: ReadonlyArray<[Cell, Cell]>, pick: (r: Round) => number, usable: (r: Round) => boolean): number[] {
-  const perPair = pairs.map(([top, bottom]) => {
-    const bottomRounds = roundsByNumber(bottom);
-    const ratios = new Map<number, number>();
-    for (const round of top.rounds) {
-      const partner = bottomRounds.get(round.round);
-      if (!partner || !usable(round) || !usable(partner) || !(pick(partner) > 0) || !Number.isFinite(pick(round))) continue;
-      ratios.set(round.round, pick(round) / pick(partner));
-    }
-    return ratios;
-  });
-  const rounds = [...(perPair[0]?.keys() ?? [])].filter((r) => perPair.every((m) => m.has(r))).sort((a, b) => a - b);
+  const perPair = pairs.map(([top, bottom]) => ratiosByRound(top, bottom, pick, usable));
+  const rounds = [...(perPair[0]?.keys() ?? [])].filter((r) => perPair.every((m) => m.has(r)));
   return rounds.map((r) => Math.exp(perPair.reduce((sum, m) => sum + Math.log(must(m.get(r), 'a pooled ratio')), 0) / perPair.length));
 }
 

@@ -201,8 +201,10 @@ export interface DriverChannel {
  * early is reported by its 'exit' handler (runLoad), so the failed write itself is dropped.
  */
 export function sendToDriver(child: DriverChannel, m: ParentMessage): void {
-  if (child.connected) child.send(m, () => {});
+  if (child.connected) child.send(m, ignoreSendError);
 }
+
+const ignoreSendError = () => {};
 
 interface CountingShard {
   next(type: 'count'): Promise<Extract<DriverMessage, { type: 'count' }>>;

@@ -191,6 +191,11 @@ function seconds(ms: number): string {
   return `${thousands(ms / 1000, Number.isInteger(ms / 1000) ? 0 : 1)} s`;
 }
 
+const SYNC_WARM_START_OFF: [string, string] = [
+  'Sync warm start',
+  "off (--no-prewarm): the cold model, each thread's V8 isolate compiles on its own share of the load",
+];
+
 function setupLines(report: Report): [string, string][] {
   const s = report.setup;
   const m = s.machine;
@@ -220,14 +225,7 @@ function setupLines(report: Report): [string, string][] {
           ? `open loop at ${thousands(s.rate)} req/s offered (latency corrected for coordinated omission)`
           : 'closed loop (each connection sends its next request after the response)',
     ],
-    ...(s.syncPrewarm === false
-      ? [
-          ['Sync warm start', "off (--no-prewarm): the cold model, each thread's V8 isolate compiles on its own share of the load"] as [
-            string,
-            string,
-          ],
-        ]
-      : []),
+    ...(s.syncPrewarm === false ? [SYNC_WARM_START_OFF] : []),
     ['Driver', `${s.driver.name} ${s.driver.version}, ${s.driver.workers} worker${s.driver.workers === 1 ? '' : 's'}`],
     ['Driver ceiling (vs floor server)', ceilingText(report)],
     ...(warmupText(report) ? [['Warm-up until steady', warmupText(report)] as [string, string]] : []),

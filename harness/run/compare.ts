@@ -105,6 +105,11 @@ interface Measured {
   warmup?: WarmupRecord;
 }
 
+/** The CPU a sync floor of `threads` spends on its warm start: none with --no-prewarm. */
+function warmStartCpuMs(settings: CompareSettings, threads: number): number {
+  return settings.syncPrewarm === false ? 0 : Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS);
+}
+
 /** A priori phase lengths, before the run has timed one of the same kind (ms). */
 function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: number, startCpus: number) {
   return (kind: string, phase: Phase): number => {
@@ -116,14 +121,7 @@ function priorFor(settings: CompareSettings, steadyMaxMs: number, sliceMs: numbe
         // then the floor's warm start (bounded in all), on every CPU a server starts on
         // (pinning.ts). Measured at 50 threads on two CPUs: 16-17 s (the first prior, 2.8 s,
         // made the first estimate of a default run 80 s short).
-        // Without the warm start (--no-prewarm) only the isolates remain.
-        if (threads === 0) return 300;
-        return (
-          800 +
-          (threads * 165 +
-            (settings.syncPrewarm === false ? 0 : Math.min(threads * DEFAULT_PREWARM_BUDGET.maxCpuMs, DEFAULT_FLOOR_PREWARM_CPU_MS))) /
-            startCpus
-        );
+        return threads === 0 ? 300 : 800 + (threads * 165 + warmStartCpuMs(settings, threads)) / startCpus;
       case 'pre-flight':
         // Start (one thread), 23 requests, stop.
         return 1500;

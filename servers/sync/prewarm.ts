@@ -83,8 +83,9 @@ export interface LoopTimeouts {
  * slot updates and clocks), over an AF_UNIX SOCK_SEQPACKET pair: this thread writes the requests
  * as one record each (so each recv() returns one request, as from a load driver), shuts its
  * side for writing, serves the other side until that EOF, then reads the answers. Returns each
- * answer's status, in order (`answer`: a buffer for one answer, the caller's, reused). The slot it publishes to is in a scratch SharedState: the pool never
- * sees it (to the pool this thread is still starting).
+ * answer's status, in order, read into `answer` (the caller's buffer, reused for every batch).
+ * The slot it publishes to is in a scratch SharedState: the pool never sees it (to the pool this
+ * thread is still starting).
  */
 function serveOverSocketPair(requests: readonly SyntheticRequest[], ctx: Parameters<typeof serveConnection>[1], answer: Buffer): number[] {
   const c = libc();
